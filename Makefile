@@ -1,0 +1,67 @@
+# Back care programs. `make` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+UV_VERSION := 0.13.8
+TOOLS := var/tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+PY := $(VENV)/bin/python
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+# The embedded default: no servers needed. Override any of these in the environment.
+RUN_ENV := DEBUG=$${DEBUG:-true}
+
+.PHONY: help install run web worker beat migrate demo test lint format bench clean
+
+help: ## Show this list
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
+
+$(UV):
+	python3 -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.installed: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --quiet
+	touch $@
+
+install: $(VENV)/.installed ## Install the locked dependencies into .venv
+
+migrate: install ## Apply database migrations
+	$(RUN_ENV) $(PY) manage.py migrate --no-input
+
+demo: migrate ## Load the catalogue and the demo clinic, physio and patient
+	$(RUN_ENV) $(PY) manage.py seed_demo
+
+run: demo ## Start web, worker and beat with the embedded defaults (Ctrl-C stops all)
+	@echo "Starting web, worker and beat. Press Ctrl-C to stop."
+	$(RUN_ENV) $(VENV)/bin/honcho -f Procfile.embedded start
+
+web: install ## Start only the web server (gunicorn)
+	$(VENV)/bin/gunicorn config.wsgi --bind $${BIND:-127.0.0.1:8000} --workers $${WEB_WORKERS:-2} --access-logfile -
+
+worker: install ## Start only a Celery worker
+	$(VENV)/bin/celery -A config worker --loglevel=INFO --concurrency=$${WORKER_CONCURRENCY:-2} -Q $${WORKER_QUEUES:-default,pdf,email}
+
+beat: install ## Start the one Celery beat process
+	$(VENV)/bin/celery -A config beat --loglevel=INFO
+
+test: install ## Lint and run the whole test suite
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/pytest
+
+lint: install ## Lint, check formatting and audit dependencies
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(UV) export --frozen --quiet --no-hashes --no-emit-project > var/requirements-audit.txt
+	$(VENV)/bin/pip-audit --strict --disable-pip -r var/requirements-audit.txt
+
+format: install ## Fix lint findings and format the code
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: install ## Run the benchmarks in bench/ and print one table
+	$(PY) -m bench
+
+clean: ## Remove the local database, outbox, broker folder and media
+	rm -rf var/db.sqlite3* var/outbox var/broker var/media var/celerybeat-schedule*

@@ -1,0 +1,238 @@
+"""Users (email login), clinics, physiotherapists, patients, invitations and the audit trail."""
+
+from __future__ import annotations
+
+import zoneinfo
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+
+def validate_timezone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"{value!r} is not a known time zone (e.g. Europe/London).")
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra) -> User:
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra) -> User:
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra) -> User:
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who logs in: a physiotherapist, a patient, or staff. Login is by email."""
+
+    email = models.EmailField("email address", unique=True)
+    full_name = models.CharField(max_length=200, blank=True)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        ordering = ["email"]
+
+    def __str__(self) -> str:
+        return self.email
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = self.__class__.objects.normalize_email(self.email).lower()
+
+    def get_full_name(self) -> str:
+        return self.full_name or self.email
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    @property
+    def is_physio(self) -> bool:
+        return hasattr(self, "physiotherapist")
+
+    @property
+    def is_patient(self) -> bool:
+        return hasattr(self, "patient")
+
+
+class Clinic(models.Model):
+    class PaperSize(models.TextChoices):
+        A4 = "A4", "A4"
+        LETTER = "letter", "US Letter"
+
+    name = models.CharField(max_length=200)
+    address = models.TextField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+    emergency_wording = models.TextField(
+        blank=True,
+        help_text="Local emergency and urgent-care wording shown to patients, "
+        "e.g. 'Call 999 or go to the nearest emergency department.'",
+    )
+    paper_size = models.CharField(max_length=10, choices=PaperSize.choices, default=PaperSize.A4)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Physiotherapist(models.Model):
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="physiotherapists")
+    registration_number = models.CharField(max_length=60, blank=True)
+
+    class Meta:
+        ordering = ["user__full_name"]
+
+    def __str__(self) -> str:
+        return self.user.get_full_name()
+
+
+class Patient(models.Model):
+    """A clinic's patient. Linked to a login once the invitation is accepted."""
+
+    class Language(models.TextChoices):
+        EN = "en", "English"
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="patients")
+    physiotherapist = models.ForeignKey(
+        Physiotherapist, on_delete=models.PROTECT, related_name="patients"
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    date_of_birth = models.DateField()
+    email = models.EmailField()
+    timezone = models.CharField(
+        max_length=64, default="Europe/London", validators=[validate_timezone]
+    )
+    language = models.CharField(max_length=8, choices=Language.choices, default=Language.EN)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                "clinic", Lower("email"), name="patient_email_unique_per_clinic"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def has_account(self) -> bool:
+        return self.user_id is not None
+
+    def clean(self) -> None:
+        super().clean()
+        errors = {}
+        if self.date_of_birth and self.date_of_birth > timezone.localdate():
+            errors["date_of_birth"] = "Date of birth cannot be in the future."
+        if (
+            self.physiotherapist_id
+            and self.clinic_id
+            and (self.physiotherapist.clinic_id != self.clinic_id)
+        ):
+            errors["physiotherapist"] = "The physiotherapist works at another clinic."
+        if self.email and self.clinic_id:
+            duplicate = Patient.objects.filter(clinic_id=self.clinic_id, email__iexact=self.email)
+            if duplicate.exclude(pk=self.pk).exists():
+                errors["email"] = "A patient with this email already exists here."
+        if errors:
+            raise ValidationError(errors)
+
+
+class Invitation(models.Model):
+    """One invitation email for a patient to set a password. Single use, expiring.
+
+    The link carries a signed reference to this row; the row says whether it was used.
+    """
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="invitations")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Invitation for {self.patient} ({self.created_at:%Y-%m-%d})"
+
+    @property
+    def is_accepted(self) -> bool:
+        return self.accepted_at is not None
+
+    def is_expired(self, now=None) -> bool:
+        return (now or timezone.now()) >= self.expires_at
+
+
+class AuditEvent(models.Model):
+    """Who read or changed which patient's data, when."""
+
+    class Action(models.TextChoices):
+        VIEW = "view", "viewed"
+        CREATE = "create", "created"
+        UPDATE = "update", "changed"
+        INVITE = "invite", "invited"
+        ACCEPT = "accept", "accepted invitation"
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="audit_events")
+    action = models.CharField(max_length=20, choices=Action.choices)
+    detail = models.CharField(max_length=300, blank=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.actor} {self.get_action_display()} {self.patient} at {self.at:%Y-%m-%d %H:%M}"
+        )

@@ -1,0 +1,51 @@
+from django.contrib.auth import authenticate
+from rest_framework import serializers
+
+from accounts.models import Patient
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    password = serializers.CharField(trim_whitespace=False, write_only=True)
+
+    def validate(self, attrs):
+        # `username=` is the name Django's and django-axes' backends read, for any USERNAME_FIELD.
+        user = authenticate(
+            request=self.context["request"]._request,
+            username=attrs["email"].lower(),
+            password=attrs["password"],
+        )
+        if user is None or not user.is_active:
+            raise serializers.ValidationError(
+                {"password": "Email or password is not correct."}, code="authorization"
+            )
+        attrs["user"] = user
+        return attrs
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField()
+
+
+class PatientSerializer(serializers.ModelSerializer):
+    physiotherapist = serializers.IntegerField(source="physiotherapist_id", read_only=True)
+    has_account = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Patient
+        fields = [
+            "id",
+            "first_name",
+            "last_name",
+            "date_of_birth",
+            "email",
+            "timezone",
+            "language",
+            "physiotherapist",
+            "has_account",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "created_at", "updated_at"]
+        # Uniqueness per clinic is checked by the service (it knows the clinic).
+        validators: list = []

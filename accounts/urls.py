@@ -1,0 +1,40 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from accounts import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "password-reset/",
+        auth_views.PasswordResetView.as_view(
+            email_template_name="registration/password_reset_email.txt",
+            html_email_template_name="registration/password_reset_email.html",
+        ),
+        name="password_reset",
+    ),
+    path(
+        "password-reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password-reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("patients/new/", views.patient_create, name="patient-create"),
+    path("patients/<int:pk>/", views.patient_detail, name="patient-detail"),
+    path("patients/<int:pk>/edit/", views.patient_edit, name="patient-edit"),
+    path("patients/<int:pk>/invitation/", views.patient_reinvite, name="patient-reinvite"),
+    path("invitation/<str:token>/", views.accept_invitation, name="accept-invitation"),
+    path("me/", views.patient_home, name="patient-home"),
+]

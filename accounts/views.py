@@ -1,0 +1,142 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts import services
+from accounts.forms import COMMON_TIMEZONES, PatientForm, SetPasswordForm
+from accounts.models import AuditEvent, Patient
+from accounts.permissions import get_own_patient_or_404, get_physio_or_404, get_visible_patient
+
+
+def home(request):
+    """Send each kind of user to their own start page."""
+    user = request.user
+    if not user.is_authenticated:
+        return redirect("login")
+    if user.is_physio:
+        return redirect("dashboard")
+    if user.is_patient:
+        return redirect("patient-home")
+    if user.is_staff:
+        return redirect("admin:index")
+    return render(request, "accounts/no_role.html", status=403)
+
+
+@login_required
+def dashboard(request):
+    physio = get_physio_or_404(request.user)
+    patients = (
+        Patient.objects.filter(clinic_id=physio.clinic_id)
+        .select_related("physiotherapist__user")
+        .order_by("last_name", "first_name")
+    )
+    return render(request, "accounts/dashboard.html", {"physio": physio, "patients": patients})
+
+
+@login_required
+def patient_create(request):
+    physio = get_physio_or_404(request.user)
+    form = PatientForm(
+        request.POST or None, instance=Patient(clinic_id=physio.clinic_id, physiotherapist=physio)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            patient = services.invite_patient(
+                physio=physio, **{name: form.cleaned_data[name] for name in form.Meta.fields}
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                f"{patient.full_name} was added and an invitation was sent to {patient.email}.",
+            )
+            return redirect("patient-detail", pk=patient.pk)
+    return render(
+        request, "accounts/patient_form.html", {"form": form, "timezones": COMMON_TIMEZONES}
+    )
+
+
+@login_required
+def patient_detail(request, pk):
+    get_physio_or_404(request.user)
+    patient = get_visible_patient(request.user, pk)
+    services.record_audit(actor=request.user, patient=patient, action=AuditEvent.Action.VIEW)
+    invitation = patient.invitations.first()
+    return render(
+        request, "accounts/patient_detail.html", {"patient": patient, "invitation": invitation}
+    )
+
+
+@login_required
+def patient_edit(request, pk):
+    get_physio_or_404(request.user)
+    patient = get_visible_patient(request.user, pk)
+    form = PatientForm(request.POST or None, instance=patient)
+    if request.method == "POST" and form.is_valid():
+        services.update_patient(
+            patient=Patient.objects.get(pk=patient.pk),
+            by=request.user,
+            **{name: form.cleaned_data[name] for name in form.changed_data},
+        )
+        messages.success(request, "The patient's details were saved.")
+        return redirect("patient-detail", pk=patient.pk)
+    return render(
+        request,
+        "accounts/patient_form.html",
+        {"form": form, "patient": patient, "timezones": COMMON_TIMEZONES},
+    )
+
+
+@login_required
+@require_POST
+def patient_reinvite(request, pk):
+    get_physio_or_404(request.user)
+    patient = get_visible_patient(request.user, pk)
+    try:
+        services.send_invitation(patient=patient, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"A new invitation was sent to {patient.email}.")
+    return redirect("patient-detail", pk=patient.pk)
+
+
+def accept_invitation(request, token):
+    try:
+        invitation = services.read_invitation(token)
+    except services.InvitationInvalid as invalid:
+        return render(
+            request,
+            "accounts/invitation_invalid.html",
+            {"reason": invalid.reason},
+            status=410 if invalid.reason != "tampered" else 404,
+        )
+    form = SetPasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.accept_invitation(token=token, password=form.cleaned_data["password1"])
+        except services.InvitationInvalid as invalid:
+            return render(
+                request, "accounts/invitation_invalid.html", {"reason": invalid.reason}, status=410
+            )
+        except ValidationError as error:
+            form.add_error("password1" if not hasattr(error, "error_dict") else None, error)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, "Your password is set. Welcome!")
+            return redirect("patient-home")
+    return render(
+        request,
+        "accounts/accept_invitation.html",
+        {"form": form, "patient": invitation.patient, "clinic": invitation.patient.clinic},
+    )
+
+
+@login_required
+def patient_home(request):
+    patient = get_own_patient_or_404(request.user)
+    return render(request, "accounts/patient_home.html", {"patient": patient})

@@ -1,0 +1,21 @@
+"""The Celery app. Settings come from Django settings (CELERY_* names).
+
+The periodic schedule lives in `config/schedule.py`, declared in one place.
+"""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("backcare")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+@app.on_after_finalize.connect
+def _install_beat_schedule(sender, **kwargs):
+    from config.schedule import BEAT_SCHEDULE
+
+    sender.conf.beat_schedule = BEAT_SCHEDULE

@@ -1,0 +1,25 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from accounts.api import PatientViewSet, TokenView
+from config.health import HealthView
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("patients", PatientViewSet, basename="patient")
+
+api_urlpatterns = [
+    path("auth/token/", TokenView.as_view(), name="api-token"),
+    path("health/", HealthView.as_view(), name="api-health"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    *router.urls,
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_urlpatterns)),
+    path("", include("accounts.urls")),
+]

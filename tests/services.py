@@ -1,0 +1,141 @@
+"""Real services for tests: an SMTP server on loopback, Redis, PostgreSQL, a Celery worker.
+
+Locally a test whose service is not configured is skipped; in CI (CI=true) it fails, so a
+missing service can never turn a red suite green.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.conf import settings
+from django.db import connection
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def require_service(name: str, configured: bool) -> None:
+    if configured:
+        return
+    message = f"{name} is not configured for this test run"
+    if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+        pytest.fail(f"{message} (CI must provide it)")
+    pytest.skip(message)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Mailbox:
+    """What the loopback SMTP server received, parsed with the stdlib email package."""
+
+    messages: list[EmailMessage] = field(default_factory=list)
+    refuse: bool = False
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.refuse:
+            return "451 Try again later"
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+    def wait_for(self, count: int, timeout: float = 20.0) -> list[EmailMessage]:
+        deadline = time.monotonic() + timeout
+        while len(self.messages) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return self.messages
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server on loopback; Django's email settings point at it."""
+    mailbox = Mailbox()
+    port = free_port()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_USE_SSL = False
+    mailbox.port = port
+    yield mailbox
+    controller.stop()
+
+
+def _database_url() -> str:
+    data = connection.settings_dict
+    return (
+        f"postgres://{data['USER']}:{data['PASSWORD']}@{data['HOST'] or '127.0.0.1'}:"
+        f"{data['PORT'] or 5432}/{data['NAME']}"
+    )
+
+
+@pytest.fixture
+def celery_worker(transactional_db, smtp_server, tmp_path):
+    """A real Celery worker process on Redis, using the test database and SMTP server."""
+    require_service("Redis (REDIS_URL)", bool(settings.REDIS_URL))
+    require_service("PostgreSQL (DATABASE_URL)", connection.vendor == "postgresql")
+    from config.celery import app
+
+    app.conf.task_always_eager = False
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "EMAIL_URL": f"smtp://127.0.0.1:{smtp_server.port}",
+        "MEDIA_ROOT": str(settings.STORAGES["default"]["OPTIONS"].get("location", tmp_path)),
+        "DEBUG": "true",
+    }
+    app.control.purge()
+    log_path = tmp_path / "worker.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--loglevel=INFO",
+                "--concurrency=2",
+                "-Q",
+                "default,pdf,email",
+                "--without-gossip",
+                "--without-mingle",
+                f"--hostname=test-{os.getpid()}@%h",
+            ],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    deadline = time.monotonic() + 60
+    while "ready." not in log_path.read_text():
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"Celery worker did not start:\n{log_path.read_text()[-3000:]}")
+        time.sleep(0.2)
+    process.log_path = log_path
+    yield process
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER

@@ -30,6 +30,7 @@ migrate: install ## Apply database migrations
 	$(RUN_ENV) $(PY) manage.py migrate --no-input
 
 demo: migrate ## Load the catalogue and the demo clinic, physio and patient
+	$(RUN_ENV) $(PY) manage.py load_catalogue
 	$(RUN_ENV) $(PY) manage.py seed_demo
 
 run: demo ## Start web, worker and beat with the embedded defaults (Ctrl-C stops all)

@@ -5,10 +5,12 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api import PatientViewSet, TokenView
 from config.health import HealthView
+from exercises.api import ExerciseViewSet
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
 router.register("patients", PatientViewSet, basename="patient")
+router.register("exercises", ExerciseViewSet, basename="exercise")
 
 api_urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
@@ -22,4 +24,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_urlpatterns)),
     path("", include("accounts.urls")),
+    path("", include("exercises.urls")),
 ]

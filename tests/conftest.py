@@ -66,3 +66,13 @@ def api():
 @pytest.fixture
 def is_ci() -> bool:
     return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+@pytest.fixture
+def catalogue(db):
+    """The real global catalogue, loaded by the same command `make run` uses."""
+    from exercises.models import Exercise
+    from exercises.services import load_catalogue
+
+    load_catalogue()
+    return Exercise.objects.filter(clinic=None)

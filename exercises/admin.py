@@ -1,0 +1,95 @@
+from django.contrib import admin
+from django.utils.html import format_html_join
+
+from exercises.models import Exercise
+from exercises.templatetags.exercises import dosage_words
+
+
+class JSONListFilter(admin.SimpleListFilter):
+    """Filter on one value of a JSON list field (regions, phases)."""
+
+    values: tuple[str, ...] = ()
+
+    def lookups(self, request, model_admin):
+        return [(value, value) for value in self.values]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(**{f"{self.parameter_name}__icontains": f'"{self.value()}"'})
+        return queryset
+
+
+class RegionFilter(JSONListFilter):
+    title = "region"
+    parameter_name = "regions"
+    values = ("cervical", "thoracic", "lumbar")
+
+
+class PhaseFilter(JSONListFilter):
+    title = "phase"
+    parameter_name = "phases"
+    values = ("P1", "P2", "P3", "P4")
+
+
+@admin.register(Exercise)
+class ExerciseAdmin(admin.ModelAdmin):
+    list_display = ["key", "name", "category", "position", "difficulty", "phase_list", "clinic"]
+    list_filter = ["category", RegionFilter, PhaseFilter, "difficulty", "position", "clinic"]
+    search_fields = ["key", "name", "target_muscles", "steps"]
+    list_select_related = ["clinic"]
+    raw_id_fields = ["progression", "regression"]
+    readonly_fields = ["dosage_in_words", "steps_list", "created_at", "updated_at"]
+    fieldsets = (
+        (
+            None,
+            {"fields": ("key", "name", "clinic", "category", "regions", "phases", "difficulty")},
+        ),
+        (
+            "How",
+            {
+                "fields": (
+                    "position",
+                    "direction",
+                    "equipment",
+                    "target_muscles",
+                    "steps_list",
+                    "steps",
+                    "cautions",
+                    "illustration",
+                )
+            },
+        ),
+        (
+            "Dosage",
+            {
+                "fields": (
+                    "dosage_in_words",
+                    "sets",
+                    "reps",
+                    "hold_seconds",
+                    "minutes",
+                    "per_day",
+                    "days_per_week",
+                    "per_side",
+                    "dosage_notes",
+                )
+            },
+        ),
+        (
+            "Selection",
+            {"fields": ("physio_select_only", "exclude_if", "progression", "regression")},
+        ),
+        ("Record", {"fields": ("created_at", "updated_at")}),
+    )
+
+    @admin.display(description="phases")
+    def phase_list(self, obj):
+        return " ".join(obj.phases)
+
+    @admin.display(description="dosage in words")
+    def dosage_in_words(self, obj):
+        return dosage_words(obj)
+
+    @admin.display(description="steps as shown")
+    def steps_list(self, obj):
+        return format_html_join("\n", "<div>{}. {}</div>", enumerate(obj.steps, start=1))

@@ -1,0 +1,60 @@
+from django.http import Http404
+from rest_framework import mixins, status, viewsets
+from rest_framework.response import Response
+
+from config.api import DomainError
+from exercises import services
+from exercises.filters import ExerciseFilter
+from exercises.selectors import exercises_visible_to
+from exercises.serializers import ExerciseSerializer
+
+
+class ExerciseViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The exercise catalogue. Physios may add and change their clinic's private exercises."""
+
+    serializer_class = ExerciseSerializer
+    filterset_class = ExerciseFilter
+    lookup_field = "key"
+
+    def get_queryset(self):
+        return exercises_visible_to(self.request.user).order_by("key", "id")
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "visible_exercises": self.get_queryset()}
+
+    def _physio(self):
+        physio = getattr(self.request.user, "physiotherapist", None)
+        if physio is None:
+            raise Http404
+        return physio
+
+    def create(self, request, *args, **kwargs):
+        physio = self._physio()
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        exercise = services.create_clinic_exercise(
+            clinic=physio.clinic, by=request.user, **serializer.validated_data
+        )
+        return Response(self.get_serializer(exercise).data, status=status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        physio = self._physio()
+        exercise = self.get_object()
+        if exercise.clinic_id != physio.clinic_id:
+            raise DomainError(
+                "Global catalogue exercises cannot be changed here.",
+                code="read_only",
+                status_code=403,
+            )
+        serializer = self.get_serializer(
+            exercise, data=request.data, partial=kwargs.get("partial", False)
+        )
+        serializer.is_valid(raise_exception=True)
+        exercise = services.update_clinic_exercise(exercise=exercise, **serializer.validated_data)
+        return Response(self.get_serializer(exercise).data)

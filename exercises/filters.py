@@ -1,0 +1,61 @@
+import django_filters
+from django.db.models import Q
+
+from exercises.catalogue_file import CATEGORIES, DIRECTIONS, PHASES, POSITIONS, REGIONS
+from exercises.models import Exercise
+
+
+def _choices(values):
+    return [(value, value.replace("_", " ").capitalize()) for value in values]
+
+
+class ExerciseFilter(django_filters.FilterSet):
+    """The catalogue facets, shared by the API and the browse pages."""
+
+    search = django_filters.CharFilter(method="filter_search", label="Search")
+    category = django_filters.ChoiceFilter(choices=_choices(CATEGORIES))
+    region = django_filters.ChoiceFilter(choices=_choices(REGIONS), method="filter_region")
+    phase = django_filters.ChoiceFilter(
+        choices=[
+            (p, f"{p} {n}")
+            for p, n in zip(PHASES, ("Settle", "Restore", "Strengthen", "Maintain"), strict=True)
+        ],
+        method="filter_phase",
+    )
+    difficulty = django_filters.ChoiceFilter(
+        choices=[(1, "1 easy"), (2, "2 moderate"), (3, "3 harder")]
+    )
+    position = django_filters.ChoiceFilter(choices=_choices(POSITIONS))
+    direction = django_filters.ChoiceFilter(choices=_choices(DIRECTIONS))
+    equipment = django_filters.CharFilter(method="filter_equipment", label="Equipment")
+
+    class Meta:
+        model = Exercise
+        fields = [
+            "search",
+            "category",
+            "region",
+            "phase",
+            "difficulty",
+            "position",
+            "direction",
+            "equipment",
+        ]
+
+    def filter_search(self, queryset, name, value):
+        return queryset.filter(
+            Q(name__icontains=value)
+            | Q(target_muscles__icontains=value)
+            | Q(steps__icontains=value)
+        )
+
+    def filter_region(self, queryset, name, value):
+        return queryset.for_region(value)
+
+    def filter_phase(self, queryset, name, value):
+        return queryset.for_phase(value)
+
+    def filter_equipment(self, queryset, name, value):
+        if value.strip().lower() in {"none", "no equipment"}:
+            return queryset.filter(equipment=[])
+        return queryset.filter(equipment__icontains=value)

@@ -1,0 +1,182 @@
+"""The exercise catalogue: global exercises from the catalogue file, plus clinic-private ones."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.deconstruct import deconstructible
+
+from exercises.catalogue_file import (
+    CATEGORIES,
+    DIRECTIONS,
+    EXCLUDE_FLAGS,
+    PHASES,
+    POSITIONS,
+    REGIONS,
+)
+
+
+def _choices(values) -> list[tuple[str, str]]:
+    return [(value, value.replace("_", " ").capitalize()) for value in values]
+
+
+@deconstructible
+class ChoiceListValidator:
+    """A JSON list whose items all come from a fixed vocabulary."""
+
+    def __init__(self, allowed, allow_empty: bool = False):
+        self.allowed = tuple(allowed)
+        self.allow_empty = allow_empty
+
+    def __call__(self, value) -> None:
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise ValidationError("Must be a list of names.")
+        if not value and not self.allow_empty:
+            raise ValidationError("Choose at least one.")
+        unknown = sorted(set(value) - set(self.allowed))
+        if unknown:
+            raise ValidationError(
+                f"Unknown value(s): {', '.join(unknown)}. Allowed: {', '.join(self.allowed)}."
+            )
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, ChoiceListValidator) and (self.allowed, self.allow_empty) == (
+            other.allowed,
+            other.allow_empty,
+        )
+
+
+def _validate_text_list(value) -> None:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ValidationError("Must be a list of text items.")
+
+
+def _validate_steps(value) -> None:
+    _validate_text_list(value)
+    if not 3 <= len([step for step in value if step.strip()]) <= 5:
+        raise ValidationError("Give 3 to 5 steps.")
+
+
+class ExerciseQuerySet(models.QuerySet):
+    def for_region(self, region: str):
+        # JSON lists are matched on their quoted text, which works on SQLite and PostgreSQL.
+        return self.filter(regions__icontains=f'"{region}"')
+
+    def for_phase(self, phase: str):
+        return self.filter(phases__icontains=f'"{phase}"')
+
+
+class Exercise(models.Model):
+    """One catalogue exercise. `clinic` is empty for the global catalogue."""
+
+    key = models.CharField(
+        max_length=40,
+        unique=True,
+        validators=[RegexValidator(r"^[A-Za-z0-9_-]+$", "Use letters, digits, - and _ only.")],
+        help_text="Stable key, e.g. F07. Plans refer to exercises by it.",
+    )
+    clinic = models.ForeignKey(
+        "accounts.Clinic",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="exercises",
+        help_text="Empty for the global catalogue.",
+    )
+    name = models.CharField(max_length=120)
+    category = models.CharField(max_length=20, choices=_choices(CATEGORIES))
+    regions = models.JSONField(default=list, validators=[ChoiceListValidator(REGIONS)])
+    target_muscles = models.JSONField(default=list, blank=True, validators=[_validate_text_list])
+    position = models.CharField(max_length=20, choices=_choices(POSITIONS))
+    direction = models.CharField(max_length=20, choices=_choices(DIRECTIONS))
+    equipment = models.JSONField(default=list, blank=True, validators=[_validate_text_list])
+    difficulty = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(3)]
+    )
+    phases = models.JSONField(default=list, validators=[ChoiceListValidator(PHASES)])
+    sets = models.PositiveSmallIntegerField(null=True, blank=True)
+    reps = models.PositiveSmallIntegerField(null=True, blank=True)
+    hold_seconds = models.PositiveSmallIntegerField(null=True, blank=True)
+    minutes = models.PositiveSmallIntegerField(null=True, blank=True)
+    per_day = models.PositiveSmallIntegerField(null=True, blank=True)
+    days_per_week = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(7)]
+    )
+    per_side = models.BooleanField(default=False)
+    dosage_notes = models.CharField(max_length=300, blank=True)
+    progression = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    regression = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    physio_select_only = models.BooleanField(
+        default=False, help_text="Never suggested by the planner; only added by a physio."
+    )
+    exclude_if = models.JSONField(
+        default=list, blank=True, validators=[ChoiceListValidator(EXCLUDE_FLAGS, allow_empty=True)]
+    )
+    cautions = models.TextField(blank=True)
+    steps = models.JSONField(default=list, validators=[_validate_steps])
+    illustration = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Static path of a drawing of this exercise; empty: the position pictogram.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ExerciseQuerySet.as_manager()
+
+    DOSAGE_FIELDS = ("sets", "reps", "hold_seconds", "minutes", "per_day", "days_per_week")
+
+    class Meta:
+        ordering = ["key"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(difficulty__gte=1, difficulty__lte=3), name="exercise_difficulty_1_to_3"
+            ),
+            models.CheckConstraint(
+                condition=Q(category__in=CATEGORIES), name="exercise_category_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(position__in=POSITIONS), name="exercise_position_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(direction__in=DIRECTIONS), name="exercise_direction_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(days_per_week__isnull=True)
+                | Q(days_per_week__gte=1, days_per_week__lte=7),
+                name="exercise_days_per_week_1_to_7",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.name}"
+
+    @property
+    def picture(self) -> str:
+        """Static path of the picture: its own drawing, or the pictogram of its position."""
+        return self.illustration or f"pictograms/{self.position}.svg"
+
+    @property
+    def is_global(self) -> bool:
+        return self.clinic_id is None
+
+    def clean(self) -> None:
+        super().clean()
+        if not any(getattr(self, name) for name in ("sets", "reps", "hold_seconds", "minutes")):
+            raise ValidationError(
+                {"minutes": "Give a dosage: sets, repetitions, a hold time or minutes."}
+            )
+        for link in ("progression", "regression"):
+            target = getattr(self, link)
+            if target is None:
+                continue
+            if self.pk and target.pk == self.pk:
+                raise ValidationError({link: "An exercise cannot link to itself."})
+            if target.clinic_id not in (None, self.clinic_id):
+                raise ValidationError({link: "No such exercise."})

@@ -1,0 +1,70 @@
+from rest_framework import serializers
+
+from exercises.models import Exercise
+
+
+class ExerciseLinkSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Exercise
+        fields = ["key", "name"]
+
+
+class DosageSerializer(serializers.Serializer):
+    sets = serializers.IntegerField(min_value=0, max_value=20, allow_null=True, required=False)
+    reps = serializers.IntegerField(min_value=0, max_value=100, allow_null=True, required=False)
+    hold_seconds = serializers.IntegerField(
+        min_value=0, max_value=600, allow_null=True, required=False
+    )
+    minutes = serializers.IntegerField(min_value=0, max_value=180, allow_null=True, required=False)
+    per_day = serializers.IntegerField(min_value=1, max_value=12, allow_null=True, required=False)
+    days_per_week = serializers.IntegerField(
+        min_value=1, max_value=7, allow_null=True, required=False
+    )
+    per_side = serializers.BooleanField(required=False)
+    notes = serializers.CharField(
+        source="dosage_notes", allow_blank=True, max_length=300, required=False
+    )
+
+
+class ExerciseSerializer(serializers.ModelSerializer):
+    dosage = DosageSerializer(source="*")
+    progression = serializers.SlugRelatedField(
+        slug_field="key", queryset=Exercise.objects.none(), allow_null=True, required=False
+    )
+    regression = serializers.SlugRelatedField(
+        slug_field="key", queryset=Exercise.objects.none(), allow_null=True, required=False
+    )
+    is_global = serializers.BooleanField(read_only=True)
+    picture = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Exercise
+        fields = [
+            "key",
+            "name",
+            "category",
+            "regions",
+            "target_muscles",
+            "position",
+            "direction",
+            "equipment",
+            "difficulty",
+            "phases",
+            "dosage",
+            "progression",
+            "regression",
+            "physio_select_only",
+            "exclude_if",
+            "cautions",
+            "steps",
+            "illustration",
+            "picture",
+            "is_global",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        visible = self.context.get("visible_exercises")
+        if visible is not None:
+            for name in ("progression", "regression"):
+                self.fields[name].queryset = visible

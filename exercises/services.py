@@ -1,0 +1,126 @@
+"""Catalogue workflows: loading the catalogue file, creating clinic-private exercises."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from exercises.catalogue_file import (
+    DEFAULT_CATALOGUE_PATH,
+    CatalogueEntry,
+    load_catalogue_file,
+)
+from exercises.models import Exercise
+
+# Model field ← catalogue entry, for everything but the links (resolved after all rows exist).
+_DOSAGE_MAP = {
+    "sets": "sets",
+    "reps": "reps",
+    "hold_seconds": "hold_s",
+    "minutes": "minutes",
+    "per_day": "per_day",
+    "days_per_week": "days_per_week",
+    "per_side": "per_side",
+    "dosage_notes": "notes",
+}
+
+
+@dataclass
+class LoadReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"created {len(self.created)}, updated {len(self.updated)}, "
+            f"unchanged {len(self.unchanged)}"
+        )
+
+
+def _values(entry: CatalogueEntry) -> dict:
+    values = {
+        "name": entry.name,
+        "category": entry.category,
+        "regions": list(entry.regions),
+        "target_muscles": list(entry.target_muscles),
+        "position": entry.position,
+        "direction": entry.direction,
+        "equipment": list(entry.equipment),
+        "difficulty": entry.difficulty,
+        "phases": list(entry.phases),
+        "physio_select_only": entry.physio_select_only,
+        "exclude_if": list(entry.exclude_if),
+        "cautions": entry.cautions,
+        "steps": list(entry.steps),
+        "illustration": entry.illustration or "",
+    }
+    for model_field, dosage_field in _DOSAGE_MAP.items():
+        values[model_field] = getattr(entry.dosage, dosage_field)
+    return values
+
+
+@transaction.atomic
+def load_catalogue(*, path: str | Path = DEFAULT_CATALOGUE_PATH) -> LoadReport:
+    """Create or update the global catalogue from the catalogue file. Idempotent.
+
+    The whole file is validated before anything is written (CatalogueFileError names the
+    entry and field); the writes happen in one transaction, so a failure changes nothing.
+    """
+    catalogue = load_catalogue_file(path)
+    existing = {exercise.key: exercise for exercise in Exercise.objects.filter(clinic=None)}
+    clash = Exercise.objects.exclude(clinic=None).filter(key__in=[e.id for e in catalogue.entries])
+    if clash.exists():
+        taken = sorted(clash.values_list("key", flat=True))
+        raise ValidationError({"key": f"Clinic exercises already use the keys {taken}"})
+    report = LoadReport()
+    for entry in catalogue.entries:
+        values = _values(entry)
+        exercise = existing.get(entry.id)
+        if exercise is None:
+            existing[entry.id] = Exercise.objects.create(key=entry.id, **values)
+            report.created.append(entry.id)
+        elif any(getattr(exercise, name) != value for name, value in values.items()):
+            for name, value in values.items():
+                setattr(exercise, name, value)
+            exercise.save()
+            report.updated.append(entry.id)
+        else:
+            report.unchanged.append(entry.id)
+    for entry in catalogue.entries:
+        exercise = existing[entry.id]
+        links = {
+            "progression_id": existing[entry.progression].pk if entry.progression else None,
+            "regression_id": existing[entry.regression].pk if entry.regression else None,
+        }
+        if any(getattr(exercise, name) != value for name, value in links.items()):
+            Exercise.objects.filter(pk=exercise.pk).update(**links)
+            if entry.id in report.unchanged:
+                report.unchanged.remove(entry.id)
+                report.updated.append(entry.id)
+    return report
+
+
+@transaction.atomic
+def create_clinic_exercise(*, clinic, by, **fields) -> Exercise:
+    """A clinic-private exercise: seen and used only by that clinic's physios."""
+    exercise = Exercise(clinic=clinic, **fields)
+    exercise.full_clean()
+    exercise.save()
+    return exercise
+
+
+@transaction.atomic
+def update_clinic_exercise(*, exercise: Exercise, **changes) -> Exercise:
+    if exercise.is_global:
+        raise ValidationError(
+            {"key": "Global catalogue exercises are changed in the catalogue file."}
+        )
+    for name, value in changes.items():
+        setattr(exercise, name, value)
+    exercise.full_clean()
+    exercise.save()
+    return exercise

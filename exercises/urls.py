@@ -1,0 +1,8 @@
+from django.urls import path
+
+from exercises import views
+
+urlpatterns = [
+    path("exercises/", views.catalogue, name="exercise-list"),
+    path("exercises/<str:key>/", views.exercise_detail, name="exercise-detail"),
+]

@@ -1,0 +1,71 @@
+import pytest
+from django.urls import reverse
+
+from exercises.models import Exercise
+
+
+@pytest.mark.django_db
+def test_catalogue_page_filters_and_shows_pictograms(client, physio_a, catalogue):
+    client.force_login(physio_a.user)
+
+    response = client.get(reverse("exercise-list"), {"region": "cervical", "category": "posture"})
+
+    shown = [e.key for e in response.context["page"].object_list]
+    assert shown == sorted(
+        e.key for e in catalogue if "cervical" in e.regions and e.category == "posture"
+    )
+    assert b"pictograms/" in response.content
+
+
+@pytest.mark.django_db
+def test_catalogue_page_htmx_returns_only_results(client, physio_a, catalogue):
+    client.force_login(physio_a.user)
+
+    response = client.get(
+        reverse("exercise-list"), {"search": "zzzz-nothing"}, HTTP_HX_REQUEST="true"
+    )
+
+    assert b"No exercises match" in response.content
+    assert b"<html" not in response.content
+
+
+@pytest.mark.django_db
+def test_detail_page_shows_steps_dosage_and_links(client, physio_a, catalogue):
+    client.force_login(physio_a.user)
+    exercise = Exercise.objects.get(key="F01")
+
+    response = client.get(reverse("exercise-detail", args=["F01"]))
+
+    content = response.content.decode()
+    assert exercise.steps[0] in content
+    assert "pictograms/supine.svg" in content
+    assert reverse("exercise-detail", args=["C01"]) in content
+
+
+@pytest.mark.django_db
+def test_private_exercise_page_is_404_for_another_clinic(client, physio_a, physio_b, catalogue):
+    Exercise.objects.create(
+        key="PRIV1",
+        clinic=physio_a.clinic,
+        name="Private",
+        category="aerobic",
+        regions=["lumbar"],
+        position="standing",
+        direction="neutral",
+        difficulty=1,
+        phases=["P2"],
+        minutes=5,
+        steps=["a", "b", "c"],
+    )
+    client.force_login(physio_b.user)
+
+    assert client.get(reverse("exercise-detail", args=["PRIV1"])).status_code == 404
+    listing = client.get(reverse("exercise-list"), {"search": "Private"})
+    assert [e.key for e in listing.context["page"].object_list] == []
+
+
+@pytest.mark.django_db
+def test_patients_cannot_browse_the_catalogue(client, patient_a1, catalogue):
+    client.force_login(patient_a1.user)
+
+    assert client.get(reverse("exercise-list")).status_code == 404

@@ -18,6 +18,7 @@ api_urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     *router.urls,
+    path("", include("programs.api_urls")),
 ]
 
 urlpatterns = [
@@ -25,4 +26,5 @@ urlpatterns = [
     path("api/v1/", include(api_urlpatterns)),
     path("", include("accounts.urls")),
     path("", include("exercises.urls")),
+    path("", include("programs.urls")),
 ]

@@ -1,0 +1,3 @@
+"""API routes of the programs app (included under /api/v1/ by config/urls.py)."""
+
+urlpatterns: list = []

@@ -1,0 +1,459 @@
+"""The intake form (clinical-model §5), built once from the planner's `Intake` dataclass.
+
+The planner's dataclass is the one definition of every intake field and its allowed values.
+From it this module derives the Django form (physio pages), the DRF serializer (API), the
+stored answers (JSON on the Assessment) and the conversion back to `Intake`. Cross-field
+rules (`validate_answers`) are shared by both entry points, so the page and the API refuse
+the same input with the same words.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import enum
+import types
+import typing
+from dataclasses import dataclass
+
+from django import forms
+from rest_framework import serializers
+
+from programs.planner.intake import (
+    RED_FLAG_QUESTIONS,
+    Answer,
+    Intake,
+    MedicalClearance,
+    StartBackScore,
+    required_red_flag_questions,
+)
+
+# Label, help text and section for each field, in the order the physio meets them (§5.1-§5.5).
+SECTIONS = {
+    "admin": "Assessment",
+    "presentation": "Presentation",
+    "history": "History, safety and lifestyle",
+    "preferences": "Preferences and resources",
+}
+LABELS: dict[str, tuple[str, str, str]] = {
+    "assessment_date": ("Assessment date", "", "admin"),
+    "pregnancy_status": ("Pregnancy", "", "admin"),
+    "pregnancy_weeks": ("Weeks pregnant", "Only if pregnant.", "admin"),
+    "regions": ("Regions with spasm", "", "presentation"),
+    "primary_region": (
+        "Main region",
+        "Orders the items and picks the education text.",
+        "presentation",
+    ),
+    "onset_date": ("Onset date", "An approximate date is fine.", "presentation"),
+    "onset_type": ("How it started", "", "presentation"),
+    "triggers": ("Triggers", "", "presentation"),
+    "previous_episodes": ("Previous episodes", "", "presentation"),
+    "pain_now": ("Pain now (0-10)", "", "presentation"),
+    "pain_worst_24h": ("Worst pain in the last 24 hours (0-10)", "", "presentation"),
+    "irritability": (
+        "Irritability",
+        "Low: settles in under 10 min. Moderate: 10-30 min. High: over 30 min or no comfortable "
+        "position.",
+        "presentation",
+    ),
+    "aggravating": ("Movements that make it worse", "", "presentation"),
+    "radiating_pain": ("Pain spreading into a limb", "", "presentation"),
+    "paraesthesia": ("Pins and needles or numbness", "", "presentation"),
+    "weakness": ("Limb weakness", "", "presentation"),
+    "neuro_exam_done": (
+        "Neurological examination done",
+        "Required when limb symptoms are recorded.",
+        "presentation",
+    ),
+    "directional_preference": ("Directional preference (examination)", "", "presentation"),
+    "exam_findings": ("Examination findings", "", "presentation"),
+    "function_walk_10min": ("Can walk for 10 minutes", "", "presentation"),
+    "work_status": ("Work", "", "presentation"),
+    "is_prevention_only": (
+        "Prevention only (recovered, history of episodes)",
+        "Starts in Maintain.",
+        "presentation",
+    ),
+    "known_spinal_dx": ("Known spinal diagnoses", "", "history"),
+    "spinal_surgery_date": ("Date of spinal surgery", "If any.", "history"),
+    "hx_osteoporosis": ("Osteoporosis", "", "history"),
+    "long_term_steroids": ("Long-term steroid tablets", "", "history"),
+    "hx_inflammatory": ("Inflammatory spinal disease", "", "history"),
+    "modality_safety": ("Cold and heat safety", "", "history"),
+    "other_limits": ("Other limits", "", "history"),
+    "activity_level": ("Activity level", "", "history"),
+    "sitting_hours": ("Hours sitting a day", "", "history"),
+    "occupation_load": ("Work load", "", "history"),
+    "sports_category": ("Sport", "", "history"),
+    "sports_detail": ("Which sport", "", "history"),
+    "weight_category": ("Weight (physio-recorded)", "", "history"),
+    "stress_level": ("Stress", "", "history"),
+    "sleep_quality": ("Sleep", "", "history"),
+    "equipment": ("Equipment at home", "", "preferences"),
+    "time_per_day": ("Time a day for exercises (minutes)", "", "preferences"),
+    "preferred_activity": ("Preferred activity", "", "preferences"),
+    "reminder_frequency": ("Reminder emails", "", "preferences"),
+}
+# Derived or compound fields the form does not ask for directly.
+DERIVED = {"age", "red_flags", "medical_clearance", "start_back"}
+EXTRA_FIELDS = {
+    "clearance_by": (
+        "Medical clearance: cleared by",
+        "Name of the doctor, if a flag was resolved.",
+        "admin",
+    ),
+    "clearance_role": ("Medical clearance: role", "", "admin"),
+    "clearance_date": ("Medical clearance: date", "", "admin"),
+    "start_back_total": ("STarT Back total (0-9)", "Optional, low back only.", "history"),
+    "start_back_distress": ("STarT Back distress subscale (0-5)", "", "history"),
+}
+LIMB_FIELDS = ("radiating_pain", "paraesthesia", "weakness")
+
+
+def _extra_spec(name: str) -> FieldSpec:
+    if name.endswith("date"):
+        return FieldSpec(name, "date", False)
+    if name.startswith("start_back"):
+        return FieldSpec(name, "int", False, minimum=0, maximum=9)
+    return FieldSpec(name, "text", False)
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    kind: str  # choice | multi | int | date | bool | text
+    required: bool
+    choices: tuple[tuple[str, str], ...] = ()
+    minimum: int | None = None
+    maximum: int | None = None
+    enum_type: type | None = None
+
+
+def _words(value) -> str:
+    return str(value).replace("_", " ").capitalize()
+
+
+# Optional in the planner (it screens an incomplete intake as GATE-ASSESSED) but required here.
+REQUIRED_IN_FORM = {"assessment_date"}
+
+
+def _spec(name: str, hint, has_default: bool) -> FieldSpec:
+    optional = False
+    if isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union:
+        args = [arg for arg in typing.get_args(hint) if arg is not type(None)]
+        hint, optional = args[0], True
+    required = name in REQUIRED_IN_FORM or not (optional or has_default)
+    origin = typing.get_origin(hint)
+    if origin is frozenset:
+        (member,) = typing.get_args(hint)
+        choices = tuple((m.value, _words(m.value)) for m in member)
+        return FieldSpec(name, "multi", required, choices, enum_type=member)
+    if isinstance(hint, type) and issubclass(hint, enum.Enum):
+        if issubclass(hint, enum.IntEnum):
+            choices = tuple((str(m.value), str(m.value)) for m in hint)
+        else:
+            choices = tuple((m.value, _words(m.value)) for m in hint)
+        return FieldSpec(name, "choice", required, choices, enum_type=hint)
+    if hint is bool:
+        return FieldSpec(name, "bool", not has_default and not optional)
+    if hint is int:
+        bounds = {"pain_now": (0, 10), "pain_worst_24h": (0, 10), "pregnancy_weeks": (1, 45)}
+        low, high = bounds.get(name, (0, None))
+        return FieldSpec(name, "int", required, minimum=low, maximum=high)
+    if hint is datetime.date:
+        return FieldSpec(name, "date", required)
+    if hint is str:
+        return FieldSpec(name, "text", False)
+    raise TypeError(f"intake field {name} has a type the form cannot show: {hint!r}")
+
+
+def _specs() -> tuple[FieldSpec, ...]:
+    hints = typing.get_type_hints(Intake)
+    defaults = {
+        f.name
+        for f in dataclasses.fields(Intake)
+        if f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING
+    }
+    by_name = {
+        name: _spec(name, hints[name], name in defaults) for name in hints if name not in DERIVED
+    }
+    missing = set(by_name) - set(LABELS)
+    if missing:
+        raise RuntimeError(f"intake fields without a label: {sorted(missing)}")
+    return tuple(by_name[name] for name in LABELS)
+
+
+FIELD_SPECS = _specs()
+SPECS_BY_NAME = {spec.name: spec for spec in FIELD_SPECS}
+RED_FLAG_FIELD_PREFIX = "rf_"
+RED_FLAG_CHOICES = tuple((answer.value, answer.value.capitalize()) for answer in Answer)
+
+
+# --- cross-field rules, shared by the page and the API ------------------------------------
+
+
+def age_on(date_of_birth: datetime.date, day: datetime.date) -> int:
+    before_birthday = (day.month, day.day) < (date_of_birth.month, date_of_birth.day)
+    return day.year - date_of_birth.year - before_birthday
+
+
+def validate_answers(answers: dict, *, date_of_birth: datetime.date, today: datetime.date) -> dict:
+    """Errors by field name for answers that are each well-formed but do not fit together."""
+    errors: dict[str, str] = {}
+    assessment_date = answers.get("assessment_date")
+    if assessment_date and assessment_date > today:
+        errors["assessment_date"] = "The assessment date cannot be in the future."
+    onset = answers.get("onset_date")
+    if onset and onset > today:
+        errors["onset_date"] = "The onset date cannot be in the future."
+    if onset and assessment_date and onset > assessment_date:
+        errors["onset_date"] = "The onset date cannot be after the assessment date."
+    if assessment_date and age_on(date_of_birth, assessment_date) < 18:
+        errors["age"] = "Patients must be 18 or over: this service is not for children."
+    regions = answers.get("regions") or []
+    primary = answers.get("primary_region")
+    if primary and regions and primary not in regions:
+        errors["primary_region"] = "The main region must be one of the regions with spasm."
+    has_limb_symptoms = any(answers.get(name) not in (None, "", "none") for name in LIMB_FIELDS)
+    if has_limb_symptoms and answers.get("neuro_exam_done") is None:
+        errors["neuro_exam_done"] = (
+            "Say whether a neurological examination was done: limb symptoms are recorded."
+        )
+    if answers.get("pregnancy_status") == "pregnant" and not answers.get("pregnancy_weeks"):
+        errors["pregnancy_weeks"] = "Give the weeks of pregnancy."
+    worst, now = answers.get("pain_worst_24h"), answers.get("pain_now")
+    if worst is not None and now is not None and worst < now:
+        errors["pain_worst_24h"] = "The worst pain in 24 hours cannot be below the pain now."
+    for spec in FIELD_SPECS:
+        if spec.kind == "bool" and spec.required and answers.get(spec.name) is None:
+            errors[spec.name] = "Answer yes or no."
+    red_flags = answers.get("red_flags") or {}
+    if regions:
+        for key in required_red_flag_questions(regions):
+            if red_flags.get(key) not in {a.value for a in Answer}:
+                errors[f"{RED_FLAG_FIELD_PREFIX}{key}"] = "Answer this red-flag question."
+    clearance = [answers.get(n) for n in ("clearance_by", "clearance_role", "clearance_date")]
+    if any(clearance) and not all(clearance):
+        errors["clearance_by"] = "Give who cleared the patient, their role and the date."
+    start_back = (answers.get("start_back_total"), answers.get("start_back_distress"))
+    if (start_back[0] is None) != (start_back[1] is None):
+        errors["start_back_total"] = "Give both the STarT Back total and the distress score."
+    elif start_back[0] is not None:
+        try:
+            StartBackScore(*start_back)
+        except ValueError as error:
+            errors["start_back_total"] = str(error)
+    return errors
+
+
+# --- storage and conversion ---------------------------------------------------------------
+
+
+def to_storable(answers: dict) -> dict:
+    """Answers as JSON-friendly values (dates as ISO text, sets as sorted lists)."""
+    stored = {}
+    for name, value in answers.items():
+        if isinstance(value, datetime.date):
+            value = value.isoformat()
+        elif isinstance(value, (set, frozenset, tuple)):
+            value = sorted(value)
+        stored[name] = value
+    return stored
+
+
+def _from_storable(spec: FieldSpec, value):
+    if value in (None, ""):
+        return None
+    if spec.kind == "date":
+        return datetime.date.fromisoformat(value) if isinstance(value, str) else value
+    if spec.kind == "choice":
+        return spec.enum_type(int(value) if issubclass(spec.enum_type, enum.IntEnum) else value)
+    if spec.kind == "multi":
+        return frozenset(spec.enum_type(item) for item in value)
+    return value
+
+
+def to_intake(stored: dict, *, age: int) -> Intake:
+    """Rebuild the planner's `Intake` from stored answers."""
+    values = {}
+    for spec in FIELD_SPECS:
+        value = _from_storable(spec, stored.get(spec.name))
+        if value is None and not spec.required:
+            continue
+        values[spec.name] = value
+    clearance = None
+    if stored.get("clearance_by"):
+        clearance = MedicalClearance(
+            cleared_by=stored["clearance_by"],
+            role=stored.get("clearance_role", ""),
+            cleared_on=datetime.date.fromisoformat(stored["clearance_date"]),
+        )
+    start_back = None
+    if stored.get("start_back_total") is not None:
+        start_back = StartBackScore(stored["start_back_total"], stored["start_back_distress"])
+    return Intake(
+        age=age,
+        red_flags=dict(stored.get("red_flags") or {}),
+        medical_clearance=clearance,
+        start_back=start_back,
+        **values,
+    )
+
+
+# --- the Django form (pages) --------------------------------------------------------------
+
+
+def _form_field(spec: FieldSpec, label: str, help_text: str) -> forms.Field:
+    common = {"label": label, "help_text": help_text, "required": spec.required}
+    if spec.kind == "choice":
+        choices = spec.choices if spec.required else (("", "—"), *spec.choices)
+        return forms.ChoiceField(choices=choices, **common)
+    if spec.kind == "multi":
+        return forms.MultipleChoiceField(
+            choices=spec.choices, widget=forms.CheckboxSelectMultiple, **common
+        )
+    if spec.kind == "int":
+        return forms.IntegerField(min_value=spec.minimum, max_value=spec.maximum, **common)
+    if spec.kind == "date":
+        return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+    if spec.kind == "bool":
+        return forms.NullBooleanField(
+            widget=forms.Select(choices=[("unknown", "—"), ("true", "Yes"), ("false", "No")]),
+            **{**common, "required": False},
+        )
+    return forms.CharField(max_length=200, **common)
+
+
+class AssessmentForm(forms.Form):
+    """Every intake field and the red-flag screen. Build with the patient's date of birth."""
+
+    def __init__(self, *args, date_of_birth: datetime.date, today: datetime.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.date_of_birth = date_of_birth
+        self.today = today
+        for spec in FIELD_SPECS:
+            label, help_text, _ = LABELS[spec.name]
+            self.fields[spec.name] = _form_field(spec, label, help_text)
+        for name, (label, help_text, _) in EXTRA_FIELDS.items():
+            self.fields[name] = _form_field(_extra_spec(name), label, help_text)
+        for question in RED_FLAG_QUESTIONS:
+            self.fields[f"{RED_FLAG_FIELD_PREFIX}{question.key}"] = forms.ChoiceField(
+                label=question.physio_text,
+                choices=RED_FLAG_CHOICES,
+                widget=forms.RadioSelect,
+                required=False,
+            )
+
+    def sections(self):
+        """Fields grouped for the template: (title, [bound fields])."""
+        grouped = {key: [] for key in SECTIONS}
+        for name in self.fields:
+            if name.startswith(RED_FLAG_FIELD_PREFIX):
+                continue
+            section = (LABELS.get(name) or EXTRA_FIELDS[name])[2]
+            grouped[section].append(self[name])
+        return [(SECTIONS[key], fields) for key, fields in grouped.items()]
+
+    def red_flag_fields(self):
+        return [
+            (question, self[f"{RED_FLAG_FIELD_PREFIX}{question.key}"])
+            for question in RED_FLAG_QUESTIONS
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        answers = answers_from_cleaned(cleaned)
+        for name, message in validate_answers(
+            answers, date_of_birth=self.date_of_birth, today=self.today
+        ).items():
+            self.add_error(name if name in self.fields else None, message)
+        return cleaned
+
+    @property
+    def answers(self) -> dict:
+        return answers_from_cleaned(self.cleaned_data)
+
+
+def answers_from_cleaned(cleaned: dict) -> dict:
+    """Cleaned form or serializer data → the answers dict (red flags grouped)."""
+    answers = {}
+    red_flags = {}
+    for name, value in cleaned.items():
+        if name.startswith(RED_FLAG_FIELD_PREFIX):
+            if value:
+                red_flags[name.removeprefix(RED_FLAG_FIELD_PREFIX)] = value
+            continue
+        spec = SPECS_BY_NAME.get(name)
+        if spec and spec.enum_type is not None and issubclass(spec.enum_type, enum.IntEnum):
+            value = int(value) if value not in (None, "") else value
+        if value in ("", None, []) and not (spec and spec.required):
+            continue
+        answers[name] = sorted(value) if isinstance(value, (list, set, tuple)) else value
+    answers["red_flags"] = red_flags
+    return answers
+
+
+# --- the DRF serializer (API) -------------------------------------------------------------
+
+
+def _serializer_field(spec: FieldSpec, help_text: str) -> serializers.Field:
+    common = {"help_text": help_text or None, "required": spec.required}
+    if not spec.required:
+        common["allow_null"] = True
+    if spec.kind == "choice":
+        return serializers.ChoiceField(choices=[c for c, _ in spec.choices], **common)
+    if spec.kind == "multi":
+        return serializers.MultipleChoiceField(choices=[c for c, _ in spec.choices], **common)
+    if spec.kind == "int":
+        return serializers.IntegerField(min_value=spec.minimum, max_value=spec.maximum, **common)
+    if spec.kind == "date":
+        return serializers.DateField(**common)
+    if spec.kind == "bool":
+        return serializers.BooleanField(**{**common, "required": False, "allow_null": True})
+    return serializers.CharField(max_length=200, allow_blank=True, **common)
+
+
+class RedFlagAnswersSerializer(serializers.Serializer):
+    def get_fields(self):
+        return {
+            question.key: serializers.ChoiceField(
+                choices=[a.value for a in Answer], required=False, help_text=question.physio_text
+            )
+            for question in RED_FLAG_QUESTIONS
+        }
+
+
+class AssessmentInputSerializer(serializers.Serializer):
+    """Every intake field; `red_flags` maps question keys to yes / no / unsure."""
+
+    red_flags = RedFlagAnswersSerializer()
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for spec in FIELD_SPECS:
+            fields[spec.name] = _serializer_field(spec, LABELS[spec.name][1])
+        for name in EXTRA_FIELDS:
+            fields[name] = _serializer_field(_extra_spec(name), EXTRA_FIELDS[name][1])
+        return fields
+
+    def validate(self, attrs):
+        answers = answers_from_cleaned(
+            {
+                **{k: v for k, v in attrs.items() if k != "red_flags"},
+                **{f"{RED_FLAG_FIELD_PREFIX}{k}": v for k, v in attrs.get("red_flags", {}).items()},
+            }
+        )
+        errors = validate_answers(
+            answers, date_of_birth=self.context["date_of_birth"], today=self.context["today"]
+        )
+        if errors:
+            nested = {}
+            for name, message in errors.items():
+                if name.startswith(RED_FLAG_FIELD_PREFIX):
+                    key = name.removeprefix(RED_FLAG_FIELD_PREFIX)
+                    nested.setdefault("red_flags", {})[key] = [message]
+                else:
+                    nested[name] = [message]
+            raise serializers.ValidationError(nested)
+        return answers

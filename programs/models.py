@@ -1,0 +1,268 @@
+"""Assessments with their screening, plans (phases, prescriptions, advice), revisions, templates."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+PHASE_CHOICES = [("P1", "Settle"), ("P2", "Restore"), ("P3", "Strengthen"), ("P4", "Maintain")]
+
+
+class Assessment(models.Model):
+    """A physio's intake with the red-flag screen (clinical-model §5) and its screening result.
+
+    Immutable once a plan was generated from it: corrections are a new assessment.
+    """
+
+    class Outcome(models.TextChoices):
+        CLEAR = "clear", "Clear"
+        AMBER = "amber", "Amber: confirm before planning"
+        URGENT = "urgent", "Urgent: no plan, medical assessment"
+        EMERGENCY = "emergency", "Emergency: no plan, emergency care"
+        BLOCKED = "blocked", "Cannot plan yet"
+
+    patient = models.ForeignKey(
+        "accounts.Patient", on_delete=models.CASCADE, related_name="assessments"
+    )
+    recorded_by = models.ForeignKey(
+        "accounts.Physiotherapist", on_delete=models.PROTECT, related_name="+"
+    )
+    assessment_date = models.DateField()
+    answers = models.JSONField(help_text="Every intake answer, keyed as in the intake form.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    # The screening result, derived from the answers when the assessment is recorded.
+    outcome = models.CharField(max_length=12, choices=Outcome.choices)
+    fired_rules = models.JSONField(default=list)
+    exclusion_flags = models.JSONField(default=list)
+    confirmations = models.JSONField(default=list)
+    physio_message = models.TextField(blank=True)
+    patient_message = models.TextField(blank=True)
+    screened_on = models.DateField()
+    # Amber needs an explicit, recorded physio confirmation (who and when).
+    amber_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    amber_confirmed_at = models.DateTimeField(null=True, blank=True)
+    amber_confirmation_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-assessment_date", "-id"]
+
+    def __str__(self) -> str:
+        return f"Assessment of {self.patient} on {self.assessment_date}"
+
+    @property
+    def is_amber_confirmed(self) -> bool:
+        return self.amber_confirmed_at is not None
+
+    @property
+    def rule_ids(self) -> list[str]:
+        return [rule["rule_id"] for rule in self.fired_rules]
+
+
+class Plan(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        ACTIVE = "active", "Active"
+        PAUSED = "paused", "Paused"
+        COMPLETED = "completed", "Completed"
+        ARCHIVED = "archived", "Archived"
+
+    patient = models.ForeignKey("accounts.Patient", on_delete=models.CASCADE, related_name="plans")
+    physiotherapist = models.ForeignKey(
+        "accounts.Physiotherapist", on_delete=models.PROTECT, related_name="plans"
+    )
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="plans")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
+    start_date = models.DateField()
+    current_phase = models.CharField(max_length=2, choices=PHASE_CHOICES)
+    starting_phase_reason = models.TextField(blank=True)
+    warnings = models.JSONField(default=list)
+    excluded = models.JSONField(default=list, help_text="Items the planner hid, with why.")
+    plan_advice = models.JSONField(default=list)
+    is_chronic = models.BooleanField(default=False)
+    is_return_to_sport_sign_off_required = models.BooleanField(default=False)
+    return_to_sport_signed_off_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Plan {self.pk} for {self.patient}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in (self.Status.DRAFT, self.Status.ACTIVE, self.Status.PAUSED)
+
+
+class PlanPhase(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="phases")
+    code = models.CharField(max_length=2, choices=PHASE_CHOICES)
+    name = models.CharField(max_length=40)
+    goals = models.TextField()
+    goals_patient = models.TextField(blank=True)
+    typical_duration = models.CharField(max_length=80)
+    minimum_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    exit_criteria = models.JSONField(default=list)
+    restrictions = models.JSONField(default=list)
+    session_cap = models.CharField(max_length=200, blank=True)
+    session_cap_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
+    aerobic_target = models.CharField(max_length=200, blank=True)
+    modality_notes = models.TextField(blank=True)
+    warnings = models.JSONField(default=list)
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["plan", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "code"], name="one_phase_per_code_per_plan"),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")),
+                name="phase_ends_after_it_starts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Prescription(models.Model):
+    """One exercise in a phase: dosage, notes, and the reason it is there."""
+
+    phase = models.ForeignKey(PlanPhase, on_delete=models.CASCADE, related_name="prescriptions")
+    exercise = models.ForeignKey("exercises.Exercise", on_delete=models.PROTECT, related_name="+")
+    order = models.PositiveSmallIntegerField(default=0)
+    sets = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(20)]
+    )
+    reps = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(100)]
+    )
+    hold_seconds = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(600)]
+    )
+    minutes = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(180)]
+    )
+    per_day = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    days_per_week = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(7)]
+    )
+    per_side = models.BooleanField(default=False)
+    notes = models.TextField(blank=True, help_text="Shown to the patient.")
+    reason = models.TextField(help_text="Why this item is here (planner or physio).")
+    rule_ids = models.JSONField(default=list)
+    answers = models.JSONField(default=list)
+    warnings = models.JSONField(default=list)
+    override_reason = models.TextField(
+        blank=True, help_text="Why the physio re-enabled an item the rules hid."
+    )
+    added_by_physio = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["phase", "order", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.exercise} in {self.phase}"
+
+
+class AdviceItem(models.Model):
+    """Structured advice: cold, heat, education, an activity to avoid, a safety instruction."""
+
+    class Kind(models.TextChoices):
+        COLD = "cold", "Cold"
+        HEAT = "heat", "Heat"
+        EDUCATION = "education", "Education"
+        AVOID = "avoid", "Avoid"
+        SAFETY = "safety", "Safety"
+
+    phase = models.ForeignKey(PlanPhase, on_delete=models.CASCADE, related_name="advice")
+    key = models.CharField(max_length=60)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    title = models.CharField(max_length=200)
+    patient_text = models.TextField()
+    reason = models.TextField()
+    rule_ids = models.JSONField(default=list)
+    answers = models.JSONField(default=list)
+    education_key = models.CharField(max_length=60, blank=True)
+    minutes = models.PositiveSmallIntegerField(null=True, blank=True)
+    minutes_max = models.PositiveSmallIntegerField(null=True, blank=True)
+    per_day = models.PositiveSmallIntegerField(null=True, blank=True)
+    min_gap_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+    is_optional = models.BooleanField(default=False)
+    is_tickable = models.BooleanField(default=False)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["phase", "order", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(minutes_max__isnull=True)
+                | Q(minutes__isnull=True)
+                | Q(minutes__lte=models.F("minutes_max")),
+                name="advice_minutes_within_maximum",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PlanRevision(models.Model):
+    """An immutable, numbered snapshot of a published plan. Patients only ever see these."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    snapshot = models.JSONField()
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    published_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["plan", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "number"], name="revision_number_unique_per_plan"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Revision {self.number} of plan {self.plan_id}"
+
+
+class PlanTemplate(models.Model):
+    """A clinic's reusable plan content (phases, items, advice), without patient data."""
+
+    clinic = models.ForeignKey(
+        "accounts.Clinic", on_delete=models.CASCADE, related_name="plan_templates"
+    )
+    name = models.CharField(max_length=120)
+    content = models.JSONField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clinic", "name"], name="template_name_unique_per_clinic"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name

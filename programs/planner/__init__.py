@@ -1,0 +1,59 @@
+"""The pure clinical core: intake in, screening result and proposed plan out.
+
+Imports nothing from Django. ``screen`` runs the red-flag and gating rules of
+``clinical-model.md`` 4.5; ``propose_plan`` builds the four-phase plan of 4.2-4.8 (or raises
+``PlanRefused``). Both are deterministic for the same input and ``today``.
+"""
+
+from programs.planner.catalogue import CatalogueItem, Dosage, catalogue_item_from_mapping
+from programs.planner.composition import missing_balance
+from programs.planner.intake import (
+    RED_FLAG_QUESTIONS,
+    Answer,
+    Intake,
+    MedicalClearance,
+    StartBackScore,
+    required_red_flag_questions,
+)
+from programs.planner.phases import PHASES, PhaseChoice, PhaseCode, assign_starting_phase
+from programs.planner.plan import (
+    AdviceItem,
+    ExcludedItem,
+    PlanRefused,
+    PlanWarning,
+    ProposedItem,
+    ProposedPhase,
+    ProposedPlan,
+)
+from programs.planner.planner import propose_plan
+from programs.planner.screening import FiredRule, Outcome, ScreeningResult, Severity, screen
+
+__all__ = [
+    "PHASES",
+    "RED_FLAG_QUESTIONS",
+    "AdviceItem",
+    "Answer",
+    "CatalogueItem",
+    "Dosage",
+    "ExcludedItem",
+    "FiredRule",
+    "Intake",
+    "MedicalClearance",
+    "Outcome",
+    "PhaseChoice",
+    "PhaseCode",
+    "PlanRefused",
+    "PlanWarning",
+    "ProposedItem",
+    "ProposedPhase",
+    "ProposedPlan",
+    "ScreeningResult",
+    "Severity",
+    "StartBackScore",
+    "assign_starting_phase",
+    "catalogue_item_from_mapping",
+    "missing_balance",
+    "propose_plan",
+    "required_red_flag_questions",
+    "screen",
+]

@@ -1,0 +1,580 @@
+"""Plan workflows: record an assessment, generate a plan, edit it, publish revisions, templates.
+
+Each operation is one transaction: it either happens whole or leaves nothing behind.
+Screening and planning themselves are pure (`programs.planner`); this module feeds them from
+the database and writes their results.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from accounts.models import AuditEvent, Physiotherapist
+from accounts.services import record_audit
+from exercises.models import Exercise
+from programs import snapshots
+from programs.intake_form import age_on, to_intake, to_storable
+from programs.models import (
+    AdviceItem,
+    Assessment,
+    Plan,
+    PlanPhase,
+    PlanRevision,
+    PlanTemplate,
+    Prescription,
+)
+from programs.planner.catalogue import CatalogueItem, Category, Direction, Dosage
+from programs.planner.intake import Region
+from programs.planner.phases import PhaseCode
+from programs.planner.planner import propose_plan
+from programs.planner.screening import Outcome, ScreeningResult, screen
+
+PRESCRIPTION_DOSAGE_FIELDS = (
+    "sets",
+    "reps",
+    "hold_seconds",
+    "minutes",
+    "per_day",
+    "days_per_week",
+    "per_side",
+)
+
+
+class PlanRefusedError(Exception):
+    """No plan may be generated: red flags (urgent/emergency) or a gate blocks."""
+
+    def __init__(
+        self,
+        *,
+        code: str,
+        detail: str,
+        rule_ids,
+        patient_message: str = "",
+        physio_message: str = "",
+        confirmations=(),
+    ):
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
+        self.rule_ids = list(rule_ids)
+        self.patient_message = patient_message
+        self.physio_message = physio_message
+        self.confirmations = list(confirmations)
+
+
+class PlanConflictError(Exception):
+    """The operation does not fit the plan's or assessment's state (e.g. not editable)."""
+
+
+# --- screening ----------------------------------------------------------------------------
+
+
+def screen_answers(*, patient, answers: dict, today: datetime.date) -> ScreeningResult:
+    """Screen answers without saving anything (the live result on the assessment form)."""
+    stored = to_storable(answers)
+    age = age_on(patient.date_of_birth, datetime.date.fromisoformat(stored["assessment_date"]))
+    return screen(to_intake(stored, age=age), today=today)
+
+
+def _outcome(result: ScreeningResult) -> str:
+    if result.blocked and result.outcome in (Outcome.CLEAR, Outcome.AMBER):
+        return Assessment.Outcome.BLOCKED
+    return result.outcome.value
+
+
+def _screening_fields(result: ScreeningResult, today: datetime.date) -> dict:
+    return {
+        "outcome": _outcome(result),
+        "fired_rules": [
+            {**dataclasses.asdict(rule), "blocks_plan": rule.blocks_plan} for rule in result.fired
+        ]
+        + [
+            {
+                "rule_id": block.rule_id,
+                "severity": "block",
+                "answers": block.answers,
+                "physio_message": block.physio_message,
+                "patient_message": "",
+                "blocks_plan": True,
+            }
+            for block in result.blocked
+        ],
+        "exclusion_flags": [dataclasses.asdict(flag) for flag in result.exclusion_flags],
+        "confirmations": [dataclasses.asdict(c) for c in result.confirmations],
+        "physio_message": result.physio_message,
+        "patient_message": result.patient_message,
+        "screened_on": today,
+    }
+
+
+@transaction.atomic
+def record_assessment(
+    *, patient, by: Physiotherapist, answers: dict, today: datetime.date | None = None
+) -> Assessment:
+    """Store a validated intake and its screening result at once."""
+    today = today or timezone.localdate()
+    stored = to_storable(answers)
+    result = screen_answers(patient=patient, answers=answers, today=today)
+    assessment = Assessment.objects.create(
+        patient=patient,
+        recorded_by=by,
+        assessment_date=datetime.date.fromisoformat(stored["assessment_date"]),
+        answers=stored,
+        **_screening_fields(result, today),
+    )
+    record_audit(
+        actor=by.user,
+        patient=patient,
+        action=AuditEvent.Action.CREATE,
+        detail=f"assessment {assessment.pk}: {assessment.outcome}",
+    )
+    return assessment
+
+
+@transaction.atomic
+def confirm_amber(*, assessment: Assessment, by, note: str = "") -> Assessment:
+    """Record the physio's explicit confirmation of the amber findings (who and when)."""
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if assessment.outcome != Assessment.Outcome.AMBER:
+        raise PlanConflictError("Only an amber screening result needs a confirmation.")
+    if assessment.is_amber_confirmed:
+        return assessment
+    assessment.amber_confirmed_by = by
+    assessment.amber_confirmed_at = timezone.now()
+    assessment.amber_confirmation_note = note.strip()
+    assessment.save(
+        update_fields=["amber_confirmed_by", "amber_confirmed_at", "amber_confirmation_note"]
+    )
+    return assessment
+
+
+# --- plan generation ----------------------------------------------------------------------
+
+
+def catalogue_items_for(clinic_id: int) -> list[CatalogueItem]:
+    """The catalogue as the planner sees it: global plus this clinic's exercises (one query)."""
+    exercises = Exercise.objects.filter(clinic_id__in=[clinic_id]) | Exercise.objects.filter(
+        clinic=None
+    )
+    rows = exercises.select_related("progression", "regression").order_by("key")
+    return [
+        CatalogueItem(
+            key=e.key,
+            name=e.name,
+            category=Category(e.category),
+            regions=frozenset(Region(r) for r in e.regions),
+            target_muscles=tuple(e.target_muscles),
+            position=e.position,
+            direction=Direction(e.direction),
+            equipment=tuple(e.equipment),
+            difficulty=e.difficulty,
+            phases=frozenset(PhaseCode(p) for p in e.phases),
+            dosage=Dosage(
+                sets=e.sets,
+                reps=e.reps,
+                hold_s=e.hold_seconds,
+                minutes=e.minutes,
+                per_day=e.per_day,
+                days_per_week=e.days_per_week,
+                per_side=e.per_side,
+                notes=e.dosage_notes,
+            ),
+            progression=e.progression.key if e.progression else None,
+            regression=e.regression.key if e.regression else None,
+            physio_select_only=e.physio_select_only,
+            exclude_if=frozenset(e.exclude_if),
+            cautions=e.cautions,
+            steps=tuple(e.steps),
+        )
+        for e in rows
+    ]
+
+
+def _advice_row(phase: PlanPhase, advice, order: int) -> AdviceItem:
+    return AdviceItem(
+        phase=phase,
+        key=advice.key,
+        kind=advice.kind.value,
+        title=advice.title,
+        patient_text=advice.patient_text,
+        reason=advice.reason,
+        rule_ids=list(advice.rule_ids),
+        answers=[list(pair) for pair in advice.answers],
+        education_key=advice.education_key or "",
+        minutes=advice.minutes,
+        minutes_max=advice.minutes_max,
+        per_day=advice.per_day,
+        min_gap_minutes=advice.min_gap_minutes,
+        start_date=advice.start_date,
+        end_date=advice.end_date,
+        is_optional=advice.is_optional,
+        is_tickable=advice.is_tickable,
+        order=order,
+    )
+
+
+def _warning(warning) -> dict:
+    return {
+        "rule_id": warning.rule_id,
+        "message": warning.message,
+        "phase": warning.phase.value if warning.phase else None,
+        "exercise_key": warning.exercise_key,
+    }
+
+
+def _check_plannable(assessment: Assessment, result: ScreeningResult) -> None:
+    if result.blocked or result.outcome in (Outcome.URGENT, Outcome.EMERGENCY):
+        is_red = result.outcome in (Outcome.URGENT, Outcome.EMERGENCY)
+        rule_ids = [b.rule_id for b in result.blocked] + [r.rule_id for r in result.blocking_rules]
+        raise PlanRefusedError(
+            code="red_flags" if is_red else "not_plannable",
+            detail=(
+                "No exercise plan: the screen found red flags that need medical assessment."
+                if is_red
+                else "No plan yet: " + "; ".join(b.physio_message for b in result.blocked)
+            ),
+            rule_ids=rule_ids,
+            patient_message=result.patient_message,
+            physio_message=result.physio_message,
+        )
+    if result.outcome is Outcome.AMBER and not assessment.is_amber_confirmed:
+        raise PlanRefusedError(
+            code="amber_not_confirmed",
+            detail="Confirm the amber findings before a plan can be generated.",
+            rule_ids=[c.rule_id for c in result.confirmations],
+            physio_message=result.physio_message,
+            confirmations=[dataclasses.asdict(c) for c in result.confirmations],
+        )
+
+
+@transaction.atomic
+def generate_plan(
+    *, assessment: Assessment, by: Physiotherapist, today: datetime.date | None = None
+) -> Plan:
+    """Propose a staged plan from an assessment and store it as a draft.
+
+    The screen runs again at generation time (GATE-ASSESSED is about *today*). Urgent or
+    emergency flags refuse with the referral message and write nothing.
+    """
+    today = today or timezone.localdate()
+    assessment = (
+        Assessment.objects.select_for_update().select_related("patient").get(pk=assessment.pk)
+    )
+    patient = assessment.patient
+    intake = to_intake(
+        assessment.answers, age=age_on(patient.date_of_birth, assessment.assessment_date)
+    )
+    result = screen(intake, today=today)
+    _check_plannable(assessment, result)
+    proposal = propose_plan(intake, result, catalogue_items_for(patient.clinic_id), today=today)
+
+    plan = Plan.objects.create(
+        patient=patient,
+        physiotherapist=by,
+        assessment=assessment,
+        start_date=today,
+        current_phase=proposal.starting_phase.phase.value,
+        starting_phase_reason=proposal.starting_phase.reason,
+        warnings=[_warning(w) for w in proposal.warnings],
+        excluded=[
+            {
+                "exercise_key": x.exercise_key,
+                "phases": [p.value for p in x.phases],
+                "reason": x.reason,
+                "rule_ids": list(x.rule_ids),
+                "flags": list(x.flags),
+            }
+            for x in proposal.excluded
+        ],
+        plan_advice=[snapshots.advice_dict(a) for a in proposal.plan_advice],
+        is_chronic=proposal.is_chronic,
+        is_return_to_sport_sign_off_required=proposal.is_return_to_sport_sign_off_required,
+    )
+    phases = PlanPhase.objects.bulk_create(
+        [
+            PlanPhase(
+                plan=plan,
+                code=p.code.value,
+                name=p.name,
+                goals=p.goals,
+                goals_patient=p.goals_patient,
+                typical_duration=p.typical_duration,
+                minimum_days=p.minimum_days,
+                exit_criteria=[dataclasses.asdict(c) for c in p.exit_criteria],
+                restrictions=[snapshots.advice_dict(r) for r in p.restrictions],
+                session_cap=p.session_cap.description,
+                session_cap_minutes=p.session_cap.minutes_max,
+                aerobic_target=p.aerobic_target.description,
+                modality_notes=p.modality_notes,
+                warnings=[_warning(w) for w in p.warnings],
+                start_date=today if p.is_starting else None,
+            )
+            for p in proposal.phases
+        ]
+    )
+    exercise_ids = dict(
+        Exercise.objects.filter(
+            key__in={i.exercise_key for p in proposal.phases for i in p.items}
+        ).values_list("key", "id")
+    )
+    Prescription.objects.bulk_create(
+        [
+            Prescription(
+                phase=phase,
+                exercise_id=exercise_ids[item.exercise_key],
+                order=item.order,
+                sets=item.dosage.sets,
+                reps=item.dosage.reps,
+                hold_seconds=item.dosage.hold_s,
+                minutes=item.dosage.minutes,
+                per_day=item.dosage.per_day,
+                days_per_week=item.dosage.days_per_week,
+                per_side=item.dosage.per_side,
+                notes=item.dosage.notes,
+                reason=item.reason,
+                rule_ids=list(item.rule_ids),
+                answers=[list(pair) for pair in item.answers],
+                warnings=[_warning(w) for w in item.warnings],
+            )
+            for phase, proposed in zip(phases, proposal.phases, strict=True)
+            for item in proposed.items
+        ]
+    )
+    AdviceItem.objects.bulk_create(
+        [
+            _advice_row(phase, advice, order)
+            for phase, proposed in zip(phases, proposal.phases, strict=True)
+            for order, advice in enumerate(proposed.advice)
+        ]
+    )
+    record_audit(
+        actor=by.user,
+        patient=patient,
+        action=AuditEvent.Action.CREATE,
+        detail=f"plan {plan.pk} proposed from assessment {assessment.pk}",
+    )
+    return plan
+
+
+# --- editing ------------------------------------------------------------------------------
+
+
+def _editable(plan: Plan) -> Plan:
+    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    if not plan.is_editable:
+        raise PlanConflictError(
+            f"This plan is {plan.get_status_display().lower()} and cannot be edited."
+        )
+    return plan
+
+
+def _excluding_flags(plan: Plan, exercise: Exercise) -> list[str]:
+    flags = {flag["flag"] for flag in plan.assessment.exclusion_flags}
+    return sorted(flags & set(exercise.exclude_if))
+
+
+@transaction.atomic
+def update_prescription(*, prescription: Prescription, by, **changes) -> Prescription:
+    """Change dosage or notes of one item; validated as a whole."""
+    _editable(prescription.phase.plan)
+    for name, value in changes.items():
+        if name not in (*PRESCRIPTION_DOSAGE_FIELDS, "notes"):
+            raise ValidationError({name: "This field cannot be changed here."})
+        setattr(prescription, name, value)
+    prescription.full_clean()
+    if not any(getattr(prescription, n) for n in ("sets", "reps", "hold_seconds", "minutes")):
+        raise ValidationError({"sets": "Give a dosage: sets, repetitions, a hold time or minutes."})
+    prescription.save()
+    return prescription
+
+
+@transaction.atomic
+def add_prescription(
+    *, phase: PlanPhase, exercise: Exercise, by, override_reason: str = "", notes: str = ""
+) -> Prescription:
+    """Add a catalogue exercise to a phase. An item the rules hide needs a recorded reason."""
+    plan = _editable(phase.plan)
+    if phase.code not in exercise.phases:
+        raise ValidationError(
+            {"exercise": f"{exercise.name} is not used in the {phase.name} phase."}
+        )
+    if phase.prescriptions.filter(exercise=exercise).exists():
+        raise ValidationError({"exercise": f"{exercise.name} is already in this phase."})
+    flags = _excluding_flags(plan, exercise)
+    if flags and not override_reason.strip():
+        raise ValidationError(
+            {
+                "override_reason": f"{exercise.name} is hidden for this patient "
+                f"({', '.join(flags)}): give a reason to add it anyway."
+            }
+        )
+    last = phase.prescriptions.aggregate(last=Max("order"))["last"]
+    reason = "Added by the physiotherapist."
+    if flags:
+        reason += f" Rule override ({', '.join(flags)}): {override_reason.strip()}"
+    return Prescription.objects.create(
+        phase=phase,
+        exercise=exercise,
+        order=(last or 0) + 1,
+        **{name: getattr(exercise, name) for name in PRESCRIPTION_DOSAGE_FIELDS},
+        notes=notes,
+        reason=reason,
+        rule_ids=["PHYSIO-OVERRIDE"] if flags else [],
+        override_reason=override_reason.strip(),
+        added_by_physio=True,
+    )
+
+
+@transaction.atomic
+def remove_prescription(*, prescription: Prescription, by) -> None:
+    _editable(prescription.phase.plan)
+    prescription.delete()
+
+
+@transaction.atomic
+def move_prescription(*, prescription: Prescription, by, offset: int) -> None:
+    """Move an item up (-1) or down (+1) within its phase."""
+    _editable(prescription.phase.plan)
+    items = list(prescription.phase.prescriptions.order_by("order", "id"))
+    index = next(i for i, item in enumerate(items) if item.pk == prescription.pk)
+    target = max(0, min(len(items) - 1, index + offset))
+    items.insert(target, items.pop(index))
+    for order, item in enumerate(items, start=1):
+        item.order = order
+    Prescription.objects.bulk_update(items, ["order"])
+
+
+@transaction.atomic
+def swap_prescription(*, prescription: Prescription, by, to: str) -> Prescription:
+    """Swap an item to its catalogue progression (harder) or regression (easier)."""
+    plan = _editable(prescription.phase.plan)
+    if to not in ("progression", "regression"):
+        raise ValidationError({"to": "Choose progression or regression."})
+    target = getattr(prescription.exercise, to)
+    if target is None:
+        raise ValidationError({"to": f"{prescription.exercise.name} has no {to} in the catalogue."})
+    flags = _excluding_flags(plan, target)
+    if flags:
+        raise ValidationError(
+            {"to": f"{target.name} is hidden for this patient ({', '.join(flags)})."}
+        )
+    word = "harder" if to == "progression" else "easier"
+    prescription.reason = (
+        f"Swapped by the physiotherapist to the {word} version of {prescription.exercise.name}."
+    )
+    prescription.exercise = target
+    for name in PRESCRIPTION_DOSAGE_FIELDS:
+        setattr(prescription, name, getattr(target, name))
+    prescription.rule_ids = []
+    prescription.added_by_physio = True
+    prescription.save()
+    return prescription
+
+
+@transaction.atomic
+def update_phase(*, phase: PlanPhase, by, **changes) -> PlanPhase:
+    """Change a phase's dates or notes."""
+    _editable(phase.plan)
+    for name, value in changes.items():
+        if name not in ("start_date", "end_date", "notes"):
+            raise ValidationError({name: "This field cannot be changed here."})
+        setattr(phase, name, value)
+    if phase.start_date and phase.end_date and phase.end_date < phase.start_date:
+        raise ValidationError({"end_date": "The phase cannot end before it starts."})
+    phase.save()
+    return phase
+
+
+# --- publishing ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def publish_plan(*, plan: Plan, by) -> PlanRevision:
+    """Freeze the plan into the next numbered revision; the plan becomes active.
+
+    Patients, PDFs and emails only ever see revisions, so later edits change nothing they see
+    until the next publish.
+    """
+    plan = _editable(plan)
+    snapshot = snapshots.plan_snapshot(plan)
+    if not any(phase["items"] for phase in snapshot["phases"]):
+        raise ValidationError({"items": "Add at least one exercise before publishing."})
+    last = plan.revisions.aggregate(last=Max("number"))["last"] or 0
+    revision = PlanRevision.objects.create(
+        plan=plan, number=last + 1, snapshot=snapshot, published_by=by
+    )
+    if plan.status == Plan.Status.DRAFT:
+        plan.status = Plan.Status.ACTIVE
+        plan.save(update_fields=["status", "updated_at"])
+    record_audit(
+        actor=by,
+        patient=plan.patient,
+        action=AuditEvent.Action.UPDATE,
+        detail=f"plan {plan.pk} published as revision {revision.number}",
+    )
+    return revision
+
+
+# --- templates ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_plan_as_template(*, plan: Plan, name: str, by) -> PlanTemplate:
+    """Keep the plan's items and advice as a clinic template (no patient data)."""
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": "Give the template a name."})
+    clinic = plan.patient.clinic
+    if PlanTemplate.objects.filter(clinic=clinic, name__iexact=name).exists():
+        raise ValidationError({"name": "A template with this name exists already."})
+    return PlanTemplate.objects.create(
+        clinic=clinic, name=name, content=snapshots.template_content(plan), created_by=by
+    )
+
+
+@transaction.atomic
+def generate_plan_from_template(
+    *,
+    template: PlanTemplate,
+    assessment: Assessment,
+    by: Physiotherapist,
+    today: datetime.date | None = None,
+) -> Plan:
+    """A new plan with the template's items; the assessment is screened as for any plan."""
+    plan = generate_plan(assessment=assessment, by=by, today=today)
+    flags = {flag["flag"] for flag in assessment.exclusion_flags}
+    exercises = {
+        e.key: e for e in Exercise.objects.filter(key__in=snapshots.template_keys(template.content))
+    }
+    Prescription.objects.filter(phase__plan=plan).delete()
+    rows = []
+    for phase in plan.phases.all():
+        for order, item in enumerate(template.content.get(phase.code, []), start=1):
+            exercise = exercises.get(item["exercise_key"])
+            if exercise is None or flags & set(exercise.exclude_if):
+                continue  # listed in the plan's excluded items by the planner already
+            rows.append(
+                Prescription(
+                    phase=phase,
+                    exercise=exercise,
+                    order=order,
+                    **{
+                        name: item.get(name)
+                        for name in PRESCRIPTION_DOSAGE_FIELDS
+                        if name != "per_side"
+                    },
+                    per_side=bool(item.get("per_side")),
+                    notes=item.get("notes", ""),
+                    reason=f"From the clinic template “{template.name}”.",
+                    rule_ids=[],
+                    added_by_physio=True,
+                )
+            )
+    Prescription.objects.bulk_create(rows)
+    return plan

@@ -1,0 +1,390 @@
+"""Physio pages: assessment with live screening, plan editor (htmx), publishing, changes."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.views.decorators.http import require_POST
+
+from accounts.permissions import get_physio_or_404, get_visible_patient, patients_visible_to
+from exercises.models import Exercise
+from programs import services, snapshots
+from programs.intake_form import RED_FLAG_FIELD_PREFIX, AssessmentForm
+from programs.models import Assessment, Plan, PlanRevision, PlanTemplate, Prescription
+from programs.planner.intake import RED_FLAG_QUESTIONS_BY_KEY
+from programs.planner.rules import RULES
+
+
+def _assessment_or_404(user, pk) -> Assessment:
+    get_physio_or_404(user)
+    return get_object_or_404(
+        Assessment.objects.select_related("patient__clinic", "amber_confirmed_by"),
+        pk=pk,
+        patient__in=patients_visible_to(user),
+    )
+
+
+def _plan_or_404(user, pk) -> Plan:
+    get_physio_or_404(user)
+    return get_object_or_404(
+        Plan.objects.select_related("patient__clinic", "assessment", "physiotherapist__user"),
+        pk=pk,
+        patient__in=patients_visible_to(user),
+    )
+
+
+def _form(request, patient, data=None) -> AssessmentForm:
+    return AssessmentForm(
+        data,
+        date_of_birth=patient.date_of_birth,
+        today=timezone.localdate(),
+        initial={"assessment_date": timezone.localdate(), "pregnancy_status": "not_applicable"},
+    )
+
+
+def _answered_red_flags(data) -> list[dict]:
+    """Red-flag questions answered yes or unsure so far, with their rules: shown at once."""
+    flagged = []
+    for name, value in data.items():
+        key = name.removeprefix(RED_FLAG_FIELD_PREFIX)
+        if name.startswith(RED_FLAG_FIELD_PREFIX) and value in ("yes", "unsure"):
+            question = RED_FLAG_QUESTIONS_BY_KEY.get(key)
+            if question:
+                flagged.append(
+                    {
+                        "question": question.physio_text,
+                        "answer": value,
+                        "rule_ids": question.rule_ids,
+                    }
+                )
+    return flagged
+
+
+@login_required
+def assessment_create(request, patient_pk):
+    physio = get_physio_or_404(request.user)
+    patient = get_visible_patient(request.user, patient_pk)
+    form = _form(request, patient, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        assessment = services.record_assessment(patient=patient, by=physio, answers=form.answers)
+        messages.success(
+            request, f"Assessment recorded. Screening: {assessment.get_outcome_display()}."
+        )
+        return redirect("assessment-detail", pk=assessment.pk)
+    return render(request, "programs/assessment_form.html", {"form": form, "patient": patient})
+
+
+@login_required
+@require_POST
+def assessment_screen_preview(request, patient_pk):
+    """The live screening panel: re-rendered by htmx as the physio answers."""
+    get_physio_or_404(request.user)
+    patient = get_visible_patient(request.user, patient_pk)
+    form = _form(request, patient, request.POST)
+    result = None
+    if form.is_valid():
+        result = services.screen_answers(
+            patient=patient, answers=form.answers, today=timezone.localdate()
+        )
+    return render(
+        request,
+        "programs/_screening_preview.html",
+        {
+            "result": result,
+            "flagged": _answered_red_flags(request.POST),
+            "missing": len(form.errors),
+            "rules": RULES,
+        },
+    )
+
+
+@login_required
+def assessment_detail(request, pk):
+    assessment = _assessment_or_404(request.user, pk)
+    templates = PlanTemplate.objects.filter(clinic_id=assessment.patient.clinic_id)
+    return render(
+        request,
+        "programs/assessment_detail.html",
+        {
+            "assessment": assessment,
+            "patient": assessment.patient,
+            "rules": RULES,
+            "plans": assessment.plans.all(),
+            "templates": templates,
+        },
+    )
+
+
+@login_required
+@require_POST
+def assessment_confirm(request, pk):
+    assessment = _assessment_or_404(request.user, pk)
+    if request.POST.get("confirmed") != "yes":
+        messages.error(request, "Tick the box to confirm the amber findings.")
+    else:
+        try:
+            services.confirm_amber(
+                assessment=assessment, by=request.user, note=request.POST.get("note", "")
+            )
+        except services.PlanConflictError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "Amber findings confirmed. You can now propose a plan.")
+    return redirect("assessment-detail", pk=assessment.pk)
+
+
+@login_required
+@require_POST
+def plan_generate(request, assessment_pk):
+    physio = get_physio_or_404(request.user)
+    assessment = _assessment_or_404(request.user, assessment_pk)
+    template_id = request.POST.get("template")
+    try:
+        if template_id:
+            template = get_object_or_404(PlanTemplate, pk=template_id, clinic_id=physio.clinic_id)
+            plan = services.generate_plan_from_template(
+                template=template, assessment=assessment, by=physio
+            )
+        else:
+            plan = services.generate_plan(assessment=assessment, by=physio)
+    except services.PlanRefusedError as refused:
+        messages.error(request, refused.detail)
+        return redirect("assessment-detail", pk=assessment.pk)
+    messages.success(request, "Plan proposed. Review every item, edit what you need, then publish.")
+    return redirect("plan-edit", pk=plan.pk)
+
+
+def _clinic_catalogue(plan: Plan):
+    return Exercise.objects.filter(Q(clinic=None) | Q(clinic_id=plan.patient.clinic_id))
+
+
+def _editor_context(plan: Plan) -> dict:
+    phases = snapshots.load_plan_content(plan)
+    regions = plan.assessment.answers.get("regions", [])
+    flags = {flag["flag"] for flag in plan.assessment.exclusion_flags}
+    candidates = [
+        e for e in _clinic_catalogue(plan).order_by("name") if set(e.regions) & set(regions)
+    ]
+    catalogue = {
+        phase.code: [
+            {"exercise": e, "hidden_by": sorted(flags & set(e.exclude_if))}
+            for e in candidates
+            if phase.code in e.phases
+        ]
+        for phase in phases
+    }
+    return {
+        "plan": plan,
+        "patient": plan.patient,
+        "phases": phases,
+        "catalogue": catalogue,
+        "revisions": plan.revisions.order_by("-number"),
+        "rules": RULES,
+    }
+
+
+@login_required
+def plan_edit(request, pk):
+    plan = _plan_or_404(request.user, pk)
+    return render(request, "programs/plan_editor.html", _editor_context(plan))
+
+
+def _phase_response(request, plan, phase_code):
+    """htmx: the re-rendered phase; without JavaScript: back to the editor at that phase."""
+    if request.htmx:
+        context = _editor_context(plan)
+        phase = next(p for p in context["phases"] if p.code == phase_code)
+        return render(request, "programs/_phase.html", {**context, "phase": phase})
+    return redirect(f"{reverse('plan-edit', args=[plan.pk])}#phase-{phase_code}")
+
+
+def _prescription_or_404(user, plan_pk, item_pk) -> Prescription:
+    plan = _plan_or_404(user, plan_pk)
+    return get_object_or_404(
+        Prescription.objects.select_related(
+            "phase__plan", "exercise__progression", "exercise__regression"
+        ),
+        pk=item_pk,
+        phase__plan=plan,
+    )
+
+
+def _run_edit(request, plan, phase_code, operation, success: str):
+    try:
+        operation()
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    except services.PlanConflictError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, success)
+    return _phase_response(request, plan, phase_code)
+
+
+def _int_or_none(value):
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except ValueError as error:
+        raise ValidationError("Dosage values must be whole numbers.") from error
+
+
+@login_required
+@require_POST
+def item_update(request, plan_pk, item_pk):
+    item = _prescription_or_404(request.user, plan_pk, item_pk)
+    plan = item.phase.plan
+
+    def update():
+        changes = {
+            name: _int_or_none(request.POST.get(name))
+            for name in ("sets", "reps", "hold_seconds", "minutes", "per_day", "days_per_week")
+        }
+        changes["per_side"] = request.POST.get("per_side") == "on"
+        changes["notes"] = request.POST.get("notes", "")[:1000]
+        services.update_prescription(prescription=item, by=request.user, **changes)
+
+    return _run_edit(request, plan, item.phase.code, update, f"{item.exercise.name}: dosage saved.")
+
+
+@login_required
+@require_POST
+def item_remove(request, plan_pk, item_pk):
+    item = _prescription_or_404(request.user, plan_pk, item_pk)
+    return _run_edit(
+        request,
+        item.phase.plan,
+        item.phase.code,
+        lambda: services.remove_prescription(prescription=item, by=request.user),
+        f"{item.exercise.name} removed.",
+    )
+
+
+@login_required
+@require_POST
+def item_move(request, plan_pk, item_pk):
+    item = _prescription_or_404(request.user, plan_pk, item_pk)
+    offset = -1 if request.POST.get("direction") == "up" else 1
+    return _run_edit(
+        request,
+        item.phase.plan,
+        item.phase.code,
+        lambda: services.move_prescription(prescription=item, by=request.user, offset=offset),
+        "Order changed.",
+    )
+
+
+@login_required
+@require_POST
+def item_swap(request, plan_pk, item_pk):
+    item = _prescription_or_404(request.user, plan_pk, item_pk)
+    to = request.POST.get("to", "")
+    return _run_edit(
+        request,
+        item.phase.plan,
+        item.phase.code,
+        lambda: services.swap_prescription(prescription=item, by=request.user, to=to),
+        "Exercise swapped.",
+    )
+
+
+@login_required
+@require_POST
+def item_add(request, plan_pk, phase_code):
+    plan = _plan_or_404(request.user, plan_pk)
+    phase = get_object_or_404(plan.phases, code=phase_code)
+    key = request.POST.get("exercise", "")
+    exercise = _clinic_catalogue(plan).filter(key=key).first()
+
+    def add():
+        if exercise is None:
+            raise ValidationError("Choose an exercise from the catalogue.")
+        services.add_prescription(
+            phase=phase,
+            exercise=exercise,
+            by=request.user,
+            override_reason=request.POST.get("override_reason", ""),
+        )
+
+    return _run_edit(
+        request, plan, phase_code, add, f"{exercise.name if exercise else 'Exercise'} added."
+    )
+
+
+@login_required
+@require_POST
+def phase_update(request, plan_pk, phase_code):
+    plan = _plan_or_404(request.user, plan_pk)
+    phase = get_object_or_404(plan.phases, code=phase_code)
+
+    def update():
+        changes = {}
+        for name in ("start_date", "end_date"):
+            raw = request.POST.get(name, "")
+            value = parse_date(raw) if raw else None
+            if raw and value is None:
+                raise ValidationError(f"{name.replace('_', ' ').capitalize()} is not a date.")
+            changes[name] = value
+        changes["notes"] = request.POST.get("notes", "")[:2000]
+        services.update_phase(phase=phase, by=request.user, **changes)
+
+    return _run_edit(request, plan, phase_code, update, f"{phase.name}: saved.")
+
+
+@login_required
+@require_POST
+def plan_publish(request, pk):
+    plan = _plan_or_404(request.user, pk)
+    try:
+        revision = services.publish_plan(plan=plan, by=request.user)
+    except (ValidationError, services.PlanConflictError) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        return redirect("plan-edit", pk=plan.pk)
+    messages.success(
+        request, f"Published as revision {revision.number}. The patient can now see it."
+    )
+    return redirect("revision-changes", plan_pk=plan.pk, number=revision.number)
+
+
+@login_required
+@require_POST
+def plan_save_template(request, pk):
+    plan = _plan_or_404(request.user, pk)
+    try:
+        template = services.save_plan_as_template(
+            plan=plan, name=request.POST.get("name", ""), by=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Saved as the clinic template “{template.name}”.")
+    return redirect("plan-edit", pk=plan.pk)
+
+
+@login_required
+def revision_changes(request, plan_pk, number):
+    plan = _plan_or_404(request.user, plan_pk)
+    revision = get_object_or_404(PlanRevision, plan=plan, number=number)
+    previous = plan.revisions.filter(number__lt=number).order_by("-number").first()
+    changes = snapshots.compare_snapshots(
+        previous.snapshot if previous else None, revision.snapshot
+    )
+    return render(
+        request,
+        "programs/revision_changes.html",
+        {
+            "plan": plan,
+            "patient": plan.patient,
+            "revision": revision,
+            "previous": previous,
+            "changes": changes,
+        },
+    )

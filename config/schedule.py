@@ -6,6 +6,9 @@ outage never runs stale copies: the next tick does the same work again.
 
 from celery.schedules import crontab
 
+from documents.schedule import DOCUMENT_SCHEDULE
+from reminders.schedule import REMINDER_SCHEDULE
+
 BEAT_SCHEDULE: dict[str, dict] = {
     # Django keeps expired sessions until something deletes them; nightly is enough.
     "clear-expired-sessions": {
@@ -13,4 +16,6 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": crontab(hour=3, minute=17),
         "options": {"expires": 60 * 60},
     },
+    **DOCUMENT_SCHEDULE,
+    **REMINDER_SCHEDULE,
 }

@@ -89,6 +89,8 @@ INSTALLED_APPS = [
     "accounts",
     "exercises",
     "programs",
+    "documents",
+    "reminders",
 ]
 
 MIDDLEWARE = [

@@ -19,6 +19,8 @@ api_urlpatterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     *router.urls,
     path("", include("programs.api_urls")),
+    path("", include("documents.api_urls")),
+    path("", include("reminders.api_urls")),
 ]
 
 urlpatterns = [
@@ -27,4 +29,6 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("exercises.urls")),
     path("", include("programs.urls")),
+    path("", include("documents.urls")),
+    path("", include("reminders.urls")),
 ]

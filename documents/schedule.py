@@ -1,0 +1,3 @@
+"""Periodic work of the documents app, merged into config/schedule.py."""
+
+DOCUMENT_SCHEDULE: dict[str, dict] = {}

@@ -13,20 +13,24 @@ class ExerciseFilter(django_filters.FilterSet):
     """The catalogue facets, shared by the API and the browse pages."""
 
     search = django_filters.CharFilter(method="filter_search", label="Search")
-    category = django_filters.ChoiceFilter(choices=_choices(CATEGORIES))
-    region = django_filters.ChoiceFilter(choices=_choices(REGIONS), method="filter_region")
+    category = django_filters.ChoiceFilter(choices=_choices(CATEGORIES), empty_label="Any")
+    region = django_filters.ChoiceFilter(
+        choices=_choices(REGIONS), method="filter_region", label="Region", empty_label="Any"
+    )
     phase = django_filters.ChoiceFilter(
         choices=[
             (p, f"{p} {n}")
             for p, n in zip(PHASES, ("Settle", "Restore", "Strengthen", "Maintain"), strict=True)
         ],
         method="filter_phase",
+        label="Phase",
+        empty_label="Any",
     )
     difficulty = django_filters.ChoiceFilter(
-        choices=[(1, "1 easy"), (2, "2 moderate"), (3, "3 harder")]
+        choices=[(1, "1 easy"), (2, "2 moderate"), (3, "3 harder")], empty_label="Any"
     )
-    position = django_filters.ChoiceFilter(choices=_choices(POSITIONS))
-    direction = django_filters.ChoiceFilter(choices=_choices(DIRECTIONS))
+    position = django_filters.ChoiceFilter(choices=_choices(POSITIONS), empty_label="Any")
+    direction = django_filters.ChoiceFilter(choices=_choices(DIRECTIONS), empty_label="Any")
     equipment = django_filters.CharFilter(method="filter_equipment", label="Equipment")
 
     class Meta:

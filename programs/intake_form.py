@@ -34,6 +34,7 @@ SECTIONS = {
     "presentation": "Presentation",
     "history": "History, safety and lifestyle",
     "preferences": "Preferences and resources",
+    "clearance": "Medical clearance (only when a flag was resolved by a doctor)",
 }
 LABELS: dict[str, tuple[str, str, str]] = {
     "assessment_date": ("Assessment date", "", "admin"),
@@ -101,10 +102,10 @@ EXTRA_FIELDS = {
     "clearance_by": (
         "Medical clearance: cleared by",
         "Name of the doctor, if a flag was resolved.",
-        "admin",
+        "clearance",
     ),
-    "clearance_role": ("Medical clearance: role", "", "admin"),
-    "clearance_date": ("Medical clearance: date", "", "admin"),
+    "clearance_role": ("Medical clearance: role", "", "clearance"),
+    "clearance_date": ("Medical clearance: date", "", "clearance"),
     "start_back_total": ("STarT Back total (0-9)", "Optional, low back only.", "history"),
     "start_back_distress": ("STarT Back distress subscale (0-5)", "", "history"),
 }
@@ -316,7 +317,9 @@ def _form_field(spec: FieldSpec, label: str, help_text: str) -> forms.Field:
     if spec.kind == "int":
         return forms.IntegerField(min_value=spec.minimum, max_value=spec.maximum, **common)
     if spec.kind == "date":
-        return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+        return forms.DateField(
+            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), **common
+        )
     if spec.kind == "bool":
         return forms.NullBooleanField(
             widget=forms.Select(choices=[("unknown", "—"), ("true", "Yes"), ("false", "No")]),

@@ -6,7 +6,7 @@ Imports nothing from Django. ``screen`` runs the red-flag and gating rules of
 """
 
 from programs.planner.catalogue import CatalogueItem, Dosage, catalogue_item_from_mapping
-from programs.planner.composition import missing_balance
+from programs.planner.composition import find_missing_balance
 from programs.planner.intake import (
     RED_FLAG_QUESTIONS,
     Answer,
@@ -52,7 +52,7 @@ __all__ = [
     "StartBackScore",
     "assign_starting_phase",
     "catalogue_item_from_mapping",
-    "missing_balance",
+    "find_missing_balance",
     "propose_plan",
     "required_red_flag_questions",
     "screen",

@@ -84,7 +84,9 @@ def _onset_answers(intake: Intake) -> Answers:
     )
 
 
-def cold_advice(item: CatalogueItem, timing: ModalityPlan, intake: Intake) -> AdviceItem | None:
+def build_cold_advice(
+    item: CatalogueItem, timing: ModalityPlan, intake: Intake
+) -> AdviceItem | None:
     """MOD-COLD: a wrapped cold pack 15 min (hard maximum 20), up to every 2-3 h while awake
     with at least 1 h between, in the first 48 h (4.6)."""
     if timing.cold_start is None:
@@ -129,7 +131,7 @@ def cold_advice(item: CatalogueItem, timing: ModalityPlan, intake: Intake) -> Ad
     )
 
 
-def heat_advice(
+def build_heat_advice(
     item: CatalogueItem,
     timing: ModalityPlan,
     intake: Intake,
@@ -246,7 +248,7 @@ class _EducationList:
         )
 
 
-def education_advice(
+def build_education(
     intake: Intake,
     phase: PhaseCode,
     choice: PhaseChoice,
@@ -347,7 +349,7 @@ _REINFORCED_BY = {
 }
 
 
-def restriction_advice(intake: Intake, phase: PhaseCode) -> tuple[AdviceItem, ...]:
+def build_restrictions(intake: Intake, phase: PhaseCode) -> tuple[AdviceItem, ...]:
     """RESTRICT-PHASE: the restrictions of the phase (4.2). In P1, bending forward or lifting
     as an aggravating movement reinforces the lifting and bending restrictions (S0-25)."""
     items = []
@@ -377,7 +379,7 @@ def restriction_advice(intake: Intake, phase: PhaseCode) -> tuple[AdviceItem, ..
     return tuple(items)
 
 
-def plan_level_advice(screening: ScreeningResult) -> tuple[AdviceItem, ...]:
+def build_plan_advice(screening: ScreeningResult) -> tuple[AdviceItem, ...]:
     """Advice printed once on the plan: its goal, the emergency list, and the AMB-RADIC stop
     rule when limb symptoms were recorded (4.5, 4.9)."""
     items = [

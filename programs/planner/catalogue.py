@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 from typing import Any
 
 from programs.planner.intake import Equipment, Region
@@ -136,8 +137,13 @@ HARD_EQUIPMENT = frozenset(
 
 def equipment_needed(item: CatalogueItem) -> tuple[Equipment, ...]:
     """Intake equipment the item relies on; "(optional)" entries are never required."""
+    return _equipment_for(item.equipment)
+
+
+@cache
+def _equipment_for(texts: tuple[str, ...]) -> tuple[Equipment, ...]:
     needed: list[Equipment] = []
-    for text in item.equipment:
+    for text in texts:
         lowered = text.lower()
         if "optional" in lowered:
             continue

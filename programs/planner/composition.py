@@ -194,7 +194,7 @@ class BalanceNeed:
     keys: frozenset[str]
 
 
-def balance_needs(regions: Iterable[Region]) -> tuple[BalanceNeed, ...]:
+def list_balance_needs(regions: Iterable[Region]) -> tuple[BalanceNeed, ...]:
     chosen = set(regions)
     needs = []
     if Region.LUMBAR in chosen:
@@ -207,7 +207,7 @@ def balance_needs(regions: Iterable[Region]) -> tuple[BalanceNeed, ...]:
     return tuple(needs)
 
 
-def missing_balance(
+def find_missing_balance(
     phase: PhaseCode, exercise_keys: Iterable[str], regions: Iterable[Region]
 ) -> tuple[BalanceNeed, ...]:
     """COMP-BALANCE (4.5): what a P2-P4 phase lacks of front, back/hip and upper-back work.
@@ -217,4 +217,4 @@ def missing_balance(
     if phase not in BALANCE_PHASES:
         return ()
     keys = set(exercise_keys)
-    return tuple(need for need in balance_needs(regions) if not keys & need.keys)
+    return tuple(need for need in list_balance_needs(regions) if not keys & need.keys)

@@ -128,7 +128,7 @@ def _aerobic_dosage(
     return changed, rule_ids, notes
 
 
-def session_seconds(item: CatalogueItem, dose: Dosage) -> int:
+def estimate_session_seconds(item: CatalogueItem, dose: Dosage) -> int:
     """Estimated time the item takes in one session; daily-life items and aerobic work are
     outside the session (walking has its own target, 4.2)."""
     if item.category is Category.AEROBIC or is_daily_life(item.key):

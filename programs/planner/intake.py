@@ -585,7 +585,7 @@ class Intake:
     work_status: WorkStatus
     is_prevention_only: bool = False
     # 5.3 Red-flag screen
-    red_flags: Mapping[str, Answer] = field(default_factory=dict)
+    red_flags: Mapping[str, Answer] = field(default_factory=dict, hash=False)
     # 5.4 History, safety and lifestyle
     known_spinal_dx: frozenset[SpinalDiagnosis] = frozenset()
     spinal_surgery_date: date | None = None

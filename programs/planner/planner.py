@@ -16,12 +16,12 @@ from datetime import date
 
 from programs.planner.advice import (
     ModalityPlan,
-    cold_advice,
-    education_advice,
-    heat_advice,
-    plan_level_advice,
+    build_cold_advice,
+    build_education,
+    build_heat_advice,
+    build_plan_advice,
+    build_restrictions,
     plan_modalities,
-    restriction_advice,
     unsafe_modality_flags,
 )
 from programs.planner.catalogue import (
@@ -49,11 +49,11 @@ from programs.planner.composition import (
     SLEEP_KEYS,
     WALKING_PROGRAMME_KEY,
     Pick,
-    balance_needs,
+    find_missing_balance,
     is_daily_life,
-    missing_balance,
+    list_balance_needs,
 )
-from programs.planner.dosing import choose_dosage, session_seconds
+from programs.planner.dosing import DoseChoice, choose_dosage, estimate_session_seconds
 from programs.planner.education import SAFETY_NET, SYMPTOM_RESPONSE
 from programs.planner.intake import (
     ActivityLevel,
@@ -169,6 +169,18 @@ class _Context:
         for source in self.screening.exclusion_flags:
             self.flag_sources.setdefault(source.flag, []).append(source)
         self.has_known_dx = self.screening.has_fired("AMB-KNOWN-DX")
+        intake = self.intake
+        self.aggravating = [
+            (movement, direction)
+            for movement, direction in AGGRAVATING_DIRECTIONS
+            if movement in intake.aggravating
+        ]
+        self.is_disc_with_leg_pain = (
+            SpinalDiagnosis.DISC_HERNIATION in intake.known_spinal_dx and intake.has_leg_pain
+        )
+        self.is_balance_impaired = "balance_impaired" in self.flag_sources
+        self.has_heart_or_lung_limit = OtherLimit.HEART_OR_LUNG_CONDITION in intake.other_limits
+        self.is_pregnant = intake.pregnancy_status is PregnancyStatus.PREGNANT
 
 
 def _why_hidden(
@@ -229,7 +241,6 @@ class _PhaseBuilder:
         self.ctx = ctx
         self.phase = phase
         self.candidates: dict[str, _Candidate] = {}
-        self.aerobic: list[_Candidate] = []
 
     def _usable(self, key: str, *, require_region: bool) -> CatalogueItem | None:
         item = self.ctx.catalogue.get(key)
@@ -289,11 +300,20 @@ class _PhaseBuilder:
         candidate = _Candidate(
             item, tier, len(self.candidates), [reason], list(rule_ids), list(answers)
         )
-        if item.category is Category.AEROBIC:
-            self.aerobic.append(candidate)
-        else:
-            self.candidates[item.key] = candidate
+        self.candidates[item.key] = candidate
         return candidate
+
+    @property
+    def aerobic(self) -> list[_Candidate]:
+        return [c for c in self.candidates.values() if c.item.category is Category.AEROBIC]
+
+    @property
+    def exercises(self) -> list[_Candidate]:
+        """Non-aerobic candidates in priority order."""
+        return sorted(
+            (c for c in self.candidates.values() if c.item.category is not Category.AEROBIC),
+            key=lambda c: (c.tier, c.seq),
+        )
 
 
 def _add_region_items(builder: _PhaseBuilder) -> None:
@@ -378,13 +398,16 @@ def _add_lifestyle_items(builder: _PhaseBuilder) -> None:
     """COMP-CHRONIC, COMP-STRESS, COMP-SITTING and COMP-SLEEP (4.3 chronic variant; 5.4)."""
     ctx, phase, intake = builder.ctx, builder.phase, builder.ctx.intake
     if ctx.choice.is_chronic and phase is not PhaseCode.P1:
-        builder.add(
+        # The chronic variant of 4.3 makes relaxation daily: kept when the phase is trimmed.
+        relaxation = builder.add(
             "SC03",
-            TIER_REGION,
+            TIER_TARGETED,
             "Chronic pain: relaxation daily (4.3).",
             ("COMP-CHRONIC",),
             (("days_since_onset", str(ctx.choice.days_since_onset)),),
         )
+        if relaxation is not None:
+            relaxation.is_protected = True
     if intake.stress_level is not StressLevel.LOW:
         for key in RELAXATION_KEYS:
             builder.add(
@@ -476,14 +499,11 @@ def _add_aerobic_items(builder: _PhaseBuilder) -> None:
 
 
 def _item_warnings(ctx: _Context, item: CatalogueItem, phase: PhaseCode) -> tuple[PlanWarning, ...]:
-    intake = ctx.intake
+    """Warnings shown on one item: COMP-AGGRAVATING (5.2: flag, never drop), flexion review
+    for a disc herniation with leg pain (AMB-KNOWN-DX), balance support and heart/lung aerobic
+    targets (COMP-LIMITS), and lying on the back in pregnancy (AMB-PREG)."""
     warnings = []
-    aggravating = [
-        (movement, direction)
-        for movement, direction in AGGRAVATING_DIRECTIONS
-        if movement in intake.aggravating
-    ]
-    for movement, direction in aggravating:
+    for movement, direction in ctx.aggravating:
         if item.direction is direction:
             warnings.append(
                 PlanWarning(
@@ -494,8 +514,8 @@ def _item_warnings(ctx: _Context, item: CatalogueItem, phase: PhaseCode) -> tupl
                     item.key,
                 )
             )
-    if item.direction is Direction.MIXED and aggravating:
-        movements = " and ".join(movement.value.replace("_", " ") for movement, _ in aggravating)
+    if item.direction is Direction.MIXED and ctx.aggravating:
+        movements = " and ".join(m.value.replace("_", " ") for m, _ in ctx.aggravating)
         warnings.append(
             PlanWarning(
                 "COMP-AGGRAVATING",
@@ -505,11 +525,7 @@ def _item_warnings(ctx: _Context, item: CatalogueItem, phase: PhaseCode) -> tupl
                 item.key,
             )
         )
-    if (
-        item.direction is Direction.FLEXION
-        and SpinalDiagnosis.DISC_HERNIATION in intake.known_spinal_dx
-        and intake.has_leg_pain
-    ):
+    if item.direction is Direction.FLEXION and ctx.is_disc_with_leg_pain:
         warnings.append(
             PlanWarning(
                 "AMB-KNOWN-DX",
@@ -518,7 +534,7 @@ def _item_warnings(ctx: _Context, item: CatalogueItem, phase: PhaseCode) -> tupl
                 item.key,
             )
         )
-    if "balance_impaired" in ctx.flag_sources and item.position == "standing":
+    if ctx.is_balance_impaired and item.position == "standing":
         warnings.append(
             PlanWarning(
                 "COMP-LIMITS",
@@ -527,9 +543,7 @@ def _item_warnings(ctx: _Context, item: CatalogueItem, phase: PhaseCode) -> tupl
                 item.key,
             )
         )
-    if item.category is Category.AEROBIC and OtherLimit.HEART_OR_LUNG_CONDITION in (
-        intake.other_limits
-    ):
+    if ctx.has_heart_or_lung_limit and item.category is Category.AEROBIC:
         warnings.append(
             PlanWarning(
                 "COMP-LIMITS",
@@ -538,11 +552,7 @@ def _item_warnings(ctx: _Context, item: CatalogueItem, phase: PhaseCode) -> tupl
                 item.key,
             )
         )
-    if (
-        intake.pregnancy_status is PregnancyStatus.PREGNANT
-        and item.position == "supine"
-        and not is_daily_life(item.key)
-    ):
+    if ctx.is_pregnant and item.position == "supine" and not is_daily_life(item.key):
         warnings.append(
             PlanWarning(
                 "AMB-PREG",
@@ -556,16 +566,16 @@ def _item_warnings(ctx: _Context, item: CatalogueItem, phase: PhaseCode) -> tupl
 
 def _select(
     builder: _PhaseBuilder,
-) -> tuple[list[tuple[_Candidate, object, int]], list[PlanWarning]]:
+) -> tuple[list[tuple[_Candidate, DoseChoice, int]], list[PlanWarning]]:
     """COMP-COUNT and COMP-TIME (4.2; 5.5 time_per_day): keep the protected items (one per
     region, COMP-BALANCE cover, the first aerobic item), then the rest by priority while the
     phase's item limit and session time allow; list what is trimmed."""
     ctx, phase = builder.ctx, builder.phase
     spec = PHASES[phase]
     budget_s = min(int(ctx.intake.time_per_day), spec.session_cap.minutes_max) * 60
-    exercises = sorted(builder.candidates.values(), key=lambda c: (c.tier, c.seq))
+    exercises = builder.exercises
     counted = [c for c in exercises if not is_daily_life(c.item.key)]
-    needs = balance_needs(ctx.intake.regions) if phase in BALANCE_PHASES else ()
+    needs = list_balance_needs(ctx.intake.regions) if phase in BALANCE_PHASES else ()
     for need in needs:
         first = next((c for c in counted if c.item.key in need.keys), None)
         if first is not None:
@@ -586,12 +596,12 @@ def _select(
         )
     ordered = [c for c in counted if c.is_protected] + aerobic[:1]
     ordered += [c for c in counted if not c.is_protected] + aerobic[1:MAX_AEROBIC_ITEMS]
-    chosen: list[tuple[_Candidate, object, int]] = []
+    chosen: list[tuple[_Candidate, DoseChoice, int]] = []
     total_s = 0
     time_answers = (("time_per_day", str(int(ctx.intake.time_per_day))),)
     for candidate in ordered:
         dose = choose_dosage(candidate.item, phase, ctx.intake)
-        seconds = session_seconds(candidate.item, dose.dosage)
+        seconds = estimate_session_seconds(candidate.item, dose.dosage)
         if not candidate.is_protected:
             if len(chosen) + 1 > spec.content.items_max:
                 ctx.exclusions.add(
@@ -685,7 +695,9 @@ def _compose_items(
                 is_daily_life=is_daily_life(candidate.item.key),
             )
         )
-    for need in missing_balance(phase, (item.exercise_key for item in items), ctx.intake.regions):
+    for need in find_missing_balance(
+        phase, (item.exercise_key for item in items), ctx.intake.regions
+    ):
         warnings.append(
             PlanWarning(
                 "COMP-BALANCE",
@@ -709,7 +721,7 @@ def _modality_advice(
             ctx, cold, extra_flags=unsafe_modality_flags(COLD_KEY, cold), check_equipment=False
         )
         if hidden is None:
-            item = cold_advice(cold, timing, ctx.intake)
+            item = build_cold_advice(cold, timing, ctx.intake)
             if item is not None:
                 advice.append(item)
         else:
@@ -720,13 +732,17 @@ def _modality_advice(
             ctx, heat, extra_flags=unsafe_modality_flags(HEAT_KEY, heat), check_equipment=False
         )
         if hidden is None:
-            advice.append(heat_advice(heat, timing, ctx.intake, phase, ctx.choice))
+            advice.append(build_heat_advice(heat, timing, ctx.intake, phase, ctx.choice))
         else:
             ctx.exclusions.add(HEAT_KEY, phase, hidden)
     return tuple(advice)
 
 
 def _plan_warnings(ctx: _Context, phases: tuple[ProposedPhase, ...]) -> list[PlanWarning]:
+    """Plan-level warnings: the starting-phase check, every non-blocking rule the screen fired
+    (amber and review tasks such as AMB-AGE's 2-week review), GATE-RTS for heavy manual work or
+    a twisting, contact or lifting sport (4.5), and COMP-EQUIPMENT for household equipment the
+    intake did not record."""
     intake = ctx.intake
     warnings = [PlanWarning(ctx.choice.rule_ids[0], text) for text in ctx.choice.warnings]
     for rule in ctx.screening.fired:
@@ -793,7 +809,7 @@ def propose_plan(
         spec = PHASES[code]
         items, warnings = _compose_items(ctx, code)
         modalities = _modality_advice(ctx, code, timing)
-        education = education_advice(intake, code, choice, (a.key for a in modalities))
+        education = build_education(intake, code, choice, (a.key for a in modalities))
         phases.append(
             ProposedPhase(
                 code=code,
@@ -805,7 +821,7 @@ def propose_plan(
                 review_after_days=spec.review_after_days,
                 exit_criteria=spec.exit_criteria,
                 exit_thresholds=spec.exit_thresholds,
-                restrictions=restriction_advice(intake, code),
+                restrictions=build_restrictions(intake, code),
                 session_cap=spec.session_cap,
                 content=spec.content,
                 aerobic_target=spec.aerobic,
@@ -818,7 +834,7 @@ def propose_plan(
         )
     phase_tuple = tuple(phases)
     warnings = tuple(_plan_warnings(ctx, phase_tuple))
-    plan_advice = plan_level_advice(screening)
+    plan_advice = build_plan_advice(screening)
     education_keys = tuple(
         dict.fromkeys(
             [a.education_key for a in plan_advice if a.education_key]

@@ -512,6 +512,9 @@ def publish_plan(*, plan: Plan, by) -> PlanRevision:
     if plan.status == Plan.Status.DRAFT:
         plan.status = Plan.Status.ACTIVE
         plan.save(update_fields=["status", "updated_at"])
+    from reminders.services import apply_default_schedule  # reminders builds on programs
+
+    apply_default_schedule(plan=plan)
     record_audit(
         actor=by,
         patient=plan.patient,

@@ -1,0 +1,31 @@
+from rest_framework import serializers
+
+from accounts.forms import COMMON_TIMEZONES
+
+
+class ReminderScheduleSerializer(serializers.Serializer):
+    is_enabled = serializers.BooleanField()
+    weekdays = serializers.ListField(
+        child=serializers.IntegerField(min_value=0, max_value=6),
+        allow_empty=True,
+        help_text="0 = Monday … 6 = Sunday.",
+    )
+    local_time = serializers.TimeField(format="%H:%M", input_formats=["%H:%M", "%H:%M:%S"])
+    timezone = serializers.ChoiceField(choices=COMMON_TIMEZONES)
+    is_subscribed = serializers.BooleanField(
+        help_text="False after an unsubscribe; set true to get reminders again."
+    )
+    paused_reason = serializers.CharField(read_only=True)
+    next_reminder_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+    def validate_weekdays(self, value):
+        if len(set(value)) != len(value):
+            raise serializers.ValidationError("Each weekday once.")
+        return sorted(value)
+
+    def validate(self, data):
+        if data.get("is_enabled") and not data.get("weekdays"):
+            raise serializers.ValidationError(
+                {"weekdays": "Choose at least one day, or turn reminders off."}
+            )
+        return data

@@ -1,0 +1,539 @@
+"""Reminder workflows: default schedules, dispatching due slots, sending, sweeping, unsubscribing.
+
+Exactly once (DESIGN §9): the database decides, the broker only rings the bell. The dispatcher
+inserts one `ReminderDelivery` row per (patient, slot) under a unique constraint and enqueues
+only the rows its own run inserted; a sender claims a row with a conditional UPDATE
+(pending → sending) and sends only if that changed exactly one row. A worker that dies leaves
+the row in `sending`; the sweeper puts it back after `SENDING_TIMEOUT`. The one remaining
+window is a worker dying after the SMTP server accepted a message and before the row says
+`sent`: that reminder may go out twice, never zero times.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import smtplib
+import uuid
+from dataclasses import dataclass, field
+from email.utils import make_msgid
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.db.models import F, OuterRef, Q, Subquery
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import AuditEvent, Patient
+from accounts.services import clinic_sender, record_audit
+from programs.models import Plan, PlanRevision
+from programs.planner.education import SAFETY_NET
+from programs.selectors import VISIBLE_TO_PATIENT, current_revision
+from reminders import slots
+from reminders.models import ReminderDelivery, ReminderSchedule
+
+logger = logging.getLogger(__name__)
+
+SUBJECT = "Your exercise reminder"  # subscription mail: never a health detail in the subject
+LATE_LIMIT = datetime.timedelta(hours=2)  # a slot later than this is skipped, never sent
+CATCH_UP = datetime.timedelta(days=7)  # missed slots this recent are recorded as skipped
+PLAN_EXPIRY = datetime.timedelta(weeks=6)  # PLAN-EXPIRY: after the last published revision
+MAX_ATTEMPTS = 5
+# Longer than the send task's hard time limit, so a row in `sending` this long has no worker.
+SENDING_TIMEOUT = datetime.timedelta(minutes=5)
+# Longer than the longest retry backoff, so a `pending` row this old has no message queued.
+PENDING_TIMEOUT = datetime.timedelta(minutes=10)
+DISPATCH_BATCH_SIZE = 1000
+DISPATCH_MAX_BATCHES = 200
+SEND_BATCH_SIZE = 50
+SWEEP_BATCH_SIZE = 500
+UNSUBSCRIBE_SALT = "reminders.unsubscribe"
+UNSUBSCRIBE_MAX_AGE = datetime.timedelta(days=365)
+# Default frequency (clinical-model §4.9): 3 a week in P1-P3, weekly in P4.
+DEFAULT_WEEKDAYS = {"P1": [0, 2, 4], "P2": [0, 2, 4], "P3": [0, 2, 4], "P4": [0]}
+DEFAULT_TIME = datetime.time(8, 0)
+SCHEDULE_FIELDS = ("is_enabled", "weekdays", "local_time", "timezone", "is_subscribed")
+
+Status = ReminderDelivery.Status
+
+
+class UnsubscribeLinkInvalid(Exception):
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason  # "tampered" | "expired"
+
+
+@dataclass
+class DispatchResult:
+    schedules: int = 0
+    queued: list[int] = field(default_factory=list)
+    skipped: int = 0
+
+
+# --- schedules ---------------------------------------------------------------------------
+
+
+def _next_slot(schedule: ReminderSchedule, now: datetime.datetime) -> datetime.datetime | None:
+    if not schedule.is_sending:
+        return None
+    return slots.next_slot_after(schedule.as_slot_schedule(), now)
+
+
+def apply_default_schedule(*, plan: Plan) -> ReminderSchedule:
+    """Give the plan's patient the default reminder schedule, unless they have one already.
+
+    Called when a plan is published; an existing schedule (the patient's or physio's own
+    choice, an unsubscribe) is never overwritten.
+    """
+    patient = plan.patient
+    schedule = ReminderSchedule(
+        patient=patient,
+        weekdays=DEFAULT_WEEKDAYS.get(plan.current_phase, DEFAULT_WEEKDAYS["P1"]),
+        local_time=DEFAULT_TIME,
+        timezone=patient.timezone,
+    )
+    schedule.next_slot_at = _next_slot(schedule, timezone.now())
+    schedule, _ = ReminderSchedule.objects.get_or_create(
+        patient=patient,
+        defaults={
+            name: getattr(schedule, name)
+            for name in ("weekdays", "local_time", "timezone", "next_slot_at")
+        },
+    )
+    return schedule
+
+
+def schedule_for(patient: Patient) -> ReminderSchedule:
+    """The patient's schedule, or an unsaved default one to show in a form."""
+    schedule = ReminderSchedule.objects.filter(patient=patient).first()
+    if schedule is None:
+        schedule = ReminderSchedule(
+            patient=patient,
+            weekdays=list(DEFAULT_WEEKDAYS["P1"]),
+            local_time=DEFAULT_TIME,
+            timezone=patient.timezone,
+        )
+    return schedule
+
+
+@transaction.atomic
+def update_schedule(*, patient: Patient, by, **changes) -> ReminderSchedule:
+    """Change when the patient gets reminders (patient or physio); validated as a whole."""
+    unknown = set(changes) - set(SCHEDULE_FIELDS)
+    if unknown:
+        raise ValidationError({name: "This field cannot be changed." for name in unknown})
+    existing = ReminderSchedule.objects.select_for_update().filter(patient=patient).first()
+    schedule = existing or schedule_for(patient)
+    now = timezone.now()
+    if "is_subscribed" in changes:
+        subscribe = changes.pop("is_subscribed")
+        if subscribe:
+            schedule.unsubscribed_at = None
+        elif schedule.unsubscribed_at is None:
+            schedule.unsubscribed_at = now
+    if "weekdays" in changes:
+        changes["weekdays"] = sorted(set(changes["weekdays"] or []))
+    for name, value in changes.items():
+        setattr(schedule, name, value)
+    schedule.full_clean(exclude=["patient"])
+    schedule.next_slot_at = _next_slot(schedule, now)
+    schedule.save()
+    record_audit(
+        actor=by,
+        patient=patient,
+        action=AuditEvent.Action.UPDATE,
+        detail="changed reminder schedule",
+    )
+    return schedule
+
+
+def pause_reminders(*, patient: Patient, reason: str) -> None:
+    """Stop reminders at once (ESC-WORSE, a red-flag answer): pending ones are not sent."""
+    ReminderSchedule.objects.filter(patient=patient).update(
+        paused_reason=reason[:200], next_slot_at=None, updated_at=timezone.now()
+    )
+
+
+def resume_reminders(*, patient: Patient, by) -> ReminderSchedule | None:
+    schedule = ReminderSchedule.objects.filter(patient=patient).first()
+    if schedule is None:
+        return None
+    schedule.paused_reason = ""
+    schedule.next_slot_at = _next_slot(schedule, timezone.now())
+    schedule.save(update_fields=["paused_reason", "next_slot_at", "updated_at"])
+    record_audit(
+        actor=by, patient=patient, action=AuditEvent.Action.UPDATE, detail="resumed reminders"
+    )
+    return schedule
+
+
+# --- who may get a reminder --------------------------------------------------------------
+
+
+def _with_current_plan(queryset):
+    """Annotate schedules with the status and last publish time of the patient's current plan.
+
+    "Current" is what `programs.selectors.current_revision` shows the patient: the latest
+    published revision of a plan that is active or paused.
+    """
+    revisions = PlanRevision.objects.filter(
+        plan__patient=OuterRef("patient_id"), plan__status__in=VISIBLE_TO_PATIENT
+    ).order_by("-published_at", "-id")
+    return queryset.annotate(
+        plan_status=Subquery(revisions.values("plan__status")[:1]),
+        last_published_at=Subquery(revisions.values("published_at")[:1]),
+    )
+
+
+def why_not_sending(
+    schedule: ReminderSchedule | None,
+    plan_status: str | None,
+    last_published_at: datetime.datetime | None,
+    now: datetime.datetime,
+) -> str:
+    """Why this patient gets no reminders now, in words for the physio; "" when they do."""
+    if schedule is None or schedule.pk is None:
+        return "No reminder schedule yet."
+    if schedule.unsubscribed_at is not None:
+        return "The patient unsubscribed."
+    if not schedule.is_enabled:
+        return "Reminders are turned off."
+    if schedule.paused_reason:
+        return f"Paused: {schedule.paused_reason}"
+    if not schedule.weekdays:
+        return "No weekday chosen."
+    if plan_status is None:
+        return "No published plan."
+    if plan_status != Plan.Status.ACTIVE:
+        return "The plan is paused."
+    if last_published_at is None or now - last_published_at >= PLAN_EXPIRY:
+        return "PLAN-EXPIRY: more than 6 weeks since the plan was last published."
+    return ""
+
+
+def reminder_overview(patient: Patient, *, now: datetime.datetime | None = None) -> dict:
+    """What the physio's panel shows: the schedule, why not / when next, the last deliveries."""
+    now = now or timezone.now()
+    schedule = _with_current_plan(ReminderSchedule.objects.filter(patient=patient)).first()
+    reason = why_not_sending(
+        schedule,
+        getattr(schedule, "plan_status", None),
+        getattr(schedule, "last_published_at", None),
+        now,
+    )
+    next_at = None
+    if schedule is not None and not reason:
+        next_at = slots.next_slot_after(schedule.as_slot_schedule(), now)
+    return {
+        "schedule": schedule or schedule_for(patient),
+        "has_schedule": schedule is not None,
+        "not_sending_reason": reason,
+        "next_at": next_at,
+        "deliveries": list(patient.reminder_deliveries.order_by("-slot_at")[:10]),
+    }
+
+
+# --- dispatching -------------------------------------------------------------------------
+
+
+def due_schedules(now: datetime.datetime):
+    """Schedules with a slot due by `now`, oldest first, annotated with their current plan."""
+    return _with_current_plan(
+        ReminderSchedule.objects.filter(next_slot_at__lte=now).order_by("next_slot_at", "id")
+    )
+
+
+def dispatch_due_reminders(*, now: datetime.datetime | None = None) -> DispatchResult:
+    """Insert a delivery row for every due slot and enqueue a send for each new row.
+
+    Works in bounded batches, each a constant number of queries: select (locking with
+    SKIP LOCKED, so two dispatchers take different schedules), insert rows, advance the
+    schedules' next slot, read back the rows this run inserted. Slots up to `LATE_LIMIT`
+    late are sent; older ones (after an outage) are recorded as `skipped`, never sent.
+    """
+    now = now or timezone.now()
+    result = DispatchResult()
+    for _ in range(DISPATCH_MAX_BATCHES):
+        with transaction.atomic():
+            batch = list(
+                due_schedules(now).select_for_update(skip_locked=True, of=("self",))[
+                    :DISPATCH_BATCH_SIZE
+                ]
+            )
+            if not batch:
+                break
+            _dispatch_batch(batch, now, result)
+        if len(batch) < DISPATCH_BATCH_SIZE:
+            break
+    return result
+
+
+def _dispatch_batch(batch: list[ReminderSchedule], now, result: DispatchResult) -> None:
+    run = uuid.uuid4()
+    rows = []
+    for schedule in batch:
+        spec = schedule.as_slot_schedule()
+        sending = not why_not_sending(
+            schedule, schedule.plan_status, schedule.last_published_at, now
+        )
+        if sending:
+            # next_slot_at itself is due: start just before it.
+            start = max(schedule.next_slot_at - datetime.timedelta(microseconds=1), now - CATCH_UP)
+            for slot in slots.slots_between(spec, start, now):
+                is_late = now - slot > LATE_LIMIT
+                rows.append(
+                    ReminderDelivery(
+                        patient_id=schedule.patient_id,
+                        slot_at=slot,
+                        status=Status.SKIPPED if is_late else Status.PENDING,
+                        last_error="Missed by more than 2 hours: not sent." if is_late else "",
+                        dispatch_run=run,
+                    )
+                )
+        # A schedule that may not send now (plan paused or expired) still moves on, so it is
+        # not re-read every minute and resumes at its next slot, without a burst.
+        schedule.next_slot_at = slots.next_slot_after(spec, now) if schedule.is_sending else None
+    ReminderDelivery.objects.bulk_create(rows, ignore_conflicts=True)
+    ReminderSchedule.objects.bulk_update(batch, ["next_slot_at"])
+    # Rows that already existed kept their own run id: each row is enqueued by one run only.
+    new = ReminderDelivery.objects.filter(
+        patient_id__in=[s.patient_id for s in batch],
+        slot_at__gt=now - CATCH_UP,
+        dispatch_run=run,
+    ).values_list("id", "status")
+    queued = [pk for pk, status in new if status == Status.PENDING]
+    result.schedules += len(batch)
+    result.skipped += sum(1 for row in rows if row.status == Status.SKIPPED)
+    result.queued.extend(queued)
+    _enqueue(queued)
+
+
+def _enqueue(delivery_ids: list[int]) -> None:
+    from reminders.tasks import QUEUE, send_reminders_batch_task
+
+    for index in range(0, len(delivery_ids), SEND_BATCH_SIZE):
+        chunk = delivery_ids[index : index + SEND_BATCH_SIZE]
+        send_reminders_batch_task.apply_async_on_commit(kwargs={"delivery_ids": chunk}, queue=QUEUE)
+
+
+# --- sending -----------------------------------------------------------------------------
+
+
+def is_transient(error: Exception) -> bool:
+    """A 4xx SMTP answer or a network failure: worth trying again. 5xx: it will not work."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(400 <= code < 500 for code, _ in error.recipients.values())
+    if isinstance(error, smtplib.SMTPResponseException):
+        return 400 <= error.smtp_code < 500
+    return isinstance(error, (smtplib.SMTPException, OSError))
+
+
+def unsubscribe_token(schedule: ReminderSchedule) -> str:
+    return signing.dumps(schedule.public_id.hex, salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+def unsubscribe_url(schedule: ReminderSchedule) -> str:
+    path = reverse("reminder-unsubscribe", kwargs={"token": unsubscribe_token(schedule)})
+    return f"{settings.SITE_URL}{path}"
+
+
+def todays_items(revision: PlanRevision) -> list[dict]:
+    """The current phase's items of the published revision, with dosage in plain words."""
+    snapshot = revision.snapshot
+    phase = next(
+        (p for p in snapshot["phases"] if p["code"] == snapshot.get("current_phase")), None
+    )
+    if phase is None:
+        return []
+    return [{"name": item["name"], "dosage_text": item["dosage_text"]} for item in phase["items"]]
+
+
+def build_reminder_email(
+    *, delivery: ReminderDelivery, schedule: ReminderSchedule, revision: PlanRevision, connection
+) -> EmailMultiAlternatives:
+    patient = delivery.patient
+    unsubscribe = unsubscribe_url(schedule)
+    context = {
+        "patient": patient,
+        "clinic": patient.clinic,
+        "items": todays_items(revision),
+        "safety_net": SAFETY_NET,
+        "plan_url": f"{settings.SITE_URL}{reverse('patient-home')}",
+        "settings_url": f"{settings.SITE_URL}{reverse('reminder-settings')}",
+        "unsubscribe_url": unsubscribe,
+    }
+    message = EmailMultiAlternatives(
+        subject=SUBJECT,
+        body=render_to_string("emails/reminder.txt", context),
+        from_email=clinic_sender(patient.clinic),
+        to=[patient.email],
+        connection=connection,
+        headers={
+            # RFC 8058 one-click unsubscribe: mail clients POST to the link, no login.
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "Message-ID": make_msgid(
+                idstring=f"reminder.{delivery.pk}",
+                domain=urlsplit(settings.SITE_URL).hostname or "localhost",
+            ),
+        },
+    )
+    message.attach_alternative(render_to_string("emails/reminder.html", context), "text/html")
+    return message
+
+
+def _finish(delivery_id: int, status: str, **fields) -> None:
+    ReminderDelivery.objects.filter(pk=delivery_id, status=Status.SENDING).update(
+        status=status, **fields
+    )
+
+
+def send_reminder(*, delivery_id: int, connection=None) -> str:
+    """Claim one delivery and send its email. Returns what happened:
+
+    "sent"; "skipped" (too late, unsubscribed, paused, no active plan); "retry" (transient
+    failure, the row is pending again); "failed" (permanent failure or out of attempts);
+    "not_claimed" (another run has it or had it: nothing to do).
+    """
+    now = timezone.now()
+    claimed = ReminderDelivery.objects.filter(pk=delivery_id, status=Status.PENDING).update(
+        status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
+    )
+    if claimed != 1:
+        return "not_claimed"
+    delivery = ReminderDelivery.objects.select_related("patient__clinic").get(pk=delivery_id)
+    if now - delivery.slot_at > LATE_LIMIT:
+        _finish(delivery_id, Status.SKIPPED, last_error="More than 2 hours late: not sent.")
+        return "skipped"
+    schedule = ReminderSchedule.objects.filter(patient_id=delivery.patient_id).first()
+    revision = current_revision(delivery.patient)
+    # Checked again at send time: an unsubscribe or a pause is honoured at once.
+    reason = why_not_sending(
+        schedule,
+        revision.plan.status if revision else None,
+        revision.published_at if revision else None,
+        now,
+    )
+    if reason:
+        _finish(delivery_id, Status.SKIPPED, last_error=reason)
+        return "skipped"
+    message = build_reminder_email(
+        delivery=delivery, schedule=schedule, revision=revision, connection=connection
+    )
+    try:
+        message.send()
+    except Exception as error:
+        if not is_transient(error):
+            if isinstance(error, smtplib.SMTPException):
+                _finish(delivery_id, Status.FAILED, last_error=repr(error)[:1000])
+                return "failed"
+            raise  # a bug: the sweeper returns the row; surface the error
+        if delivery.attempts >= MAX_ATTEMPTS:
+            _finish(
+                delivery_id,
+                Status.FAILED,
+                last_error=f"Gave up after {delivery.attempts} attempts: {error!r}"[:1000],
+            )
+            return "failed"
+        _finish(delivery_id, Status.PENDING, last_error=repr(error)[:1000])
+        return "retry"
+    _finish(
+        delivery_id,
+        Status.SENT,
+        sent_at=timezone.now(),
+        message_id=message.extra_headers["Message-ID"],
+        last_error="",
+    )
+    return "sent"
+
+
+def send_reminders_batch(*, delivery_ids: list[int]) -> dict[int, str]:
+    """Send several deliveries over one SMTP connection. Returns each one's outcome."""
+    outcomes: dict[int, str] = {}
+    connection = get_connection()
+    try:
+        try:
+            connection.open()
+        except Exception as error:
+            if not is_transient(error):
+                raise
+            # The server is down: each send below tries (and fails) on its own and is retried.
+        for delivery_id in delivery_ids:
+            outcomes[delivery_id] = send_reminder(delivery_id=delivery_id, connection=connection)
+            if outcomes[delivery_id] == "retry":
+                connection.close()  # start the next one on a fresh connection
+    finally:
+        connection.close()
+    return outcomes
+
+
+def sweep_stuck_deliveries(*, now: datetime.datetime | None = None) -> list[int]:
+    """Put rows whose worker died back in the queue (or fail them after MAX_ATTEMPTS).
+
+    `sending` longer than SENDING_TIMEOUT: the worker is gone. `pending` longer than
+    PENDING_TIMEOUT since creation and last claim: its message was lost (a dispatcher that
+    stopped between commit and enqueue, a purged queue). Returns the re-enqueued ids.
+    """
+    now = now or timezone.now()
+    stuck = ReminderDelivery.objects.filter(
+        status=Status.SENDING, claimed_at__lt=now - SENDING_TIMEOUT
+    )
+    stuck.filter(attempts__gte=MAX_ATTEMPTS).update(
+        status=Status.FAILED,
+        last_error=f"Stopped while sending {MAX_ATTEMPTS} times (worker lost or timed out).",
+    )
+    stuck_ids = list(stuck.values_list("id", flat=True)[:SWEEP_BATCH_SIZE])
+    ReminderDelivery.objects.filter(pk__in=stuck_ids, status=Status.SENDING).update(
+        status=Status.PENDING, last_error="Stopped while sending (worker lost); retrying."
+    )
+    orphaned_ids = list(
+        ReminderDelivery.objects.filter(
+            Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - PENDING_TIMEOUT),
+            status=Status.PENDING,
+            created_at__lt=now - PENDING_TIMEOUT,
+        ).values_list("id", flat=True)[:SWEEP_BATCH_SIZE]
+    )
+    ids = sorted(set(stuck_ids) | set(orphaned_ids))
+    _enqueue(ids)
+    return ids
+
+
+# --- unsubscribing -----------------------------------------------------------------------
+
+
+def read_unsubscribe_token(token: str) -> ReminderSchedule:
+    try:
+        public_id = signing.loads(
+            token, salt=UNSUBSCRIBE_SALT, max_age=UNSUBSCRIBE_MAX_AGE.total_seconds()
+        )
+    except signing.SignatureExpired as error:
+        raise UnsubscribeLinkInvalid("expired") from error
+    except signing.BadSignature as error:
+        raise UnsubscribeLinkInvalid("tampered") from error
+    try:
+        return ReminderSchedule.objects.select_related("patient__clinic").get(
+            public_id=uuid.UUID(str(public_id))
+        )
+    except (ReminderSchedule.DoesNotExist, ValueError) as error:
+        raise UnsubscribeLinkInvalid("tampered") from error
+
+
+def unsubscribe(*, schedule: ReminderSchedule) -> bool:
+    """Stop reminder emails at once (RFC 8058). Idempotent: True only the first time."""
+    now = timezone.now()
+    changed = ReminderSchedule.objects.filter(pk=schedule.pk, unsubscribed_at__isnull=True).update(
+        unsubscribed_at=now, next_slot_at=None, updated_at=now
+    )
+    if changed:
+        record_audit(
+            actor=None,
+            patient=schedule.patient,
+            action=AuditEvent.Action.UPDATE,
+            detail="unsubscribed from reminder emails",
+        )
+    return bool(changed)

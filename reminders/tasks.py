@@ -1,0 +1,57 @@
+"""Thin Celery tasks: each loads by id and calls one service (STYLE.md, Celery)."""
+
+import logging
+
+from celery import shared_task
+
+from reminders import services
+
+logger = logging.getLogger(__name__)
+
+# Every task here runs on the "email" queue. The queue is named where a message is sent
+# (beat options, apply_async) because the `queue` task attribute is deprecated in Celery 5.
+QUEUE = "email"
+
+# Sending a batch of 50 over one connection takes seconds; these are generous ceilings.
+SEND_TIME_LIMITS = {"soft_time_limit": 120, "time_limit": 150}
+
+
+def retry_delay(attempt: int) -> int:
+    """Backoff in seconds: 10, 20, 40, 80, 160, then capped at 300 (below PENDING_TIMEOUT)."""
+    return min(300, 10 * 2 ** max(0, attempt - 1))
+
+
+@shared_task(acks_late=True, soft_time_limit=50, time_limit=55)
+def dispatch_due_reminders_task() -> None:
+    result = services.dispatch_due_reminders()
+    logger.info(
+        "reminders: %s schedules due, %s queued, %s skipped",
+        result.schedules,
+        len(result.queued),
+        result.skipped,
+    )
+
+
+@shared_task(bind=True, acks_late=True, max_retries=10, **SEND_TIME_LIMITS)
+def send_reminder_task(self, *, delivery_id: int) -> None:
+    # The retry cap lives in the row (attempts, MAX_ATTEMPTS); max_retries is a backstop.
+    outcome = services.send_reminder(delivery_id=delivery_id)
+    if outcome == "retry":
+        raise self.retry(countdown=retry_delay(self.request.retries + 1), queue=QUEUE)
+
+
+@shared_task(acks_late=True, **SEND_TIME_LIMITS)
+def send_reminders_batch_task(*, delivery_ids: list[int]) -> None:
+    outcomes = services.send_reminders_batch(delivery_ids=delivery_ids)
+    for delivery_id, outcome in outcomes.items():
+        if outcome == "retry":
+            send_reminder_task.apply_async(
+                kwargs={"delivery_id": delivery_id}, countdown=retry_delay(1), queue=QUEUE
+            )
+
+
+@shared_task(acks_late=True, soft_time_limit=50, time_limit=55)
+def sweep_stuck_deliveries_task() -> None:
+    requeued = services.sweep_stuck_deliveries()
+    if requeued:
+        logger.warning("reminders: re-enqueued %s stuck deliveries", len(requeued))

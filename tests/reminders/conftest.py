@@ -1,0 +1,105 @@
+"""Plans with published revisions, a settable clock, and a captured enqueue for reminders."""
+
+import datetime
+
+import pytest
+
+from programs.models import Assessment, Plan, PlanRevision
+from reminders import services
+from reminders.models import ReminderSchedule
+
+UTC = datetime.UTC
+
+
+def snapshot(phase: str = "P1") -> dict:
+    items = [
+        {"name": "Pelvic tilt", "dosage_text": "2 sets of 10, twice a day"},
+        {"name": "Walking", "dosage_text": "10 minutes, every day"},
+    ]
+    return {
+        "current_phase": phase,
+        "phases": [
+            {
+                "code": code,
+                "items": items if code == phase else [{"name": "Other", "dosage_text": "x"}],
+            }
+            for code in ("P1", "P2", "P3", "P4")
+        ],
+    }
+
+
+def make_plan(patient, *, status=Plan.Status.ACTIVE, phase="P1", published_at=None) -> Plan:
+    physio = patient.physiotherapist
+    assessment = Assessment.objects.create(
+        patient=patient,
+        recorded_by=physio,
+        assessment_date=datetime.date(2026, 1, 1),
+        answers={},
+        outcome=Assessment.Outcome.CLEAR,
+        screened_on=datetime.date(2026, 1, 1),
+    )
+    plan = Plan.objects.create(
+        patient=patient,
+        physiotherapist=physio,
+        assessment=assessment,
+        status=status,
+        start_date=datetime.date(2026, 1, 1),
+        current_phase=phase,
+    )
+    if status != Plan.Status.DRAFT:
+        revision = PlanRevision.objects.create(
+            plan=plan, number=1, snapshot=snapshot(phase), published_by=physio.user
+        )
+        if published_at:
+            PlanRevision.objects.filter(pk=revision.pk).update(published_at=published_at)
+    return plan
+
+
+def make_schedule(patient, *, weekdays=(0, 1, 2, 3, 4, 5, 6), at="08:00", tz=None, now):
+    schedule = ReminderSchedule(
+        patient=patient,
+        weekdays=list(weekdays),
+        local_time=datetime.time.fromisoformat(at),
+        timezone=tz or patient.timezone,
+    )
+    # The first slot after "creation", as the services would set it.
+    schedule.next_slot_at = services.slots.next_slot_after(schedule.as_slot_schedule(), now)
+    schedule.save()
+    return schedule
+
+
+class Clock:
+    def __init__(self, now: datetime.datetime):
+        self.now = now
+
+    def __call__(self) -> datetime.datetime:
+        return self.now
+
+    def advance(self, **delta) -> datetime.datetime:
+        self.now += datetime.timedelta(**delta)
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """django.utils.timezone.now, under the test's control (auto_now fields follow it)."""
+    clock = Clock(datetime.datetime(2026, 11, 23, 7, 0, tzinfo=UTC))  # a Monday
+    monkeypatch.setattr("django.utils.timezone.now", clock)
+    return clock
+
+
+@pytest.fixture
+def enqueued(monkeypatch):
+    """Capture what the dispatcher and sweeper enqueue instead of sending at once."""
+    ids: list[int] = []
+    monkeypatch.setattr(services, "_enqueue", ids.extend)
+    return ids
+
+
+@pytest.fixture(autouse=True)
+def run_on_commit_at_once(monkeypatch):
+    """Tests run inside one transaction that never commits: run after-commit work at once
+    (in eager mode that is the send itself)."""
+    monkeypatch.setattr(
+        "django.db.transaction.on_commit", lambda func, using=None, robust=False: func()
+    )

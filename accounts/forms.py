@@ -17,6 +17,7 @@ class PatientForm(forms.ModelForm):
             "timezone": forms.TextInput(attrs={"list": "timezones", "autocomplete": "off"}),
             "email": forms.EmailInput(attrs={"autocomplete": "off"}),
         }
+        labels = {"timezone": "Time zone"}
         help_texts = {
             "timezone": "Reminders arrive at the patient's local time, e.g. Europe/London."
         }

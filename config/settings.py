@@ -310,6 +310,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several fields share a vocabulary; one named enum each keeps the schema readable.
+    "ENUM_NAME_OVERRIDES": {
+        "RedFlagAnswerEnum": ["yes", "no", "unsure"],
+        "RegionEnum": ["cervical", "thoracic", "lumbar"],
+        "LowModerateHighEnum": ["low", "moderate", "high"],
+        "PhaseCodeEnum": "programs.models.PHASE_CHOICES",
+        "PlanStatusEnum": "programs.models.Plan.Status",
+    },
 }
 
 # --- cache ------------------------------------------------------------------------------

@@ -521,6 +521,9 @@ def publish_plan(*, plan: Plan, by) -> PlanRevision:
         action=AuditEvent.Action.UPDATE,
         detail=f"plan {plan.pk} published as revision {revision.number}",
     )
+    from documents.services import request_program_pdf  # documents imports programs
+
+    request_program_pdf(revision=revision)
     return revision
 
 

@@ -1,0 +1,215 @@
+"""The printable program: HTML from Django templates, then PDF with WeasyPrint.
+
+The renderer reads nothing from the network or the file system beyond our own static files
+and ``data:`` URIs (DESIGN.md §9): templates link assets as ``backcare-static:<path>`` and a
+restricted URL fetcher answers those from the project's static directory and refuses
+everything else before any connection is made. Therapist text is autoescaped like any
+template variable; nothing here marks it safe.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import math
+import mimetypes
+from functools import cache
+from pathlib import Path
+
+from django.conf import settings
+from django.template.loader import render_to_string
+
+from programs.planner.education import EDUCATION, SAFETY_NET, SYMPTOM_RESPONSE
+
+STATIC_SCHEME = "backcare-static"
+STYLESHEET = "pdf/program.css"
+# A log sheet per week of the current phase; a phase without dates gets this many weeks.
+DEFAULT_LOG_WEEKS = 2
+MAX_LOG_WEEKS = 8
+COVER_ADVICE_KEYS = {"education:plan_goal", "education:emergency"}
+
+
+class FetchRefused(ValueError):
+    """The PDF asked for a resource outside our static files."""
+
+
+def static_dir() -> Path:
+    return (Path(settings.BASE_DIR) / "static").resolve()
+
+
+def static_url(path: str) -> str:
+    return f"{STATIC_SCHEME}:{path.lstrip('/')}"
+
+
+def read_static(path: str) -> bytes:
+    """A file under static/, refusing any path that escapes it."""
+    root = static_dir()
+    target = (root / path.lstrip("/")).resolve()
+    if not target.is_relative_to(root) or not target.is_file():
+        raise FetchRefused(f"not one of our static files: {path}")
+    return target.read_bytes()
+
+
+def _fetcher_class():
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class StaticOnlyFetcher(URLFetcher):
+        """Our static files and data: URIs; everything else refused without a request."""
+
+        def __init__(self):
+            super().__init__(allowed_protocols={"data"}, allow_redirects=False)
+            self.requested: list[str] = []
+            self.refused: list[str] = []
+
+        def fetch(self, url, headers=None):
+            self.requested.append(url)
+            scheme = url.split(":", 1)[0].lower()
+            try:
+                if scheme == STATIC_SCHEME:
+                    path = url.split(":", 1)[1].split("?", 1)[0].split("#", 1)[0]
+                    body = read_static(path)
+                    content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
+                    return URLFetcherResponse(url, body, {"Content-Type": content_type})
+                if scheme == "data":
+                    return super().fetch(url, headers)
+                raise FetchRefused(f"refused {scheme or 'relative'} URL in a PDF")
+            except FetchRefused:
+                self.refused.append(url)
+                raise
+
+    return StaticOnlyFetcher
+
+
+def make_url_fetcher():
+    """A fresh restricted fetcher; it records what was asked (``requested``, ``refused``)."""
+    return _fetcher_class()()
+
+
+def _date(value: str | None) -> datetime.date | None:
+    return datetime.date.fromisoformat(value) if value else None
+
+
+def _help_lists() -> dict:
+    """The "When to get help" box, from the approved education texts (clinical-model §7)."""
+    emergency = EDUCATION["emergency"].text
+    lead, _, signs = emergency.partition(":")
+    return {
+        "emergency_lead": lead.strip(),
+        "emergency_signs": [
+            sign.strip().removeprefix("or ").rstrip(".")
+            for sign in signs.split(";")
+            if sign.strip()
+        ],
+        "urgent": EDUCATION["when_to_seek_help"].text,
+        "flare_plan": EDUCATION["flare_plan"].text,
+    }
+
+
+def _phase_context(phase: dict) -> dict:
+    advice = phase.get("advice", [])
+    return {
+        **phase,
+        "start": _date(phase.get("start_date")),
+        "end": _date(phase.get("end_date")),
+        "modalities": [a for a in advice if a.get("kind") in ("cold", "heat")],
+        "avoid": [a for a in advice if a.get("kind") == "avoid"],
+        "other_advice": [a for a in advice if a.get("kind") in ("education", "safety")],
+        "items": [
+            {**item, "picture_url": static_url(item["picture"]) if item.get("picture") else ""}
+            for item in phase.get("items", [])
+        ],
+    }
+
+
+def _log_weeks(phase: dict) -> list[dict]:
+    """One tick-off sheet per week of the current phase, with dates when the phase has them."""
+    start, end = phase["start"], phase["end"]
+    if start and end:
+        count = math.ceil(((end - start).days + 1) / 7)
+    else:
+        count = math.ceil((phase.get("minimum_days") or 0) / 7) or DEFAULT_LOG_WEEKS
+    count = max(1, min(count, MAX_LOG_WEEKS))
+    weeks = []
+    for index in range(count):
+        if start:
+            first = start + datetime.timedelta(days=7 * index)
+            days = [first + datetime.timedelta(days=d) for d in range(7)]
+        else:
+            days = [None] * 7
+        weeks.append({"number": index + 1, "days": days})
+    return weeks
+
+
+def render_program_html(
+    *,
+    snapshot: dict,
+    revision_number: int,
+    published_at: datetime.datetime,
+    large_print: bool,
+    paper_size: str,
+) -> str:
+    """The program as print HTML (one stylesheet, no scripts, assets via the static scheme)."""
+    phases = [_phase_context(phase) for phase in snapshot["phases"]]
+    current = next(
+        (p for p in phases if p["code"] == snapshot.get("current_phase")),
+        phases[0] if phases else None,
+    )
+    review_date = current["end"] if current and current["end"] else None
+    if review_date is None:
+        review_date = max((p["end"] for p in phases if p["end"]), default=None)
+    context = {
+        "snapshot": snapshot,
+        "patient": snapshot["patient"],
+        "clinic": snapshot["clinic"],
+        "physiotherapist": snapshot["physiotherapist"],
+        "revision_number": revision_number,
+        "published_at": published_at,
+        "start_date": _date(snapshot.get("start_date")),
+        "review_date": review_date,
+        "phases": phases,
+        "current": current,
+        "log_weeks": _log_weeks(current) if current else [],
+        "help": _help_lists(),
+        "plan_goal": EDUCATION["plan_goal"].text,
+        # The goal and the emergency list are printed on the cover already.
+        "plan_advice": [
+            advice
+            for advice in snapshot.get("plan_advice", [])
+            if advice.get("key") not in COVER_ADVICE_KEYS
+        ],
+        "symptom_response": SYMPTOM_RESPONSE,
+        "safety_net": SAFETY_NET,
+        "is_large_print": large_print,
+        "page_size": "letter" if paper_size.lower() == "letter" else "A4",
+        "stylesheet_url": static_url(STYLESHEET),
+    }
+    return render_to_string("pdf/program.html", context)
+
+
+@cache
+def renderer_fingerprint() -> str:
+    """What besides the HTML shapes the PDF: the stylesheet, pictograms and WeasyPrint itself.
+
+    Part of the content hash, so a new stylesheet or WeasyPrint version renders afresh.
+    """
+    import weasyprint
+
+    digest = hashlib.sha256(weasyprint.__version__.encode())
+    root = static_dir()
+    for path in sorted([root / STYLESHEET, *root.glob("pictograms/*.svg")]):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def content_hash(html: str) -> str:
+    return hashlib.sha256((renderer_fingerprint() + html).encode()).hexdigest()
+
+
+def render_pdf(html: str, *, url_fetcher=None) -> bytes:
+    """HTML → PDF bytes through the restricted fetcher (a fresh one unless given)."""
+    import weasyprint
+
+    fetcher = url_fetcher or make_url_fetcher()
+    document = weasyprint.HTML(string=html, base_url=f"{STATIC_SCHEME}:", url_fetcher=fetcher)
+    return document.write_pdf()

@@ -1,0 +1,267 @@
+"""Program documents: ask for a revision's PDF, render it once, tell the patient it is ready.
+
+The database is the source of truth (DESIGN.md §9): a worker claims a row with a conditional
+update before rendering, files are named after the content hash so the same content is never
+rendered twice, and a sweeper re-enqueues rows a dead worker left behind.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import time
+
+from django.conf import settings
+from django.core import signing
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.mail import EmailMultiAlternatives
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.services import clinic_sender
+from documents import pdf
+from documents.models import ProgramDocument
+from programs.models import PlanRevision
+
+logger = logging.getLogger(__name__)
+
+DOWNLOAD_SALT = "documents.download"
+DOWNLOAD_MAX_AGE = datetime.timedelta(hours=1)
+# A row still `rendering` after the hard time limit (plus a margin for the worker to write the
+# row) belongs to a worker that died: it may be claimed again.
+STALE_RENDERING_AFTER = datetime.timedelta(seconds=30)
+# A row `pending` this long has lost its queue message (broker flushed, enqueue failed).
+STALE_PENDING_AFTER = datetime.timedelta(minutes=5)
+SWEEP_BATCH = 100
+
+
+class TransientRenderError(Exception):
+    """Storage failed in a way worth retrying; the row went back to `pending`."""
+
+
+def rendering_deadline(now: datetime.datetime) -> datetime.datetime:
+    """Rows that started rendering before this are stuck (their worker is gone)."""
+    limit = datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+    return now - limit - STALE_RENDERING_AFTER
+
+
+def request_program_pdf(*, revision: PlanRevision, large_print: bool = False) -> ProgramDocument:
+    """The revision's document row, queued for rendering (after commit) unless ready.
+
+    Asking again for a failed document is the retry: it goes back to `pending`.
+    """
+    from documents.tasks import PDF_QUEUE, render_program_pdf_task
+
+    document, _ = ProgramDocument.objects.get_or_create(
+        revision=revision, is_large_print=large_print
+    )
+    if document.status == ProgramDocument.Status.FAILED:
+        ProgramDocument.objects.filter(pk=document.pk, status=ProgramDocument.Status.FAILED).update(
+            status=ProgramDocument.Status.PENDING
+        )
+        document.refresh_from_db()
+    if document.status == ProgramDocument.Status.PENDING:
+        render_program_pdf_task.apply_async_on_commit(
+            kwargs={"document_id": document.pk}, queue=PDF_QUEUE
+        )
+    return document
+
+
+def _claim(document_id: int, now: datetime.datetime) -> bool:
+    """pending/failed/stale rendering → rendering; exactly one caller wins."""
+    claimable = Q(status__in=[ProgramDocument.Status.PENDING, ProgramDocument.Status.FAILED]) | Q(
+        status=ProgramDocument.Status.RENDERING, started_at__lt=rendering_deadline(now)
+    )
+    claimed = ProgramDocument.objects.filter(claimable, pk=document_id).update(
+        status=ProgramDocument.Status.RENDERING,
+        started_at=now,
+        finished_at=None,
+        attempts=F("attempts") + 1,
+    )
+    return claimed == 1
+
+
+def program_html(document: ProgramDocument) -> str:
+    revision = document.revision
+    return pdf.render_program_html(
+        snapshot=revision.snapshot,
+        revision_number=revision.number,
+        published_at=revision.published_at,
+        large_print=document.is_large_print,
+        paper_size=revision.plan.patient.clinic.paper_size,
+    )
+
+
+def _stored_file_for(content_hash: str) -> str | None:
+    """A file already holding this content: another ready row's, or one a dead worker saved."""
+    ready = (
+        ProgramDocument.objects.filter(content_hash=content_hash, status="ready")
+        .exclude(file="")
+        .values_list("file", flat=True)
+        .first()
+    )
+    if ready:
+        return ready
+    name = f"programs/{content_hash}.pdf"
+    return name if default_storage.exists(name) else None
+
+
+def render_program_pdf(*, document_id: int) -> ProgramDocument | None:
+    """Claim, render (or reuse the stored file for the same content), store, mark ready.
+
+    Returns None when there was nothing to do (missing row, ready, or another worker has it).
+    Storage errors raise ``TransientRenderError`` with the row back in `pending`; any other
+    error marks the row failed with the reason.
+    """
+    started = timezone.now()
+    if not _claim(document_id, started):
+        logger.info("document %s: not claimable, nothing to do", document_id)
+        return None
+    clock = time.perf_counter()
+    mine = ProgramDocument.objects.filter(
+        pk=document_id, status=ProgramDocument.Status.RENDERING, started_at=started
+    )
+    try:
+        document = ProgramDocument.objects.select_related("revision__plan__patient__clinic").get(
+            pk=document_id
+        )
+        html = program_html(document)
+        content_hash = pdf.content_hash(html)
+        name = _stored_file_for(content_hash)
+        if name is None:
+            data = pdf.render_pdf(html)
+            name = default_storage.save(f"programs/{content_hash}.pdf", ContentFile(data))
+    except OSError as error:
+        mine.update(status=ProgramDocument.Status.PENDING, error=_reason(error))
+        raise TransientRenderError(_reason(error)) from error
+    except Exception as error:
+        logger.exception("document %s: render failed", document_id)
+        record_render_failure(document_id=document_id, error=_reason(error))
+        return None
+    finished = timezone.now()
+    updated = mine.update(
+        status=ProgramDocument.Status.READY,
+        file=name,
+        content_hash=content_hash,
+        error="",
+        finished_at=finished,
+        render_seconds=round(time.perf_counter() - clock, 3),
+    )
+    document.refresh_from_db()
+    if updated == 1 and _is_patient_to_be_told(document):
+        from documents.tasks import EMAIL_QUEUE, send_program_ready_email_task
+
+        send_program_ready_email_task.apply_async(
+            kwargs={"document_id": document.pk}, queue=EMAIL_QUEUE
+        )
+    return document
+
+
+def _reason(error: BaseException) -> str:
+    return (f"{type(error).__name__}: {error}")[:1000]
+
+
+def record_render_failure(*, document_id: int, error: str) -> None:
+    """The last attempt failed: keep the reason where the physio sees it."""
+    ProgramDocument.objects.filter(pk=document_id).exclude(
+        status=ProgramDocument.Status.READY
+    ).update(status=ProgramDocument.Status.FAILED, error=error[:1000], finished_at=timezone.now())
+
+
+def sweep_stuck_documents(*, now: datetime.datetime | None = None) -> list[int]:
+    """Re-enqueue rows a dead worker left in `rendering`, and `pending` rows that lost their
+    queue message. The claim in ``render_program_pdf`` keeps a double enqueue harmless."""
+    from documents.tasks import PDF_QUEUE, render_program_pdf_task
+
+    now = now or timezone.now()
+    stuck = list(
+        ProgramDocument.objects.filter(
+            Q(status=ProgramDocument.Status.RENDERING, started_at__lt=rendering_deadline(now))
+            | Q(status=ProgramDocument.Status.PENDING, created_at__lt=now - STALE_PENDING_AFTER)
+        )
+        .order_by("id")
+        .values_list("id", flat=True)[:SWEEP_BATCH]
+    )
+    for document_id in stuck:
+        render_program_pdf_task.apply_async(kwargs={"document_id": document_id}, queue=PDF_QUEUE)
+    if stuck:
+        logger.warning("re-enqueued stuck documents %s", stuck)
+    return stuck
+
+
+# --- telling the patient ------------------------------------------------------------------
+
+
+def _is_patient_to_be_told(document: ProgramDocument) -> bool:
+    """Only the standard print of the plan's newest revision, for a patient with an account."""
+    revision = document.revision
+    patient = revision.plan.patient
+    is_newest = not revision.plan.revisions.filter(number__gt=revision.number).exists()
+    return (
+        not document.is_large_print
+        and is_newest
+        and patient.has_account
+        and bool(patient.email)
+        and document.patient_notified_at is None
+    )
+
+
+def send_program_ready_email(*, document_id: int) -> bool:
+    """Email "your exercise program is ready" once: no health details, a portal link."""
+    now = timezone.now()
+    claimed = ProgramDocument.objects.filter(
+        pk=document_id, status=ProgramDocument.Status.READY, patient_notified_at=None
+    ).update(patient_notified_at=now)
+    if claimed != 1:
+        return False
+    document = ProgramDocument.objects.select_related("revision__plan__patient__clinic").get(
+        pk=document_id
+    )
+    patient = document.revision.plan.patient
+    context = {
+        "patient": patient,
+        "clinic": patient.clinic,
+        "url": settings.SITE_URL + reverse("patient-home"),
+    }
+    message = EmailMultiAlternatives(
+        # Transactional mail: no health details in the subject or body.
+        subject="Your exercise program is ready",
+        body=render_to_string("emails/program_ready.txt", context),
+        from_email=clinic_sender(patient.clinic),
+        to=[patient.email],
+    )
+    message.attach_alternative(render_to_string("emails/program_ready.html", context), "text/html")
+    try:
+        message.send()
+    except Exception:
+        # Not sent: release the claim so the retry can send it.
+        ProgramDocument.objects.filter(pk=document_id, patient_notified_at=now).update(
+            patient_notified_at=None
+        )
+        raise
+    return True
+
+
+# --- signed download links ----------------------------------------------------------------
+
+
+def download_token(document: ProgramDocument) -> str:
+    return signing.dumps({"document": document.pk}, salt=DOWNLOAD_SALT, compress=True)
+
+
+def document_from_token(token: str) -> ProgramDocument | None:
+    """The ready document behind a signed link, or None if tampered with, expired or gone."""
+    try:
+        data = signing.loads(token, salt=DOWNLOAD_SALT, max_age=DOWNLOAD_MAX_AGE.total_seconds())
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("document"), int):
+        return None
+    return (
+        ProgramDocument.objects.select_related("revision")
+        .filter(pk=data["document"], status=ProgramDocument.Status.READY)
+        .first()
+    )

@@ -228,7 +228,12 @@ WHITENOISE_USE_FINDERS = DEBUG
 
 # --- email ------------------------------------------------------------------------------
 # EMAIL_URL like smtp://user:password@host:587?... (smtp+tls://, smtps://); empty: the outbox.
-_email = _read("EMAIL_URL", env.email_url, "filemail://var/outbox")
+OUTBOX_DIR = VAR_DIR / "outbox"
+_email = (
+    _read("EMAIL_URL", env.email_url, None)
+    if env.str("EMAIL_URL", default="")
+    else {"EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend"}
+)
 EMAIL_BACKEND = _email["EMAIL_BACKEND"]
 EMAIL_HOST = _email.get("EMAIL_HOST", "")
 EMAIL_PORT = _email.get("EMAIL_PORT") or 25
@@ -238,8 +243,8 @@ EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = _int("EMAIL_TIMEOUT", 10, minimum=1)
 if EMAIL_BACKEND.endswith("filebased.EmailBackend"):
-    # environ hands back the URL's path without its leading slash: resolve it from BASE_DIR.
-    EMAIL_FILE_PATH = str(BASE_DIR / (_email.get("EMAIL_FILE_PATH") or "var/outbox"))
+    # One file per connection in var/outbox (the embedded default: open them to read mail).
+    EMAIL_FILE_PATH = str(OUTBOX_DIR)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Back care <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

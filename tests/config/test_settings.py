@@ -58,3 +58,12 @@ def test_a_bad_value_stops_start_up_naming_the_variable(variable, value):
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert variable in result.stderr.splitlines()[-1]
+
+
+def test_embedded_default_writes_email_to_the_outbox_folder():
+    env = {k: v for k, v in PRODUCTION.items() if k != "EMAIL_URL"}
+    result = run_manage(
+        "shell", "-c", "from django.conf import settings; print(settings.EMAIL_FILE_PATH)", env=env
+    )
+
+    assert result.stdout.strip() == str(BASE_DIR / "var" / "outbox")

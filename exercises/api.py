@@ -1,3 +1,4 @@
+from django.db.models import F
 from django.http import Http404
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
@@ -23,10 +24,23 @@ class ExerciseViewSet(
     lookup_field = "key"
 
     def get_queryset(self):
-        return exercises_visible_to(self.request.user).order_by("key", "id")
+        return (
+            exercises_visible_to(self.request.user)
+            .annotate(progression_key=F("progression__key"), regression_key=F("regression__key"))
+            .order_by("key", "id")
+        )
 
     def get_serializer_context(self):
-        return {**super().get_serializer_context(), "visible_exercises": self.get_queryset()}
+        context = super().get_serializer_context()
+        if self.action in ("create", "update", "partial_update"):
+            context["visible_exercises"] = exercises_visible_to(self.request.user)
+        return context
+
+    def filter_queryset(self, queryset):
+        # Building a FilterSet costs more than the query itself: skip it when nothing filters.
+        if not set(self.request.query_params) - {"page", "page_size"}:
+            return queryset
+        return super().filter_queryset(queryset)
 
     def _physio(self):
         physio = getattr(self.request.user, "physiotherapist", None)
@@ -41,6 +55,7 @@ class ExerciseViewSet(
         exercise = services.create_clinic_exercise(
             clinic=physio.clinic, by=request.user, **serializer.validated_data
         )
+        exercise = self.get_queryset().get(pk=exercise.pk)
         return Response(self.get_serializer(exercise).data, status=status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
@@ -57,4 +72,4 @@ class ExerciseViewSet(
         )
         serializer.is_valid(raise_exception=True)
         exercise = services.update_clinic_exercise(exercise=exercise, **serializer.validated_data)
-        return Response(self.get_serializer(exercise).data)
+        return Response(self.get_serializer(self.get_queryset().get(pk=exercise.pk)).data)

@@ -26,12 +26,23 @@ class DosageSerializer(serializers.Serializer):
     )
 
 
+class LinkedKeyField(serializers.SlugRelatedField):
+    """A linked exercise by key: written as a key, read from the `<name>_key` annotation the
+    list query adds, so a page of exercises builds no linked rows (DESIGN §8 catalogue budget)."""
+
+    def get_attribute(self, instance):
+        return getattr(instance, f"{self.source}_key")
+
+    def to_representation(self, value):
+        return value
+
+
 class ExerciseSerializer(serializers.ModelSerializer):
     dosage = DosageSerializer(source="*")
-    progression = serializers.SlugRelatedField(
+    progression = LinkedKeyField(
         slug_field="key", queryset=Exercise.objects.none(), allow_null=True, required=False
     )
-    regression = serializers.SlugRelatedField(
+    regression = LinkedKeyField(
         slug_field="key", queryset=Exercise.objects.none(), allow_null=True, required=False
     )
     is_global = serializers.BooleanField(read_only=True)

@@ -24,7 +24,12 @@ def catalogue(request):
 @login_required
 def exercise_detail(request, key):
     get_physio_or_404(request.user)
-    exercise = exercises_visible_to(request.user).filter(key=key).first()
+    exercise = (
+        exercises_visible_to(request.user)
+        .select_related("progression", "regression")
+        .filter(key=key)
+        .first()
+    )
     if exercise is None:
         raise Http404("No such exercise.")
     return render(request, "exercises/detail.html", {"exercise": exercise})

@@ -61,8 +61,8 @@ format: install ## Fix lint findings and format the code
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-bench: install ## Run the benchmarks in bench/ and print one table
-	$(PY) -m bench
+bench: install ## Run the benchmarks in bench/, print one table, record it in docs/benchmarks.md
+	$(PY) -m bench --write-docs
 
 clean: ## Remove the local database, outbox, broker folder and media
 	rm -rf var/db.sqlite3* var/outbox var/broker var/media var/celerybeat-schedule*

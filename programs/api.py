@@ -40,7 +40,6 @@ from accounts.permissions import (
     get_own_patient_or_404,
     get_physio_or_404,
     get_visible_patient,
-    patients_visible_to,
 )
 from config.api import DomainError
 from exercises.selectors import exercises_visible_to
@@ -98,18 +97,6 @@ def domain_errors():
         ) from refused
     except services.PlanConflictError as conflict:
         raise DomainError(str(conflict), code="conflict", status_code=409) from conflict
-
-
-def assessments_visible_to(user):
-    return Assessment.objects.filter(patient__in=patients_visible_to(user))
-
-
-def plans_visible_to(user):
-    """Plans of the patients the user may see. A patient never sees a draft (unpublished)."""
-    plans = Plan.objects.filter(patient__in=patients_visible_to(user))
-    if not user.is_physio:
-        plans = plans.exclude(status=Plan.Status.DRAFT)
-    return plans
 
 
 # --- assessments --------------------------------------------------------------------------
@@ -170,7 +157,7 @@ class AssessmentViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     queryset = Assessment.objects.none()
 
     def get_queryset(self):
-        return assessments_visible_to(self.request.user).select_related("patient")
+        return selectors.assessments_visible_to(self.request.user).select_related("patient")
 
     def retrieve(self, request, *args, **kwargs):
         assessment = self.get_object()
@@ -267,7 +254,7 @@ class PlanViewSet(
 
     def get_queryset(self):
         return (
-            plans_visible_to(self.request.user)
+            selectors.plans_visible_to(self.request.user)
             .select_related("patient")
             .annotate(latest_revision=Max("revisions__number"))
             .order_by("-created_at", "-id")
@@ -281,7 +268,8 @@ class PlanViewSet(
         )
         serializer.is_valid(raise_exception=True)
         assessment = get_object_or_404(
-            assessments_visible_to(request.user), pk=serializer.validated_data["assessment"]
+            selectors.assessments_visible_to(request.user),
+            pk=serializer.validated_data["assessment"],
         )
         template = serializer.validated_data.get("template")
         with domain_errors():
@@ -350,7 +338,7 @@ class PlanPhaseView(GenericAPIView):
     def patch(self, request, plan_pk: int, code: str):
         phase = get_object_or_404(
             PlanPhase.objects.select_related("plan"),
-            plan__in=plans_visible_to(request.user),
+            plan__in=selectors.plans_visible_to(request.user),
             plan_id=plan_pk,
             code=code,
         )
@@ -386,14 +374,16 @@ class PlanItemViewSet(viewsets.GenericViewSet):
     queryset = Prescription.objects.none()
 
     def get_plan(self) -> Plan:
-        return get_object_or_404(plans_visible_to(self.request.user), pk=self.kwargs["plan_pk"])
+        return get_object_or_404(
+            selectors.plans_visible_to(self.request.user), pk=self.kwargs["plan_pk"]
+        )
 
     def get_queryset(self):
         return Prescription.objects.select_related(
             "phase__plan", "exercise__progression", "exercise__regression"
         ).filter(
             phase__plan_id=self.kwargs["plan_pk"],
-            phase__plan__in=plans_visible_to(self.request.user),
+            phase__plan__in=selectors.plans_visible_to(self.request.user),
         )
 
     def create(self, request, *args, **kwargs):
@@ -497,7 +487,7 @@ class PlanRevisionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_plan(self) -> Plan:
         if not hasattr(self, "_plan"):
             self._plan = get_object_or_404(
-                plans_visible_to(self.request.user), pk=self.kwargs["plan_pk"]
+                selectors.plans_visible_to(self.request.user), pk=self.kwargs["plan_pk"]
             )
         return self._plan
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from programs.models import Plan, PlanRevision
+from accounts.permissions import patients_visible_to
+from programs.models import Assessment, Plan, PlanRevision
 
 VISIBLE_TO_PATIENT = (Plan.Status.ACTIVE, Plan.Status.PAUSED)
 
@@ -25,3 +26,15 @@ def exercise_keys_in_published_plan(patient) -> list[str]:
     return sorted(
         {item["exercise_key"] for phase in revision.snapshot["phases"] for item in phase["items"]}
     )
+
+
+def assessments_visible_to(user):
+    return Assessment.objects.filter(patient__in=patients_visible_to(user))
+
+
+def plans_visible_to(user):
+    """Plans of the patients the user may see. A patient never sees a draft (unpublished)."""
+    plans = Plan.objects.filter(patient__in=patients_visible_to(user))
+    if not user.is_physio:
+        plans = plans.exclude(status=Plan.Status.DRAFT)
+    return plans

@@ -12,30 +12,31 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import get_physio_or_404, get_visible_patient, patients_visible_to
+from accounts.permissions import get_physio_or_404, get_visible_patient
 from exercises.models import Exercise
 from programs import services, snapshots
 from programs.intake_form import RED_FLAG_FIELD_PREFIX, AssessmentForm
 from programs.models import Assessment, Plan, PlanRevision, PlanTemplate, Prescription
 from programs.planner.intake import RED_FLAG_QUESTIONS_BY_KEY
 from programs.planner.rules import RULES
+from programs.selectors import assessments_visible_to, plans_visible_to
 
 
 def _assessment_or_404(user, pk) -> Assessment:
     get_physio_or_404(user)
     return get_object_or_404(
-        Assessment.objects.select_related("patient__clinic", "amber_confirmed_by"),
+        assessments_visible_to(user).select_related("patient__clinic", "amber_confirmed_by"),
         pk=pk,
-        patient__in=patients_visible_to(user),
     )
 
 
 def _plan_or_404(user, pk) -> Plan:
     get_physio_or_404(user)
     return get_object_or_404(
-        Plan.objects.select_related("patient__clinic", "assessment", "physiotherapist__user"),
+        plans_visible_to(user).select_related(
+            "patient__clinic", "assessment", "physiotherapist__user"
+        ),
         pk=pk,
-        patient__in=patients_visible_to(user),
     )
 
 

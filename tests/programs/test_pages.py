@@ -208,3 +208,24 @@ def test_other_clinic_gets_404_on_every_plan_page_and_changes_nothing(
     assert statuses == [404] * 7
     assert list(Prescription.objects.order_by("id").values()) == before
     assert Plan.objects.count() == 1 and not PlanRevision.objects.exists()
+
+
+@pytest.mark.django_db
+def test_patient_home_shows_only_the_published_revision(client, physio_a, patient_a1, catalogue):
+    client.force_login(physio_a.user)
+    assessment = record(client, patient_a1)
+    client.post(reverse("plan-generate", args=[assessment.pk]))
+    plan = Plan.objects.get()
+    item = plan.phases.get(code=plan.current_phase).prescriptions.first()
+    client.force_login(patient_a1.user)
+    before = client.get(reverse("patient-home")).content.decode()
+    client.force_login(physio_a.user)
+    client.post(reverse("plan-publish", args=[plan.pk]))
+    client.post(reverse("item-update", args=[plan.pk, item.pk]), {"sets": "9", "reps": "99"})
+    client.force_login(patient_a1.user)
+
+    after = client.get(reverse("patient-home")).content.decode()
+
+    assert item.exercise.name not in before
+    assert item.exercise.name in after
+    assert "9 sets of 99" not in after

@@ -102,40 +102,50 @@ def celery_worker(transactional_db, smtp_server, tmp_path):
         "DEBUG": "true",
     }
     app.control.purge()
-    log_path = tmp_path / "worker.log"
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "config",
-                "worker",
-                "--loglevel=INFO",
-                "--concurrency=2",
-                "-Q",
-                "default,pdf,email",
-                "--without-gossip",
-                "--without-mingle",
-                f"--hostname=test-{os.getpid()}@%h",
-            ],
-            cwd=BASE_DIR,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    deadline = time.monotonic() + 60
-    while "ready." not in log_path.read_text():
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"Celery worker did not start:\n{log_path.read_text()[-3000:]}")
-        time.sleep(0.2)
-    process.log_path = log_path
+    started: list[subprocess.Popen] = []
+
+    def start(name: str = "worker") -> subprocess.Popen:
+        log_path = tmp_path / f"{name}.log"
+        with log_path.open("w") as log:
+            process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "config",
+                    "worker",
+                    "--loglevel=INFO",
+                    "--concurrency=2",
+                    "-Q",
+                    "default,pdf,email",
+                    "--without-gossip",
+                    "--without-mingle",
+                    f"--hostname={name}-{os.getpid()}@%h",
+                ],
+                cwd=BASE_DIR,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        started.append(process)
+        deadline = time.monotonic() + 60
+        while "ready." not in log_path.read_text():
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                pytest.fail(f"Celery worker did not start:\n{log_path.read_text()[-3000:]}")
+            time.sleep(0.2)
+        process.log_path = log_path
+        # A second worker, e.g. after this one was killed (SIGKILL tests).
+        process.start_another = start
+        return process
+
+    process = start()
     yield process
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    for worker in started:
+        worker.terminate()
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
     app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime
+import os
+import signal
+import subprocess
 import time
 
 import pytest
@@ -74,3 +77,40 @@ def test_sweeper_recovers_a_render_whose_worker_died(
     assert document.attempts == 2
     assert files_in(private_media) == [f"{document.content_hash}.pdf"]
     assert len(smtp_server.messages) == 1  # the patient was told once
+
+
+def test_a_worker_killed_mid_render_loses_nothing(
+    private_media, celery_worker, smtp_server, patient_a1, catalogue
+):
+    revision = publish(make_plan(patient_a1))
+    wait_until_ready(revision)
+    # The large print is the longest render: kill the worker (SIGKILL, pool children first)
+    # while its row is claimed, so the broker message is gone with it.
+    document = services.request_program_pdf(revision=revision, large_print=True)
+    deadline = time.monotonic() + 60
+    while ProgramDocument.objects.get(pk=document.pk).status != "rendering":
+        assert time.monotonic() < deadline, "the render never started"
+        time.sleep(0.01)
+    subprocess.run(["pkill", "-KILL", "-P", str(celery_worker.pid)], check=False)
+    os.kill(celery_worker.pid, signal.SIGKILL)
+    celery_worker.wait(timeout=10)
+    killed = ProgramDocument.objects.get(pk=document.pk)
+    assert killed.status == "rendering"
+    assert not (private_media / "programs").exists() or not killed.file
+
+    celery_worker.start_another("second")
+    # The sweeper only takes rows older than the time limit: move the claim back in time
+    # rather than waiting 2 minutes.
+    ProgramDocument.objects.filter(pk=document.pk).update(
+        started_at=timezone.now() - datetime.timedelta(minutes=10)
+    )
+    assert services.sweep_stuck_documents() == [document.pk]
+    deadline = time.monotonic() + 90
+    while ProgramDocument.objects.get(pk=document.pk).status != "ready":
+        assert time.monotonic() < deadline, "the swept document never became ready"
+        time.sleep(0.2)
+
+    document.refresh_from_db()
+    assert document.attempts == 2
+    assert document.is_large_print
+    assert len(files_in(private_media)) == 2  # the standard and the large print, once each

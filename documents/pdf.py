@@ -33,6 +33,9 @@ class FetchRefused(ValueError):
     """The PDF asked for a resource outside our static files."""
 
 
+CHECK_AFTER_DAYS = 14
+
+
 def static_dir() -> Path:
     return (Path(settings.BASE_DIR) / "static").resolve()
 
@@ -157,6 +160,10 @@ def render_program_html(
     review_date = current["end"] if current and current["end"] else None
     if review_date is None:
         review_date = max((p["end"] for p in phases if p["end"]), default=None)
+    start_date = _date(snapshot.get("start_date"))
+    if review_date is None and start_date:
+        # CHK-2W: the plan is reviewed two weeks after it starts (clinical-model §4.5, D3).
+        review_date = start_date + datetime.timedelta(days=CHECK_AFTER_DAYS)
     context = {
         "snapshot": snapshot,
         "patient": snapshot["patient"],
@@ -164,7 +171,7 @@ def render_program_html(
         "physiotherapist": snapshot["physiotherapist"],
         "revision_number": revision_number,
         "published_at": published_at,
-        "start_date": _date(snapshot.get("start_date")),
+        "start_date": start_date,
         "review_date": review_date,
         "phases": phases,
         "current": current,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import math
 import socket
 
@@ -56,6 +57,9 @@ def test_program_pdf_carries_the_plan_and_the_safety_information(revision, patie
         assert name in text
     assert "How much pain is OK?" in text
     assert f"Page 1 of {len(pages)}" in pages[0]
+    start = datetime.date.fromisoformat(revision.snapshot["start_date"])
+    review = start + datetime.timedelta(days=14)  # CHK-2W when the phases have no end dates
+    assert f"Review by {review:%A} {review.day} {review:%B %Y}" in pages[0]
     assert all(f"Revision {revision.number}" in page for page in pages)
     # Bound: a cover (two pages at most), then per phase a page of facts and at least two
     # cards to a page, the symptom-response table, one log sheet per week of the current phase.

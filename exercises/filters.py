@@ -2,20 +2,16 @@ import django_filters
 from django.db.models import Q
 
 from exercises.catalogue_file import CATEGORIES, DIRECTIONS, PHASES, POSITIONS, REGIONS
-from exercises.models import Exercise
-
-
-def _choices(values):
-    return [(value, value.replace("_", " ").capitalize()) for value in values]
+from exercises.models import Exercise, choices_of
 
 
 class ExerciseFilter(django_filters.FilterSet):
     """The catalogue facets, shared by the API and the browse pages."""
 
     search = django_filters.CharFilter(method="filter_search", label="Search")
-    category = django_filters.ChoiceFilter(choices=_choices(CATEGORIES), empty_label="Any")
+    category = django_filters.ChoiceFilter(choices=choices_of(CATEGORIES), empty_label="Any")
     region = django_filters.ChoiceFilter(
-        choices=_choices(REGIONS), method="filter_region", label="Region", empty_label="Any"
+        choices=choices_of(REGIONS), method="filter_region", label="Region", empty_label="Any"
     )
     phase = django_filters.ChoiceFilter(
         choices=[
@@ -29,8 +25,8 @@ class ExerciseFilter(django_filters.FilterSet):
     difficulty = django_filters.ChoiceFilter(
         choices=[(1, "1 easy"), (2, "2 moderate"), (3, "3 harder")], empty_label="Any"
     )
-    position = django_filters.ChoiceFilter(choices=_choices(POSITIONS), empty_label="Any")
-    direction = django_filters.ChoiceFilter(choices=_choices(DIRECTIONS), empty_label="Any")
+    position = django_filters.ChoiceFilter(choices=choices_of(POSITIONS), empty_label="Any")
+    direction = django_filters.ChoiceFilter(choices=choices_of(DIRECTIONS), empty_label="Any")
     equipment = django_filters.CharFilter(method="filter_equipment", label="Equipment")
 
     class Meta:

@@ -18,7 +18,7 @@ from exercises.catalogue_file import (
 )
 
 
-def _choices(values) -> list[tuple[str, str]]:
+def choices_of(values) -> list[tuple[str, str]]:
     return [(value, value.replace("_", " ").capitalize()) for value in values]
 
 
@@ -67,6 +67,10 @@ class ExerciseQuerySet(models.QuerySet):
     def for_phase(self, phase: str):
         return self.filter(phases__icontains=f'"{phase}"')
 
+    def for_clinic(self, clinic_id):
+        """The global catalogue plus one clinic's private exercises."""
+        return self.filter(Q(clinic=None) | Q(clinic_id=clinic_id))
+
 
 class Exercise(models.Model):
     """One catalogue exercise. `clinic` is empty for the global catalogue."""
@@ -86,11 +90,11 @@ class Exercise(models.Model):
         help_text="Empty for the global catalogue.",
     )
     name = models.CharField(max_length=120)
-    category = models.CharField(max_length=20, choices=_choices(CATEGORIES))
+    category = models.CharField(max_length=20, choices=choices_of(CATEGORIES))
     regions = models.JSONField(default=list, validators=[ChoiceListValidator(REGIONS)])
     target_muscles = models.JSONField(default=list, blank=True, validators=[_validate_text_list])
-    position = models.CharField(max_length=20, choices=_choices(POSITIONS))
-    direction = models.CharField(max_length=20, choices=_choices(DIRECTIONS))
+    position = models.CharField(max_length=20, choices=choices_of(POSITIONS))
+    direction = models.CharField(max_length=20, choices=choices_of(DIRECTIONS))
     equipment = models.JSONField(default=list, blank=True, validators=[_validate_text_list])
     difficulty = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(1), MaxValueValidator(3)]
@@ -130,7 +134,16 @@ class Exercise(models.Model):
 
     objects = ExerciseQuerySet.as_manager()
 
-    DOSAGE_FIELDS = ("sets", "reps", "hold_seconds", "minutes", "per_day", "days_per_week")
+    # The dosage an exercise gives a prescription by default (same names on Prescription).
+    DOSAGE_FIELDS = (
+        "sets",
+        "reps",
+        "hold_seconds",
+        "minutes",
+        "per_day",
+        "days_per_week",
+        "per_side",
+    )
 
     class Meta:
         ordering = ["key"]

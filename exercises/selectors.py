@@ -1,4 +1,4 @@
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from accounts.permissions import clinic_id_of
 from exercises.models import Exercise
@@ -11,7 +11,7 @@ def exercises_visible_to(user) -> QuerySet[Exercise]:
         return exercises.none()
     clinic_id = clinic_id_of(user)
     if clinic_id is not None:
-        return exercises.filter(Q(clinic=None) | Q(clinic_id=clinic_id))
+        return exercises.for_clinic(clinic_id)
     if user.is_patient:
         from programs.selectors import exercise_keys_in_published_plan
 

@@ -35,15 +35,7 @@ from programs.planner.phases import PhaseCode
 from programs.planner.planner import propose_plan
 from programs.planner.screening import Outcome, ScreeningResult, screen
 
-PRESCRIPTION_DOSAGE_FIELDS = (
-    "sets",
-    "reps",
-    "hold_seconds",
-    "minutes",
-    "per_day",
-    "days_per_week",
-    "per_side",
-)
+PRESCRIPTION_DOSAGE_FIELDS = Exercise.DOSAGE_FIELDS
 
 
 class PlanRefusedError(Exception):
@@ -159,10 +151,11 @@ def confirm_amber(*, assessment: Assessment, by, note: str = "") -> Assessment:
 
 def catalogue_items_for(clinic_id: int) -> list[CatalogueItem]:
     """The catalogue as the planner sees it: global plus this clinic's exercises (one query)."""
-    exercises = Exercise.objects.filter(clinic_id__in=[clinic_id]) | Exercise.objects.filter(
-        clinic=None
+    rows = (
+        Exercise.objects.for_clinic(clinic_id)
+        .select_related("progression", "regression")
+        .order_by("key")
     )
-    rows = exercises.select_related("progression", "regression").order_by("key")
     return [
         CatalogueItem(
             key=e.key,

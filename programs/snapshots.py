@@ -9,9 +9,10 @@ from __future__ import annotations
 from django.db.models import Prefetch
 
 from exercises.dosage import DosageValues, describe_dosage
+from exercises.models import Exercise
 from programs.models import Plan, PlanPhase, Prescription
 
-DOSAGE_FIELDS = ("sets", "reps", "hold_seconds", "minutes", "per_day", "days_per_week", "per_side")
+DOSAGE_FIELDS = Exercise.DOSAGE_FIELDS
 
 
 def advice_dict(advice) -> dict:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -162,7 +161,7 @@ def plan_generate(request, assessment_pk):
 
 
 def _clinic_catalogue(plan: Plan):
-    return Exercise.objects.filter(Q(clinic=None) | Q(clinic_id=plan.patient.clinic_id))
+    return Exercise.objects.for_clinic(plan.patient.clinic_id)
 
 
 def _editor_context(plan: Plan) -> dict:

@@ -61,6 +61,7 @@ RULES: dict[str, RuleInfo] = {
         _spec("ESC-REVIEW-4W", "Four-week physio review", "4.5"),
         _spec("ESC-REFER-6W", "Six-week referral prompt", "4.5"),
         _spec("ESC-WORSE", "Worsening at a check-in", "4.5"),
+        _local("PROGRESS", "Exit criteria and minimum days met: suggest the next phase", "4.2"),
         _spec("PLAN-EXPIRY", "Plan expiry six weeks after review", "4.5"),
         # Phase assignment (4.3).
         _local("PHASE-P4-PREVENTION", "Prevention-only referral starts in P4", "4.3"),

@@ -373,9 +373,7 @@ def test_esc_review_4w_fires_in_p1_or_p2_after_28_days_and_pauses_reminders():
 
 def test_esc_review_4w_does_not_fire_before_28_days_or_after_leaving_p2():
     assert "ESC-REVIEW-4W" not in daily([], today=START + timedelta(days=27))
-    assert "ESC-REVIEW-4W" not in daily(
-        [], today=START + timedelta(days=28), current_phase="P3"
-    )
+    assert "ESC-REVIEW-4W" not in daily([], today=START + timedelta(days=28), current_phase="P3")
 
 
 def test_esc_review_4w_routes_an_unimproved_new_episode_over_50_to_rf_urg_cancer():

@@ -829,7 +829,10 @@ def test_chronic_variant_defaults_heat_and_daily_relaxation(catalogue):
 
 
 def test_planner_imports_nothing_from_django():
-    code = "import sys, programs.planner; print(any(m.startswith('django') for m in sys.modules))"
+    code = (
+        "import sys, programs.planner, programs.planner.follow_up; "
+        "print(any(m.startswith('django') for m in sys.modules))"
+    )
     result = subprocess.run(
         [sys.executable, "-c", code],
         cwd=ROOT,

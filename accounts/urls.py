@@ -30,11 +30,9 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
-    path("dashboard/", views.dashboard, name="dashboard"),
     path("patients/new/", views.patient_create, name="patient-create"),
     path("patients/<int:pk>/", views.patient_detail, name="patient-detail"),
     path("patients/<int:pk>/edit/", views.patient_edit, name="patient-edit"),
     path("patients/<int:pk>/invitation/", views.patient_reinvite, name="patient-reinvite"),
     path("invitation/<str:token>/", views.accept_invitation, name="accept-invitation"),
-    path("me/", views.patient_home, name="patient-home"),
 ]

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 from accounts import services
 from accounts.forms import COMMON_TIMEZONES, PatientForm, SetPasswordForm
 from accounts.models import AuditEvent, Patient
-from accounts.permissions import get_own_patient_or_404, get_physio_or_404, get_visible_patient
+from accounts.permissions import get_physio_or_404, get_visible_patient
 
 
 def home(request):
@@ -23,17 +23,6 @@ def home(request):
     if user.is_staff:
         return redirect("admin:index")
     return render(request, "accounts/no_role.html", status=403)
-
-
-@login_required
-def dashboard(request):
-    physio = get_physio_or_404(request.user)
-    patients = (
-        Patient.objects.filter(clinic_id=physio.clinic_id)
-        .select_related("physiotherapist__user")
-        .order_by("last_name", "first_name")
-    )
-    return render(request, "accounts/dashboard.html", {"physio": physio, "patients": patients})
 
 
 @login_required
@@ -134,9 +123,3 @@ def accept_invitation(request, token):
         "accounts/accept_invitation.html",
         {"form": form, "patient": invitation.patient, "clinic": invitation.patient.clinic},
     )
-
-
-@login_required
-def patient_home(request):
-    patient = get_own_patient_or_404(request.user)
-    return render(request, "accounts/patient_home.html", {"patient": patient})

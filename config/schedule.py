@@ -6,6 +6,7 @@ outage never runs stale copies: the next tick does the same work again.
 
 from celery.schedules import crontab
 
+from checkins.schedule import CHECKIN_SCHEDULE
 from documents.schedule import DOCUMENT_SCHEDULE
 from reminders.schedule import REMINDER_SCHEDULE
 
@@ -18,4 +19,5 @@ BEAT_SCHEDULE: dict[str, dict] = {
     },
     **DOCUMENT_SCHEDULE,
     **REMINDER_SCHEDULE,
+    **CHECKIN_SCHEDULE,
 }

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "programs",
     "documents",
     "reminders",
+    "checkins",
 ]
 
 MIDDLEWARE = [

@@ -21,6 +21,7 @@ api_urlpatterns = [
     path("", include("programs.api_urls")),
     path("", include("documents.api_urls")),
     path("", include("reminders.api_urls")),
+    path("", include("checkins.api_urls")),
 ]
 
 urlpatterns = [
@@ -31,4 +32,5 @@ urlpatterns = [
     path("", include("programs.urls")),
     path("", include("documents.urls")),
     path("", include("reminders.urls")),
+    path("", include("checkins.urls")),
 ]

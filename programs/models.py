@@ -87,6 +87,18 @@ class Plan(models.Model):
     is_chronic = models.BooleanField(default=False)
     is_return_to_sport_sign_off_required = models.BooleanField(default=False)
     return_to_sport_signed_off_at = models.DateTimeField(null=True, blank=True)
+    return_to_sport_signed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Follow-up state (clinical-model 4.4): when the current phase began and the pain then
+    # (REGRESS compares with it); a regression shows the previous phase's content until the
+    # check-in rules end it, at least 3 days later.
+    phase_started_on = models.DateField(null=True, blank=True)
+    phase_entry_pain = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(10)]
+    )
+    regressed_to = models.CharField(max_length=2, choices=PHASE_CHOICES, blank=True)
+    regressed_until = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -99,6 +111,11 @@ class Plan(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status in (self.Status.DRAFT, self.Status.ACTIVE, self.Status.PAUSED)
+
+    @property
+    def followed_phase(self) -> str:
+        """The phase whose content the patient follows now: the previous one while regressed."""
+        return self.regressed_to or self.current_phase
 
 
 class PlanPhase(models.Model):

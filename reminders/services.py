@@ -242,9 +242,29 @@ def reminder_overview(patient: Patient, *, now: datetime.datetime | None = None)
 
 
 def due_schedules(now: datetime.datetime):
-    """Schedules with a slot due by `now`, oldest first, annotated with their current plan."""
+    """Schedules with a slot due by `now`, oldest first, annotated with their current plan.
+
+    The filter is the `reminder_schedule_due` index's condition, so the dispatcher's
+    `LIMIT … FOR UPDATE` walks that index in order instead of scanning and sorting every due
+    schedule for each batch (a schedule that may not send has no next slot anyway: the
+    services clear it). No tie-break on id for the same reason; the order among equal slots
+    does not matter. Only the columns the dispatcher reads are loaded.
+    """
     return _with_current_plan(
-        ReminderSchedule.objects.filter(next_slot_at__lte=now).order_by("next_slot_at", "id")
+        ReminderSchedule.objects.filter(
+            next_slot_at__lte=now, is_enabled=True, unsubscribed_at__isnull=True, paused_reason=""
+        )
+        .order_by("next_slot_at")
+        .only(
+            "patient_id",
+            "is_enabled",
+            "weekdays",
+            "local_time",
+            "timezone",
+            "paused_reason",
+            "unsubscribed_at",
+            "next_slot_at",
+        )
     )
 
 
@@ -343,11 +363,10 @@ def unsubscribe_url(schedule: ReminderSchedule) -> str:
 
 
 def todays_items(revision: PlanRevision) -> list[dict]:
-    """The current phase's items of the published revision, with dosage in plain words."""
-    snapshot = revision.snapshot
-    phase = next(
-        (p for p in snapshot["phases"] if p["code"] == snapshot.get("current_phase")), None
-    )
+    """The items of the phase the patient follows now (the previous one during a REGRESS),
+    from the published revision, with dosage in plain words."""
+    code = revision.plan.followed_phase
+    phase = next((p for p in revision.snapshot["phases"] if p["code"] == code), None)
     if phase is None:
         return []
     return [{"name": item["name"], "dosage_text": item["dosage_text"]} for item in phase["items"]]
@@ -356,9 +375,12 @@ def todays_items(revision: PlanRevision) -> list[dict]:
 def build_reminder_email(
     *, delivery: ReminderDelivery, schedule: ReminderSchedule, revision: PlanRevision, connection
 ) -> EmailMultiAlternatives:
+    from checkins.services import check_in_url  # check-ins build on reminders (they pause them)
+
     patient = delivery.patient
     unsubscribe = unsubscribe_url(schedule)
     context = {
+        "checkin_url": check_in_url(patient),
         "patient": patient,
         "clinic": patient.clinic,
         "items": todays_items(revision),
@@ -406,11 +428,14 @@ def send_reminder(*, delivery_id: int, connection=None) -> str:
     )
     if claimed != 1:
         return "not_claimed"
-    delivery = ReminderDelivery.objects.select_related("patient__clinic").get(pk=delivery_id)
+    # The row, its patient, clinic and schedule in one read (after the claim, like the plan).
+    delivery = ReminderDelivery.objects.select_related(
+        "patient__clinic", "patient__reminder_schedule"
+    ).get(pk=delivery_id)
     if now - delivery.slot_at > LATE_LIMIT:
         _finish(delivery_id, Status.SKIPPED, last_error="More than 2 hours late: not sent.")
         return "skipped"
-    schedule = ReminderSchedule.objects.filter(patient_id=delivery.patient_id).first()
+    schedule = getattr(delivery.patient, "reminder_schedule", None)
     revision = current_revision(delivery.patient)
     # Checked again at send time: an unsubscribe or a pause is honoured at once.
     reason = why_not_sending(

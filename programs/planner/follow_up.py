@@ -278,7 +278,8 @@ EXPIRY_PATIENT_TEXT = (
 )
 
 
-def _red_flag_finding(key: str) -> Finding:
+def red_flag_finding(key: str) -> Finding:
+    """What a yes to warning-sign question `key` means: its RF rule, severity and advice."""
     question = RED_FLAG_QUESTIONS_BY_KEY[key]
     rule_id = question.rule_ids[0]
     is_emergency = rule_id.startswith("RF-EMERG")
@@ -342,7 +343,7 @@ def evaluate_check_in(
     findings: list[Finding] = []
     seen_rules: set[str] = set()
     for key in check_in.warning_signs:
-        finding = _red_flag_finding(key)
+        finding = red_flag_finding(key)
         if finding.rule_id not in seen_rules:
             seen_rules.add(finding.rule_id)
             findings.append(finding)

@@ -11,17 +11,55 @@ from reminders.models import ReminderSchedule
 UTC = datetime.UTC
 
 
+def _item(key: str, name: str, dosage_text: str) -> dict:
+    return {
+        "id": None,
+        "exercise_key": key,
+        "name": name,
+        "category": "flexibility",
+        "position": "supine",
+        "picture": "",
+        "steps": ["Lie on your back.", "Move gently."],
+        "cautions": "",
+        "sets": None,
+        "reps": None,
+        "hold_seconds": None,
+        "minutes": None,
+        "per_day": None,
+        "days_per_week": None,
+        "per_side": False,
+        "dosage_text": dosage_text,
+        "notes": "",
+        "reason": "Test item.",
+        "rule_ids": [],
+    }
+
+
 def snapshot(phase: str = "P1") -> dict:
+    """A revision snapshot in the shape of `programs.snapshots.plan_snapshot`."""
     items = [
-        {"name": "Pelvic tilt", "dosage_text": "2 sets of 10, twice a day"},
-        {"name": "Walking", "dosage_text": "10 minutes, every day"},
+        _item("F01", "Pelvic tilt", "2 sets of 10, twice a day"),
+        _item("A01", "Walking", "10 minutes, every day"),
     ]
     return {
         "current_phase": phase,
+        "plan_advice": [],
         "phases": [
             {
                 "code": code,
-                "items": items if code == phase else [{"name": "Other", "dosage_text": "x"}],
+                "name": code,
+                "goals": "",
+                "typical_duration": "",
+                "minimum_days": None,
+                "exit_criteria": [],
+                "restrictions": [],
+                "session_cap": "",
+                "aerobic_target": "",
+                "start_date": None,
+                "end_date": None,
+                "notes": "",
+                "items": items if code == phase else [_item("X01", "Other", "x")],
+                "advice": [],
             }
             for code in ("P1", "P2", "P3", "P4")
         ],

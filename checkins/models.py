@@ -1,0 +1,137 @@
+"""Patient check-ins and the alerts, tasks and suggestions the follow-up rules raise."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.db.models import Q
+
+from programs.models import PHASE_CHOICES
+
+
+class CheckIn(models.Model):
+    """A patient's short report (DESIGN §4): what was done, pain, how it felt, warning signs."""
+
+    class Zone(models.TextChoices):
+        GREEN = "green", "Green: fine, or mild discomfort that settles within 30 minutes"
+        AMBER = "amber", "Amber: moderate discomfort, settled by the next morning"
+        RED = "red", "Red: sharp, shooting or spreading pain, or worse the next day"
+
+    class Feeling(models.TextChoices):
+        BETTER = "better", "Better"
+        SAME = "same", "About the same"
+        WORSE = "worse", "Worse"
+
+    class Source(models.TextChoices):
+        PORTAL = "portal", "Patient portal"
+        EMAIL_LINK = "email_link", "Link in a reminder email"
+        API = "api", "API"
+
+    patient = models.ForeignKey("accounts.Patient", on_delete=models.CASCADE, related_name="+")
+    plan = models.ForeignKey("programs.Plan", on_delete=models.CASCADE, related_name="check_ins")
+    revision_number = models.PositiveIntegerField()
+    phase = models.CharField(max_length=2, choices=PHASE_CHOICES, help_text="Phase followed.")
+    local_date = models.DateField(help_text="The patient's own date when they checked in.")
+    created_at = models.DateTimeField()
+    items_done = models.JSONField(default=list, blank=True)
+    pain = models.PositiveSmallIntegerField(validators=[MaxValueValidator(10)])
+    zone = models.CharField(max_length=5, choices=Zone.choices, blank=True)
+    feeling = models.CharField(max_length=6, choices=Feeling.choices)
+    warning_signs = models.JSONField(default=list, blank=True)
+    has_new_symptoms = models.BooleanField(default=False)
+    can_manage_daily_tasks = models.BooleanField(default=True)
+    pain_eases_with_position = models.BooleanField(null=True, blank=True)
+    note = models.TextField(blank=True, max_length=1000)
+    source = models.CharField(max_length=10, choices=Source.choices)
+    rule_ids = models.JSONField(default=list, blank=True, help_text="Rules that fired.")
+    advice_level = models.CharField(max_length=10, default="ok")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["plan", "created_at"], name="checkin_plan_time")]
+        constraints = [
+            models.CheckConstraint(condition=Q(pain__lte=10), name="checkin_pain_0_10"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Check-in of patient {self.patient_id} on {self.local_date}"
+
+    @property
+    def sessions_done(self) -> int:
+        return len(self.items_done)
+
+
+class Alert(models.Model):
+    """Something the physio should see: an alert, a task (review, renew) or a suggestion
+    (progression) raised by a rule, with the rule id. Open until acknowledged or decided."""
+
+    class Severity(models.TextChoices):
+        EMERGENCY = "emergency", "Emergency"
+        URGENT = "urgent", "Urgent"
+        REVIEW = "review", "Review"
+        INFO = "info", "Information"
+
+    class Action(models.TextChoices):
+        ALERT = "alert", "Alert"
+        TASK = "task", "Task"
+        SUGGESTION = "suggestion", "Suggestion"
+
+    class Resolution(models.TextChoices):
+        ACKNOWLEDGED = "acknowledged", "Acknowledged"
+        APPROVED = "approved", "Approved"
+        DECLINED = "declined", "Declined"
+
+    patient = models.ForeignKey("accounts.Patient", on_delete=models.CASCADE, related_name="alerts")
+    plan = models.ForeignKey("programs.Plan", on_delete=models.CASCADE, related_name="alerts")
+    check_in = models.ForeignKey(
+        CheckIn, null=True, blank=True, on_delete=models.CASCADE, related_name="alerts"
+    )
+    rule_id = models.CharField(max_length=20)
+    severity = models.CharField(max_length=10, choices=Severity.choices)
+    action = models.CharField(max_length=10, choices=Action.choices)
+    physio_message = models.TextField()
+    patient_message = models.TextField(blank=True)
+    progress_to = models.CharField(max_length=2, choices=PHASE_CHOICES, blank=True)
+    needs_rts_sign_off = models.BooleanField(default=False)
+    # Time-based rules fire once per plan (or per review): this key makes that a constraint.
+    once_key = models.CharField(max_length=40, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    resolution = models.CharField(max_length=12, choices=Resolution.choices, blank=True)
+
+    class Meta:
+        ordering = ["resolved_at", "-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "rule_id", "once_key"],
+                condition=~Q(once_key=""),
+                name="alert_once_per_plan_and_key",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["patient", "created_at"],
+                name="alert_open_by_patient",
+                condition=Q(resolved_at__isnull=True),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule_id} for patient {self.patient_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None
+
+    @property
+    def is_urgent(self) -> bool:
+        return self.severity in (self.Severity.EMERGENCY, self.Severity.URGENT)
+
+    @property
+    def severity_rank(self) -> int:
+        return list(self.Severity.values).index(self.severity)

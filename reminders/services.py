@@ -23,7 +23,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, OuterRef, Q, Subquery
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -319,7 +319,7 @@ def _dispatch_batch(batch: list[ReminderSchedule], now, result: DispatchResult) 
         # not re-read every minute and resumes at its next slot, without a burst.
         schedule.next_slot_at = slots.next_slot_after(spec, now) if schedule.is_sending else None
     ReminderDelivery.objects.bulk_create(rows, ignore_conflicts=True)
-    ReminderSchedule.objects.bulk_update(batch, ["next_slot_at"])
+    _save_next_slots(batch)
     # Rows that already existed kept their own run id: each row is enqueued by one run only.
     new = ReminderDelivery.objects.filter(
         patient_id__in=[s.patient_id for s in batch],
@@ -331,6 +331,26 @@ def _dispatch_batch(batch: list[ReminderSchedule], now, result: DispatchResult) 
     result.skipped += sum(1 for row in rows if row.status == Status.SKIPPED)
     result.queued.extend(queued)
     _enqueue(queued)
+
+
+def _save_next_slots(schedules: list[ReminderSchedule]) -> None:
+    """Save each schedule's new `next_slot_at` in one statement.
+
+    On PostgreSQL an UPDATE … FROM unnest(ids, slots): `bulk_update` builds a CASE with one
+    branch per row, which cost more than half of a 1,000-schedule batch (the expressions are
+    resolved one by one in Python, then compared row by row in the database).
+    """
+    if connection.vendor != "postgresql":
+        ReminderSchedule.objects.bulk_update(schedules, ["next_slot_at"])
+        return
+    table = connection.ops.quote_name(ReminderSchedule._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} AS s SET next_slot_at = v.next_slot_at "  # noqa: S608 - the model's table
+            "FROM unnest(%s::bigint[], %s::timestamptz[]) AS v(id, next_slot_at) "
+            "WHERE s.id = v.id",
+            [[s.pk for s in schedules], [s.next_slot_at for s in schedules]],
+        )
 
 
 def _enqueue(delivery_ids: list[int]) -> None:

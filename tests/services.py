@@ -6,6 +6,7 @@ missing service can never turn a red suite green.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import subprocess
@@ -45,8 +46,20 @@ class Mailbox:
 
     messages: list[EmailMessage] = field(default_factory=list)
     refuse: bool = False
+    # While set, each message waits in DATA unanswered (no 250 yet), so a sender can be killed
+    # mid-send; `stalled` counts the waiting ones. A message whose connection dies meanwhile
+    # is dropped (aiosmtpd cancels its handler), as a server that never accepted it.
+    stall: bool = False
+    stalled: int = 0
 
     async def handle_DATA(self, server, session, envelope):
+        if self.stall:
+            self.stalled += 1
+            try:
+                while self.stall:
+                    await asyncio.sleep(0.02)
+            finally:
+                self.stalled -= 1
         if self.refuse:
             return "451 Try again later"
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))

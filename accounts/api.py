@@ -1,4 +1,4 @@
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
@@ -10,6 +10,7 @@ from accounts import services
 from accounts.models import AuditEvent
 from accounts.permissions import IsPhysiotherapist, patients_visible_to
 from accounts.serializers import PatientSerializer, TokenRequestSerializer, TokenSerializer
+from config.api import INVALID, NOT_FOUND, NOT_FOUND_OR_NO_PAGE, THROTTLED
 
 
 class TokenView(APIView):
@@ -20,7 +21,10 @@ class TokenView(APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "login"
 
-    @extend_schema(request=TokenRequestSerializer, responses=TokenSerializer)
+    @extend_schema(
+        request=TokenRequestSerializer,
+        responses={200: TokenSerializer, 400: INVALID, 429: THROTTLED},
+    )
     def post(self, request):
         serializer = TokenRequestSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
@@ -28,6 +32,13 @@ class TokenView(APIView):
         return Response({"token": token.key})
 
 
+@extend_schema_view(
+    list=extend_schema(responses={200: PatientSerializer(many=True), 404: NOT_FOUND_OR_NO_PAGE}),
+    create=extend_schema(responses={201: PatientSerializer, 400: INVALID, 404: NOT_FOUND}),
+    retrieve=extend_schema(responses={200: PatientSerializer, 404: NOT_FOUND}),
+    update=extend_schema(responses={200: PatientSerializer, 400: INVALID, 404: NOT_FOUND}),
+    partial_update=extend_schema(responses={200: PatientSerializer, 400: INVALID, 404: NOT_FOUND}),
+)
 class PatientViewSet(
     mixins.ListModelMixin,
     mixins.CreateModelMixin,

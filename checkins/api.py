@@ -1,4 +1,4 @@
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
@@ -11,7 +11,7 @@ from checkins.serializers import (
     CheckInResultSerializer,
     CheckInSerializer,
 )
-from config.api import DomainError
+from config.api import INVALID, NOT_FOUND, NOT_FOUND_OR_NO_PAGE, DomainError, ErrorSerializer
 
 
 class MyCheckInsView(ListAPIView):
@@ -27,8 +27,18 @@ class MyCheckInsView(ListAPIView):
         patient = get_own_patient_or_404(self.request.user)
         return CheckIn.objects.filter(patient=patient).order_by("-created_at", "-id")
 
+    @extend_schema(responses={200: CheckInSerializer(many=True), 404: NOT_FOUND_OR_NO_PAGE})
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
     @extend_schema(
-        request=CheckInInputSerializer, responses={status.HTTP_201_CREATED: CheckInResultSerializer}
+        request=CheckInInputSerializer,
+        responses={
+            201: CheckInResultSerializer,
+            400: INVALID,
+            404: NOT_FOUND,
+            409: OpenApiResponse(ErrorSerializer, description="`no_plan`: nothing published yet."),
+        },
     )
     def post(self, request):
         patient = get_own_patient_or_404(request.user)

@@ -32,6 +32,9 @@ class FindingSerializer(serializers.Serializer):
 
 
 class CheckInSerializer(serializers.ModelSerializer):
+    # "" when no exercise was done (nothing to say how it felt).
+    zone = serializers.ChoiceField(choices=CheckIn.Zone.choices, allow_blank=True, read_only=True)
+
     class Meta:
         model = CheckIn
         fields = [

@@ -1,17 +1,42 @@
 """API conventions shared by every app: pagination and the one error shape.
 
 Every error answers `{"code": ..., "detail": ..., "fields": {...}}` so integrators handle
-one format, and a validation error always names the field.
+one format, and a validation error always names the field. `ErrorSerializer` documents it;
+`NOT_FOUND`, `INVALID` and `THROTTLED` are the answers views list in their `extend_schema`.
 """
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
-from rest_framework import exceptions, status
+from django.http import Http404, JsonResponse
+from django.shortcuts import render
+from django.views.defaults import page_not_found
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The one error shape: `fields` names every field that was refused, with messages."""
+
+    code = serializers.CharField()
+    detail = serializers.CharField()
+    fields = serializers.DictField(child=serializers.JSONField())
+
+
+NOT_FOUND = OpenApiResponse(ErrorSerializer, description="Not found, or not yours to see.")
+INVALID = OpenApiResponse(ErrorSerializer, description="Invalid input; `fields` names each field.")
+# A list answers 404 for a page past its end, as DRF's page-number pagination does.
+NOT_FOUND_OR_NO_PAGE = OpenApiResponse(
+    ErrorSerializer, description="Not yours to see, or no such page."
+)
+THROTTLED = OpenApiResponse(
+    ErrorSerializer,
+    description="`throttled` (too many requests) or `locked_out` (too many failed logins).",
+)
 
 
 class Pagination(PageNumberPagination):
@@ -88,3 +113,27 @@ def exception_handler(exc, context):
         body = {"code": code, "detail": str(detail), "fields": {}}
     response.data = body
     return response
+
+
+def not_found(request, exception=None):
+    """404 for a URL no route matches (e.g. `/api/v1/plans/abc/`): the one error shape under
+    the API, Django's page elsewhere."""
+    if request.path.startswith("/api/"):
+        detail = str(exceptions.NotFound.default_detail)
+        body = {"code": "not_found", "detail": detail, "fields": {}}
+        return JsonResponse(body, status=status.HTTP_404_NOT_FOUND)
+    return page_not_found(request, exception)
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """django-axes' answer once an account and address are locked out (AXES_LOCKOUT_CALLABLE):
+    the one error shape for the API's token endpoint, the lockout page for the login form."""
+    status_code = settings.AXES_HTTP_RESPONSE_CODE
+    if request.path.startswith("/api/"):
+        body = {
+            "code": "locked_out",
+            "detail": "Too many failed attempts: try again in a few minutes.",
+            "fields": {},
+        }
+        return JsonResponse(body, status=status_code)
+    return render(request, settings.AXES_LOCKOUT_TEMPLATE, status=status_code)

@@ -33,6 +33,13 @@ def _check_storage() -> None:
 
 
 CHECKS = {"database": _check_database, "broker": _check_broker, "storage": _check_storage}
+HEALTH = inline_serializer(
+    "Health",
+    {
+        "status": serializers.CharField(),
+        "checks": serializers.DictField(child=serializers.CharField()),
+    },
+)
 
 
 class HealthView(APIView):
@@ -41,15 +48,7 @@ class HealthView(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
-    @extend_schema(
-        responses=inline_serializer(
-            "Health",
-            {
-                "status": serializers.CharField(),
-                "checks": serializers.DictField(child=serializers.CharField()),
-            },
-        )
-    )
+    @extend_schema(responses={200: HEALTH, 503: HEALTH})
     def get(self, request):
         results = {}
         for name, check in CHECKS.items():

@@ -177,6 +177,8 @@ AXES_RESET_ON_SUCCESS = True
 # Django's login form and our token endpoint both pass the email as `username=`.
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The API's token endpoint answers a lockout in its JSON error shape, pages with the template.
+AXES_LOCKOUT_CALLABLE = "config.api.locked_out"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_IPWARE_PROXY_COUNT = _int("PROXY_COUNT", 0)
 

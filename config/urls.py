@@ -34,3 +34,6 @@ urlpatterns = [
     path("", include("reminders.urls")),
     path("", include("checkins.urls")),
 ]
+
+# An API URL no route matches answers in the API's error shape, not with an HTML page.
+handler404 = "config.api.not_found"

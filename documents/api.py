@@ -6,6 +6,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api import INVALID, NOT_FOUND
 from documents import selectors, services, views
 from documents.serializers import DocumentRequestSerializer, ProgramDocumentSerializer
 
@@ -19,7 +20,10 @@ class RevisionDocumentView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(parameters=[LARGE_PRINT], responses=ProgramDocumentSerializer)
+    @extend_schema(
+        parameters=[LARGE_PRINT],
+        responses={200: ProgramDocumentSerializer, 400: INVALID, 404: NOT_FOUND},
+    )
     def get(self, request, plan_id: int, number: int):
         revision = selectors.get_visible_revision(request.user, plan_id=plan_id, number=number)
         query = DocumentRequestSerializer(data=request.query_params)
@@ -31,7 +35,10 @@ class RevisionDocumentView(APIView):
             raise Http404("No document yet: POST to create it.")
         return Response(ProgramDocumentSerializer(document, context={"request": request}).data)
 
-    @extend_schema(request=DocumentRequestSerializer, responses={202: ProgramDocumentSerializer})
+    @extend_schema(
+        request=DocumentRequestSerializer,
+        responses={202: ProgramDocumentSerializer, 400: INVALID, 404: NOT_FOUND},
+    )
     def post(self, request, plan_id: int, number: int):
         revision = selectors.get_visible_revision(request.user, plan_id=plan_id, number=number)
         body = DocumentRequestSerializer(data=request.data)
@@ -50,7 +57,7 @@ class DocumentDownloadView(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("token", OpenApiTypes.STR, description="Signed link.")],
-        responses={(200, "application/pdf"): OpenApiTypes.BINARY},
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY, 404: NOT_FOUND},
     )
     def get(self, request, pk: int):
         token = request.query_params.get("token")

@@ -1,15 +1,30 @@
 from django.db.models import F
 from django.http import Http404
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
-from config.api import DomainError
+from config.api import INVALID, NOT_FOUND, NOT_FOUND_OR_NO_PAGE, DomainError, ErrorSerializer
 from exercises import services
 from exercises.filters import ExerciseFilter
 from exercises.selectors import exercises_visible_to
 from exercises.serializers import ExerciseSerializer
 
+READ_ONLY = OpenApiResponse(
+    ErrorSerializer, description="`read_only`: global catalogue exercises cannot be changed."
+)
+CHANGE = {200: ExerciseSerializer, 400: INVALID, 403: READ_ONLY, 404: NOT_FOUND}
 
+
+@extend_schema_view(
+    list=extend_schema(
+        responses={200: ExerciseSerializer(many=True), 400: INVALID, 404: NOT_FOUND_OR_NO_PAGE}
+    ),
+    retrieve=extend_schema(responses={200: ExerciseSerializer, 404: NOT_FOUND}),
+    create=extend_schema(responses={201: ExerciseSerializer, 400: INVALID, 404: NOT_FOUND}),
+    update=extend_schema(responses=CHANGE),
+    partial_update=extend_schema(responses=CHANGE),
+)
 class ExerciseViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,

@@ -21,6 +21,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
+    OpenApiParameter,
     OpenApiResponse,
     extend_schema,
     extend_schema_field,
@@ -41,15 +42,22 @@ from accounts.permissions import (
     get_physio_or_404,
     get_visible_patient,
 )
-from config.api import DomainError
+from config.api import INVALID, NOT_FOUND, NOT_FOUND_OR_NO_PAGE, DomainError, ErrorSerializer
 from exercises.selectors import exercises_visible_to
 from programs import selectors, services, snapshots
 from programs.intake_form import AssessmentInputSerializer
-from programs.models import Assessment, Plan, PlanPhase, PlanRevision, PlanTemplate, Prescription
+from programs.models import (
+    PHASE_CHOICES,
+    Assessment,
+    Plan,
+    PlanPhase,
+    PlanRevision,
+    PlanTemplate,
+    Prescription,
+)
 from programs.serializers import (
     AmberConfirmationSerializer,
     AssessmentSerializer,
-    ErrorSerializer,
     MoveSerializer,
     PhaseUpdateSerializer,
     PlanCreateSerializer,
@@ -69,8 +77,6 @@ from programs.serializers import (
     SwapSerializer,
 )
 
-NOT_FOUND = OpenApiResponse(ErrorSerializer, description="Not found, or not yours to see.")
-INVALID = OpenApiResponse(ErrorSerializer, description="Invalid input; `fields` names each field.")
 CONFLICT = OpenApiResponse(
     ErrorSerializer, description="`conflict`: the plan is not editable in its state."
 )
@@ -221,7 +227,7 @@ class PlanFilter(django_filters.FilterSet):
 @extend_schema_view(
     list=extend_schema(
         summary="Plans of your clinic's patients, newest first",
-        responses={200: PlanSerializer(many=True)},
+        responses={200: PlanSerializer(many=True), 400: INVALID, 404: NOT_FOUND_OR_NO_PAGE},
     ),
     create=extend_schema(
         summary="Propose a draft plan from an assessment",
@@ -332,6 +338,11 @@ class PlanPhaseView(GenericAPIView):
 
     @extend_schema(
         summary="Change a phase's dates or notes",
+        parameters=[
+            OpenApiParameter(
+                "code", str, OpenApiParameter.PATH, enum=[code for code, _ in PHASE_CHOICES]
+            )
+        ],
         request=PhaseUpdateSerializer,
         responses={200: PlanPhaseSerializer, 400: INVALID, 404: NOT_FOUND, 409: CONFLICT},
     )
@@ -537,7 +548,10 @@ class PlanRevisionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Your clinic's plan templates", responses=PlanTemplateSerializer)
+    list=extend_schema(
+        summary="Your clinic's plan templates",
+        responses={200: PlanTemplateSerializer(many=True), 404: NOT_FOUND_OR_NO_PAGE},
+    )
 )
 class PlanTemplateViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     permission_classes = [IsPhysiotherapist]

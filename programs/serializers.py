@@ -9,6 +9,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from config.api import ErrorSerializer
 from exercises.models import Exercise
 from programs.models import (
     PHASE_CHOICES,
@@ -23,15 +24,7 @@ from programs.models import (
 from programs.services import PRESCRIPTION_DOSAGE_FIELDS
 from programs.snapshots import dosage_text, load_plan_content
 
-# --- errors (documentation of config.api's one error shape) ------------------------------
-
-
-class ErrorSerializer(serializers.Serializer):
-    """The one error shape: `fields` names every field that was refused, with messages."""
-
-    code = serializers.CharField()
-    detail = serializers.CharField()
-    fields = serializers.DictField(child=serializers.JSONField())
+# --- errors (config.api documents the one error shape) -----------------------------------
 
 
 class PlanRefusalSerializer(ErrorSerializer):
@@ -136,7 +129,9 @@ class ScreeningSerializer(serializers.ModelSerializer):
     exclusion_flags = ExclusionFlagSerializer(many=True, read_only=True)
     rule_ids = serializers.ListField(child=serializers.CharField(), read_only=True)
     is_amber_confirmed = serializers.BooleanField(read_only=True)
-    amber_confirmed_by = serializers.IntegerField(source="amber_confirmed_by_id", read_only=True)
+    amber_confirmed_by = serializers.IntegerField(
+        source="amber_confirmed_by_id", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Assessment
@@ -205,8 +200,8 @@ class PlanCreateSerializer(serializers.Serializer):
 
 class ExerciseSummarySerializer(serializers.ModelSerializer):
     picture = serializers.CharField(read_only=True)
-    progression = serializers.SlugRelatedField(slug_field="key", read_only=True)
-    regression = serializers.SlugRelatedField(slug_field="key", read_only=True)
+    progression = serializers.SlugRelatedField(slug_field="key", read_only=True, allow_null=True)
+    regression = serializers.SlugRelatedField(slug_field="key", read_only=True, allow_null=True)
 
     class Meta:
         model = Exercise

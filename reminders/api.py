@@ -3,6 +3,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsPatient, get_own_patient_or_404
+from config.api import INVALID, NOT_FOUND
 from reminders import services
 from reminders.serializers import ReminderScheduleSerializer
 
@@ -28,11 +29,14 @@ class MyRemindersView(APIView):
 
     permission_classes = [IsPatient]
 
-    @extend_schema(responses=ReminderScheduleSerializer)
+    @extend_schema(responses={200: ReminderScheduleSerializer, 404: NOT_FOUND})
     def get(self, request):
         return Response(_representation(get_own_patient_or_404(request.user)))
 
-    @extend_schema(request=ReminderScheduleSerializer, responses=ReminderScheduleSerializer)
+    @extend_schema(
+        request=ReminderScheduleSerializer,
+        responses={200: ReminderScheduleSerializer, 400: INVALID, 404: NOT_FOUND},
+    )
     def put(self, request):
         patient = get_own_patient_or_404(request.user)
         serializer = ReminderScheduleSerializer(data=request.data)

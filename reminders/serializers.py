@@ -1,6 +1,15 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.forms import COMMON_TIMEZONES
+
+
+@extend_schema_field(
+    {"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$", "example": "07:30"}
+)
+class LocalTimeField(serializers.TimeField):
+    """A wall-clock time read as HH:MM (HH:MM:SS accepted): not OpenAPI's `time` format,
+    which is an RFC 3339 time with seconds and an offset."""
 
 
 class ReminderScheduleSerializer(serializers.Serializer):
@@ -10,7 +19,7 @@ class ReminderScheduleSerializer(serializers.Serializer):
         allow_empty=True,
         help_text="0 = Monday … 6 = Sunday.",
     )
-    local_time = serializers.TimeField(format="%H:%M", input_formats=["%H:%M", "%H:%M:%S"])
+    local_time = LocalTimeField(format="%H:%M", input_formats=["%H:%M", "%H:%M:%S"])
     timezone = serializers.ChoiceField(choices=COMMON_TIMEZONES)
     is_subscribed = serializers.BooleanField(
         help_text="False after an unsubscribe; set true to get reminders again."

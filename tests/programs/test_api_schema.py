@@ -13,7 +13,7 @@ ENDPOINTS = {
     "/api/v1/assessments/{id}/": {"get": ("200", {"404"})},
     "/api/v1/assessments/{id}/screening/": {"get": ("200", {"404"})},
     "/api/v1/assessments/{id}/confirm/": {"post": ("200", {"400", "404", "409"})},
-    "/api/v1/plans/": {"get": ("200", set()), "post": ("201", {"400", "404", "422"})},
+    "/api/v1/plans/": {"get": ("200", {"400", "404"}), "post": ("201", {"400", "404", "422"})},
     "/api/v1/plans/{id}/": {"get": ("200", {"404"})},
     "/api/v1/plans/{id}/publish/": {"post": ("201", {"400", "404", "409"})},
     "/api/v1/plans/{id}/template/": {"post": ("201", {"400", "404"})},
@@ -33,7 +33,7 @@ ENDPOINTS = {
         "delete": (None, {"404", "409"}),
     },
     "/api/v1/plans/{plan_pk}/revisions/{number}/changes/": {"get": ("200", {"404"})},
-    "/api/v1/plan-templates/": {"get": ("200", set())},
+    "/api/v1/plan-templates/": {"get": ("200", {"404"})},
     "/api/v1/me/plan/": {"get": ("200", {"404"})},
 }
 LISTS = [

@@ -33,7 +33,7 @@ from accounts.models import AuditEvent, Patient
 from accounts.services import clinic_sender, record_audit
 from programs.models import Plan, PlanRevision
 from programs.planner.education import SAFETY_NET
-from programs.selectors import VISIBLE_TO_PATIENT, current_revision
+from programs.selectors import VISIBLE_TO_PATIENT
 from reminders import slots
 from reminders.models import ReminderDelivery, ReminderSchedule
 
@@ -175,15 +175,21 @@ def resume_reminders(*, patient: Patient, by) -> ReminderSchedule | None:
 # --- who may get a reminder --------------------------------------------------------------
 
 
+def _current_revisions_of_outer_patient():
+    """Published revisions of the outer row's patient (`patient_id`), current first: what
+    `programs.selectors.current_revision` shows the patient, as a subquery."""
+    return PlanRevision.objects.filter(
+        plan__patient=OuterRef("patient_id"), plan__status__in=VISIBLE_TO_PATIENT
+    ).order_by("-published_at", "-id")
+
+
 def _with_current_plan(queryset):
     """Annotate schedules with the status and last publish time of the patient's current plan.
 
     "Current" is what `programs.selectors.current_revision` shows the patient: the latest
     published revision of a plan that is active or paused.
     """
-    revisions = PlanRevision.objects.filter(
-        plan__patient=OuterRef("patient_id"), plan__status__in=VISIBLE_TO_PATIENT
-    ).order_by("-published_at", "-id")
+    revisions = _current_revisions_of_outer_patient()
     return queryset.annotate(
         plan_status=Subquery(revisions.values("plan__status")[:1]),
         last_published_at=Subquery(revisions.values("published_at")[:1]),
@@ -435,28 +441,49 @@ def _finish(delivery_id: int, status: str, **fields) -> None:
     )
 
 
-def send_reminder(*, delivery_id: int, connection=None) -> str:
-    """Claim one delivery and send its email. Returns what happened:
+def _claim(delivery_ids: list[int], now: datetime.datetime) -> list[int]:
+    """Claim the pending rows among `delivery_ids` (pending → sending) and return their ids.
 
-    "sent"; "skipped" (too late, unsubscribed, paused, no active plan); "retry" (transient
-    failure, the row is pending again); "failed" (permanent failure or out of attempts);
-    "not_claimed" (another run has it or had it: nothing to do).
+    The rows are locked while they are read and changed (SKIP LOCKED), so two runs given the
+    same ids split them and never both claim one: what makes a reminder go out once.
     """
-    now = timezone.now()
-    claimed = ReminderDelivery.objects.filter(pk=delivery_id, status=Status.PENDING).update(
-        status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
+    with transaction.atomic():
+        claimed = list(
+            ReminderDelivery.objects.filter(pk__in=delivery_ids, status=Status.PENDING)
+            .select_for_update(skip_locked=True)
+            .values_list("id", flat=True)
+        )
+        ReminderDelivery.objects.filter(pk__in=claimed).update(
+            status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
+        )
+    return claimed
+
+
+def _load_claimed(claimed: list[int]) -> list[ReminderDelivery]:
+    """The claimed rows with patient, clinic, schedule and current revision: 2 queries however
+    many. Read after the claim, so an unsubscribe or pause committed before it is seen."""
+    latest = _current_revisions_of_outer_patient()
+    deliveries = list(
+        ReminderDelivery.objects.filter(pk__in=claimed)
+        .select_related("patient__clinic", "patient__reminder_schedule")
+        .annotate(revision_id=Subquery(latest.values("id")[:1]))
+        .order_by("slot_at", "id")
     )
-    if claimed != 1:
-        return "not_claimed"
-    # The row, its patient, clinic and schedule in one read (after the claim, like the plan).
-    delivery = ReminderDelivery.objects.select_related(
-        "patient__clinic", "patient__reminder_schedule"
-    ).get(pk=delivery_id)
+    revisions = PlanRevision.objects.select_related("plan").in_bulk(
+        {d.revision_id for d in deliveries if d.revision_id}
+    )
+    for delivery in deliveries:
+        delivery.revision = revisions.get(delivery.revision_id)
+    return deliveries
+
+
+def _send_claimed(delivery: ReminderDelivery, now: datetime.datetime, connection) -> str:
+    delivery_id = delivery.pk
     if now - delivery.slot_at > LATE_LIMIT:
         _finish(delivery_id, Status.SKIPPED, last_error="More than 2 hours late: not sent.")
         return "skipped"
     schedule = getattr(delivery.patient, "reminder_schedule", None)
-    revision = current_revision(delivery.patient)
+    revision = delivery.revision
     # Checked again at send time: an unsubscribe or a pause is honoured at once.
     reason = why_not_sending(
         schedule,
@@ -487,6 +514,7 @@ def send_reminder(*, delivery_id: int, connection=None) -> str:
             return "failed"
         _finish(delivery_id, Status.PENDING, last_error=repr(error)[:1000])
         return "retry"
+    # Its own commit per email: a worker that dies later leaves this row `sent`.
     _finish(
         delivery_id,
         Status.SENT,
@@ -497,10 +525,27 @@ def send_reminder(*, delivery_id: int, connection=None) -> str:
     return "sent"
 
 
-def send_reminders_batch(*, delivery_ids: list[int]) -> dict[int, str]:
-    """Send several deliveries over one SMTP connection. Returns each one's outcome."""
-    outcomes: dict[int, str] = {}
-    connection = get_connection()
+def send_reminder(*, delivery_id: int, connection=None) -> str:
+    """Claim one delivery and send its email. Returns what happened:
+
+    "sent"; "skipped" (too late, unsubscribed, paused, no active plan); "retry" (transient
+    failure, the row is pending again); "failed" (permanent failure or out of attempts);
+    "not_claimed" (another run has it or had it: nothing to do).
+    """
+    return send_reminders_batch(delivery_ids=[delivery_id], connection=connection)[delivery_id]
+
+
+def send_reminders_batch(*, delivery_ids: list[int], connection=None) -> dict[int, str]:
+    """Claim several deliveries at once and send them over one SMTP connection, each row
+    finished by its own commit. Returns each one's outcome (see `send_reminder`)."""
+    now = timezone.now()
+    outcomes = dict.fromkeys(delivery_ids, "not_claimed")
+    claimed = _claim(delivery_ids, now)
+    if not claimed:
+        return outcomes
+    deliveries = _load_claimed(claimed)
+    owns_connection = connection is None
+    connection = connection or get_connection()
     try:
         try:
             connection.open()
@@ -508,12 +553,13 @@ def send_reminders_batch(*, delivery_ids: list[int]) -> dict[int, str]:
             if not is_transient(error):
                 raise
             # The server is down: each send below tries (and fails) on its own and is retried.
-        for delivery_id in delivery_ids:
-            outcomes[delivery_id] = send_reminder(delivery_id=delivery_id, connection=connection)
-            if outcomes[delivery_id] == "retry":
+        for delivery in deliveries:
+            outcomes[delivery.pk] = _send_claimed(delivery, now, connection)
+            if outcomes[delivery.pk] == "retry":
                 connection.close()  # start the next one on a fresh connection
     finally:
-        connection.close()
+        if owns_connection:
+            connection.close()
     return outcomes
 
 

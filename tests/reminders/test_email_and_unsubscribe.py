@@ -290,3 +290,29 @@ def test_publishing_applies_the_default_schedule_once(clock, patient_a1, physio_
 
     assert schedule.weekdays == [0] and schedule.local_time == datetime.time(8)
     assert ReminderSchedule.objects.get().weekdays == [3]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("count", [1, 3])
+def test_a_batch_claims_once_and_costs_one_query_per_email_beyond_a_constant(
+    clock, physio_a, enqueued, django_assert_num_queries, mailoutbox, count
+):
+    from tests.factories import PatientFactory
+
+    for _ in range(count):
+        patient = PatientFactory(physiotherapist=physio_a)
+        make_plan(patient)
+        make_schedule(patient, now=clock.now)
+    clock.now = SLOT_TIME
+    services.dispatch_due_reminders(now=clock.now)
+    assert len(enqueued) == count
+
+    # Claim (select + update in a savepoint, 4 here inside the test's transaction), load (rows,
+    # revisions), then one finishing UPDATE per email.
+    with django_assert_num_queries(6 + count):
+        first = services.send_reminders_batch(delivery_ids=enqueued)
+    again = services.send_reminders_batch(delivery_ids=enqueued)
+
+    assert set(first.values()) == {"sent"}
+    assert set(again.values()) == {"not_claimed"}
+    assert len(mailoutbox) == count

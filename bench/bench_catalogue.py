@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from bench.harness import Result, fmt, summarise
+from bench.harness import Result, fmt, run_python, summarise
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 BIN_DIR = Path(sys.executable).parent
@@ -113,21 +113,7 @@ def bench_env(database_url: str) -> dict[str, str]:
 
 
 def _python(env: dict[str, str], *args: str, timeout: float = 300) -> str:
-    completed = subprocess.run(
-        [sys.executable, *args],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-    if completed.returncode != 0:
-        raise RuntimeError(
-            f"`python {' '.join(args)}` exited {completed.returncode}:\n"
-            f"{completed.stdout[-2000:]}\n{completed.stderr[-4000:]}"
-        )
-    return completed.stdout
+    return run_python(env, *args, timeout=timeout)
 
 
 def _json_from(output: str) -> dict:

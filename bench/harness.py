@@ -16,6 +16,7 @@ import os
 import pkgutil
 import platform
 import sqlite3
+import subprocess
 import sys
 import time
 import traceback
@@ -28,6 +29,26 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 DOCS_PATH = BASE_DIR / "docs" / "benchmarks.md"
 SPREAD_KIND = "p5-p95"
 STATUS_TEXT = {True: "pass", False: "FAIL", None: "info"}
+
+
+def run_python(env: dict[str, str], *args: str, timeout: float) -> str:
+    """Run `python *args` from the project root (benchmarks do Django work in subprocesses, so
+    this harness never imports Django); its stdout, or RuntimeError with the output's tail."""
+    completed = subprocess.run(
+        [sys.executable, *args],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    if completed.returncode != 0:
+        raise RuntimeError(
+            f"`python {' '.join(args)}` exited {completed.returncode}:\n"
+            f"{completed.stdout[-2000:]}\n{completed.stderr[-4000:]}"
+        )
+    return completed.stdout
 
 
 # --- numbers --------------------------------------------------------------------------------

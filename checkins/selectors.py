@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from django.db.models import OuterRef, Subquery
-from django.utils import timezone
 
 from accounts.models import Patient
 from checkins.models import Alert, CheckIn
+from checkins.services import local_now
 from programs.models import PHASE_CHOICES, Plan, PlanRevision
 from programs.planner import follow_up
 from programs.planner.follow_up import Adherence, PainTrend
@@ -66,10 +66,6 @@ def sessions_per_week(revision: PlanRevision | dict | None, phase_code: str | No
     if phase is None or not phase["items"]:
         return 0
     return max(item.get("days_per_week") or DAILY for item in phase["items"])
-
-
-def _local_today(patient: Patient) -> datetime.date:
-    return timezone.now().astimezone(ZoneInfo(patient.timezone)).date()
 
 
 def _session_days(check_ins: Iterable[tuple[datetime.date, list]]) -> list[datetime.date]:
@@ -185,7 +181,7 @@ def dashboard_rows(physio, *, today: datetime.date | None = None) -> list[Dashbo
     )
     if not patients:
         return []
-    todays = {p.pk: today or _local_today(p) for p in patients}
+    todays = {p.pk: today or local_now(p).date() for p in patients}
     in_clinic = {"patient__clinic_id": physio.clinic_id}
     plans = _current_plans(in_clinic)
     revisions = {
@@ -297,7 +293,7 @@ def follow_up_overview(patient: Patient, *, today: datetime.date | None = None) 
     first, then the last dealt with), adherence over 7 and 28 days, a chart of pain per
     check-in and adherence per ISO week over the last weeks of the current plan, and the
     check-in history (latest first)."""
-    today = today or _local_today(patient)
+    today = today or local_now(patient).date()
     revision = current_revision(patient)
     plan = revision.plan if revision else None
     per_week = sessions_per_week(revision) if revision else 0

@@ -17,6 +17,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -370,20 +371,27 @@ def run_daily_rules(*, now: datetime.datetime | None = None) -> list[Alert]:
     until the physio has reviewed. Returns the alerts raised by this run."""
     now = now or timezone.now()
     raised: list[Alert] = []
+    # Each chunk of plans comes with its phases, revisions and check-ins: a constant number
+    # of queries per 200 plans, not per plan (the revision's snapshot is not needed here).
     plans = (
         Plan.objects.filter(status=Plan.Status.ACTIVE, revisions__isnull=False)
         .distinct()
         .select_related("assessment", "patient")
-        .prefetch_related("phases")
+        .prefetch_related(
+            "phases",
+            Prefetch(
+                "revisions",
+                queryset=PlanRevision.objects.defer("snapshot").order_by("-number"),
+            ),
+            Prefetch("check_ins", queryset=CheckIn.objects.order_by("created_at", "id")),
+        )
         .order_by("pk")
     )
     for plan in plans.iterator(chunk_size=200):
         with transaction.atomic():
-            revision = plan.revisions.order_by("-number").first()
+            revision = plan.revisions.all()[0]
             today = local_now(plan.patient, now).date()
-            check_ins = [
-                _as_facts(c) for c in CheckIn.objects.filter(plan=plan).order_by("created_at", "id")
-            ]
+            check_ins = [_as_facts(c) for c in plan.check_ins.all()]
             for finding in follow_up.evaluate_daily(check_ins, plan_facts(plan, revision, today)):
                 alert = _raise_alert(finding, plan=plan, check_in=None)
                 if alert is None:

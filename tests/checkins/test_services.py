@@ -333,3 +333,23 @@ def test_a_still_open_esc_worse_is_not_raised_again_but_a_new_red_flag_is(revisi
     assert "ESC-WORSE" in again.rule_ids
     assert Alert.objects.filter(rule_id="ESC-WORSE").count() == 1
     assert Alert.objects.filter(rule_id="RF-URG-INFECTION").count() == 2
+
+
+def test_daily_rules_read_plans_in_a_constant_number_of_queries(catalogue, physio_a):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import PatientFactory
+
+    counts = []
+    for _ in range(2):
+        patient = PatientFactory(physiotherapist=physio_a)
+        revision = publish_plan_for(patient)
+        check_in(patient)
+        age_plan(revision, 3)  # nothing is due yet: no alert is written
+        with CaptureQueriesContext(connection) as queries:
+            assert services.run_daily_rules() == []
+        # Leave out the per-plan savepoints (the test runs inside a transaction).
+        counts.append(sum("SAVEPOINT" not in q["sql"] for q in queries.captured_queries))
+
+    assert counts[0] == counts[1]

@@ -11,7 +11,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 # The embedded default: no servers needed. Override any of these in the environment.
 RUN_ENV := DEBUG=$${DEBUG:-true}
 
-.PHONY: help install run web worker beat migrate demo test lint format bench clean
+.PHONY: help install run web worker beat migrate demo test test-fast lint format bench clean
 
 help: ## Show this list
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -46,10 +46,18 @@ worker: install ## Start only a Celery worker
 beat: install ## Start the one Celery beat process
 	$(VENV)/bin/celery -A config beat --loglevel=INFO
 
-test: install ## Lint and run the whole test suite
+# Two processes (xdist), one per core; a file's tests stay together, so module fixtures are
+# built once. TEST_NOW=2028-02-29T23:30:00+00:00 runs every test at that moment.
+TEST_WORKERS ?= 2
+PYTEST := $(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile
+
+test: install ## Lint and run the whole test suite (TEST_NOW=<ISO datetime> to run it then)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/pytest
+	$(PYTEST)
+
+test-fast: install ## The suite without the browser, worker and fuzz tests (for the edit-test loop)
+	$(PYTEST) -m "not browser and not worker and not fuzz"
 
 lint: install ## Lint, check formatting and audit dependencies
 	$(VENV)/bin/ruff check .

@@ -7,7 +7,9 @@ missing service can never turn a red suite green.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -18,9 +20,11 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+import time_machine
 from aiosmtpd.controller import Controller
 from django.conf import settings
 from django.db import connection
+from time_machine import escape_hatch
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -98,16 +102,29 @@ def _database_url() -> str:
 
 
 @pytest.fixture
-def celery_worker(transactional_db, smtp_server, tmp_path):
-    """A real Celery worker process on Redis, using the test database and SMTP server."""
+def celery_worker(transactional_db, smtp_server, tmp_path, clock):
+    """A real Celery worker process on Redis, using the test database and SMTP server.
+
+    The worker is another process, so it cannot share a clock that stands still. Instead,
+    for the worker's life this test's clock ticks from the moment it showed (a nested
+    time-machine travel), and the worker starts on the same moving clock (tests/worker_clock.py).
+    Dates made by the test and by the worker therefore hold together whatever TEST_NOW is; the
+    tests still compare no instants with the worker's, they wait for its states. `clock.now = …`
+    has no effect while the worker runs: set rows' times explicitly instead.
+    """
     require_service("Redis (REDIS_URL)", bool(settings.REDIS_URL))
     require_service("PostgreSQL (DATABASE_URL)", connection.vendor == "postgresql")
     from config.celery import app
 
+    ticking = time_machine.travel(clock.now, tick=True)
+    real_anchor = escape_hatch.time.time()
+    ticking.start()
     app.conf.task_always_eager = False
     env = {
         **os.environ,
+        "SUITE_CLOCK": f"{clock.now.isoformat()} {real_anchor}",
         "DATABASE_URL": _database_url(),
+        "REDIS_URL": settings.REDIS_URL,
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "EMAIL_URL": f"smtp://127.0.0.1:{smtp_server.port}",
@@ -124,7 +141,7 @@ def celery_worker(transactional_db, smtp_server, tmp_path):
                 [
                     sys.executable,
                     "-m",
-                    "celery",
+                    "tests.worker_clock",
                     "-A",
                     "config",
                     "worker",
@@ -140,6 +157,7 @@ def celery_worker(transactional_db, smtp_server, tmp_path):
                 env=env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own process group, pool included
             )
         started.append(process)
         deadline = time.monotonic() + 60
@@ -147,7 +165,7 @@ def celery_worker(transactional_db, smtp_server, tmp_path):
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
                 pytest.fail(f"Celery worker did not start:\n{log_path.read_text()[-3000:]}")
-            time.sleep(0.2)
+            time.sleep(0.05)
         process.log_path = log_path
         # A second worker, e.g. after this one was killed (SIGKILL tests).
         process.start_another = start
@@ -155,10 +173,11 @@ def celery_worker(transactional_db, smtp_server, tmp_path):
 
     process = start()
     yield process
+    # The test is over: nothing in flight needs finishing, and a warm (or even a cold)
+    # shutdown waits about two seconds for the pool. Kill each worker's process group.
     for worker in started:
-        worker.terminate()
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait(timeout=20)
     app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER
+    ticking.stop()

@@ -65,6 +65,7 @@ from programs.planner.intake import required_red_flag_questions
 from programs.services import add_prescription, generate_plan, publish_plan, record_assessment
 from reminders.models import ReminderSchedule
 from reminders.services import unsubscribe_token
+from tests.clock import suite_today
 from tests.factories import (
     PASSWORD,
     ClinicFactory,
@@ -149,7 +150,7 @@ def delete(*expected, **options) -> Check:
     return Check("DELETE", expected, **options)
 
 
-TODAY = timezone.localdate()
+TODAY = suite_today()
 
 
 def intake_json(**changes) -> dict:

@@ -1,8 +1,8 @@
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts.models import AuditEvent, Invitation, Patient
 from tests.factories import PatientFactory
@@ -223,6 +223,10 @@ def test_health_reports_each_part(api):
     }
 
 
-def test_date_of_birth_today_is_allowed():
-    patient = Patient(date_of_birth=timezone.localdate() - datetime.timedelta(days=1))
-    assert patient.date_of_birth < timezone.localdate()
+def test_date_of_birth_today_is_allowed_and_tomorrow_is_not(clock):
+    Patient(date_of_birth=clock.today).clean()  # no error
+
+    with pytest.raises(ValidationError) as error:
+        Patient(date_of_birth=clock.today + datetime.timedelta(days=1)).clean()
+
+    assert error.value.message_dict == {"date_of_birth": ["Date of birth cannot be in the future."]}

@@ -105,7 +105,7 @@ def flatmap_path_parameters(context, path_parameters):
 
 def draft_plan(patient):
     """A plan proposed by the real planner from a clear intake (dates as of today)."""
-    today = timezone.localdate()
+    today = timezone.localtime().date()
     answers = intake_form_data(
         assessment_date=str(today), onset_date=str(today - datetime.timedelta(days=1))
     )
@@ -206,6 +206,7 @@ def token(request, world, db, in_process_requests, fresh_login_throttle):
     return world[request.param]
 
 
+@pytest.mark.fuzz
 @schema.parametrize()
 @hypothesis_settings(
     max_examples=MAX_EXAMPLES,

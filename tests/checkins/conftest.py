@@ -11,9 +11,11 @@ from checkins import services
 from programs.intake_form import AssessmentForm
 from programs.models import PlanRevision
 from programs.services import generate_plan, publish_plan, record_assessment
+from tests.clock import suite_today
 from tests.programs.intake_data import intake_form_data
 
-TODAY = datetime.date(2026, 11, 20)
+# The plans start on the suite's date; tests move the clock from there.
+TODAY = suite_today()
 
 
 def publish_plan_for(patient, *, today: datetime.date = TODAY, **intake) -> PlanRevision:

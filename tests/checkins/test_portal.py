@@ -26,12 +26,11 @@ CALM = {"pain": "3", "feeling": "better", "items_done": ["F01"], "zone": "green"
 
 
 @pytest.fixture
-def on_day(monkeypatch):
-    """`on_day(date)`: the patient's local date in the portal and the service."""
+def on_day(clock):
+    """`on_day(date)`: the clock travels to 09:00 on that date in London (the patient's)."""
 
     def set_day(day: datetime.date) -> None:
-        moment = datetime.datetime.combine(day, datetime.time(9, 0), tzinfo=LONDON)
-        monkeypatch.setattr(services, "local_now", lambda patient, now=None: moment)
+        clock.now = datetime.datetime.combine(day, datetime.time(9, 0), tzinfo=LONDON)
 
     set_day(TODAY + datetime.timedelta(days=1))
     return set_day
@@ -115,7 +114,7 @@ def test_today_shows_open_messages_for_the_patient_only(
         physio_message="PLAN-EXPIRY: …",
         patient_message=follow_up.EXPIRY_PATIENT_TEXT,
         once_key="published-2026-01-01",
-        resolved_at=datetime.datetime(2026, 11, 20, 12, tzinfo=datetime.UTC),
+        resolved_at=datetime.datetime.combine(TODAY, datetime.time(12), tzinfo=datetime.UTC),
     )
     Alert.objects.create(
         patient=plan.patient,
@@ -148,7 +147,7 @@ def test_today_follows_the_previous_phase_during_a_regression(patient_client, re
     assert escape(follow_up.REGRESS_PATIENT_TEXT) in html
     assert (
         "You are doing the exercises of the <strong>Settle</strong> stage until at least "
-        "Tuesday 24 November, then back to <strong>Restore</strong>"
+        f"{until:%A} {until.day} {until:%B}, then back to <strong>Restore</strong>"
     ) in html
 
 
@@ -331,7 +330,8 @@ def test_a_warning_sign_shows_the_emergency_page_and_pauses_reminders(
     assert 'href="tel:01234000000"' in html
     assert "your reminder emails are paused" in html
     schedule = ReminderSchedule.objects.get(patient=patient_a1)
-    assert schedule.paused_reason == "RF-EMERG-CES at the check-in of 2026-11-21"
+    tomorrow = TODAY + datetime.timedelta(days=1)  # on_day's default
+    assert schedule.paused_reason == f"RF-EMERG-CES at the check-in of {tomorrow.isoformat()}"
     assert schedule.next_slot_at is None
     assert sorted(Alert.objects.values_list("rule_id", "severity")) == [
         ("ESC-WORSE", "urgent"),

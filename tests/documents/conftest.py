@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import datetime
-
 import pytest
 
 from programs.intake_form import AssessmentForm
 from programs.models import Plan, PlanRevision, Prescription
 from programs.services import generate_plan, publish_plan, record_assessment
+from tests.clock import suite_today
 from tests.programs.intake_data import intake_form_data
 
-TODAY = datetime.date(2026, 11, 20)
+TODAY = suite_today()
 
 
 def make_plan(patient) -> Plan:

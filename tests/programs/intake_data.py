@@ -1,13 +1,17 @@
-"""Valid intake form data for tests, from the planner's own question list."""
+"""Valid intake form data for tests, from the planner's own question list.
+
+Dates are relative to the suite's today: assessed yesterday, onset the day before.
+"""
 
 from programs.planner.intake import required_red_flag_questions
+from tests.clock import DAY, suite_today
 
 BASE_FORM = {
-    "assessment_date": "2026-11-20",
+    "assessment_date": (suite_today() - DAY).isoformat(),
     "pregnancy_status": "not_pregnant",
     "regions": ["lumbar"],
     "primary_region": "lumbar",
-    "onset_date": "2026-11-19",
+    "onset_date": (suite_today() - 2 * DAY).isoformat(),
     "onset_type": "sudden_injury",
     "triggers": ["heavy_lift"],
     "previous_episodes": "none",

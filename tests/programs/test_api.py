@@ -23,27 +23,29 @@ from programs.models import (
     Prescription,
 )
 from programs.planner.intake import required_red_flag_questions
+from tests.clock import suite_today
 from tests.factories import PatientFactory
 
-TODAY = datetime.date(2026, 11, 21)
+TODAY = suite_today()
+
+
+def day(offset: int) -> str:
+    """The ISO date `offset` days from the suite's today."""
+    return (TODAY + datetime.timedelta(days=offset)).isoformat()
+
 
 PLANS = "/api/v1/plans/"
 ALL_REGIONS = ["lumbar", "cervical", "thoracic"]
 
 
-@pytest.fixture(autouse=True)
-def fixed_today(monkeypatch):
-    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: TODAY)
-
-
 def intake_payload(*, red_flags: dict | None = None, **changes) -> dict:
     """A complete, clear lumbar intake; every required red-flag question answered "no"."""
     data = {
-        "assessment_date": "2026-11-20",
+        "assessment_date": day(-1),
         "pregnancy_status": "not_pregnant",
         "regions": ["lumbar"],
         "primary_region": "lumbar",
-        "onset_date": "2026-11-19",
+        "onset_date": day(-2),
         "onset_type": "sudden_injury",
         "triggers": ["heavy_lift"],
         "previous_episodes": "none",
@@ -540,7 +542,7 @@ def test_confirming_a_clear_assessment_is_a_conflict(api, physio_a, patient_a1):
 
 @pytest.mark.django_db
 def test_a_stale_assessment_is_not_plannable(api, physio_a, patient_a1, catalogue):
-    assessment = record(patient_a1, physio_a, assessment_date="2026-10-01", onset_date="2026-09-30")
+    assessment = record(patient_a1, physio_a, assessment_date=day(-51), onset_date=day(-52))
 
     response = api.as_user(physio_a.user).post(PLANS, {"assessment": assessment.pk}, format="json")
 
@@ -563,7 +565,7 @@ def test_a_medical_clearance_turns_an_urgent_flag_into_amber(api, physio_a, pati
         red_flags={"fracture_major_trauma": "yes"},
         clearance_by="Dr Ada Okafor",
         clearance_role="GP",
-        clearance_date="2026-11-20",
+        clearance_date=day(-1),
     )
 
     recorded = api.post(assessments_url(patient_a1), payload, format="json").json()
@@ -600,8 +602,8 @@ def _without_saddle_question() -> dict:
     ("payload", "fields"),
     [
         (intake_payload(pain_now=12), {"pain_now"}),
-        (intake_payload(onset_date="2026-11-28"), {"onset_date"}),
-        (intake_payload(assessment_date="2026-11-22"), {"assessment_date"}),
+        (intake_payload(onset_date=day(7)), {"onset_date"}),
+        (intake_payload(assessment_date=day(1)), {"assessment_date"}),
         (intake_payload(radiating_pain="below_knee"), {"neuro_exam_done"}),
         (intake_payload(regions=["lumbar"], primary_region="cervical"), {"primary_region"}),
         (intake_payload(red_flags={"ces_saddle_numbness": "maybe"}), {"red_flags"}),
@@ -756,8 +758,8 @@ def test_bad_swap_or_move_answers_400_naming_the_field(api, draft, path, payload
 @pytest.mark.parametrize(
     ("payload", "field"),
     [
-        ({"start_date": "2026-12-10", "end_date": "2026-12-01"}, "end_date"),
-        ({"end_date": "2026-11-01"}, "end_date"),  # before the Settle start (today)
+        ({"start_date": day(19), "end_date": day(10)}, "end_date"),
+        ({"end_date": day(-20)}, "end_date"),  # before the Settle start (today)
         ({"start_date": "soon"}, "start_date"),
     ],
 )
@@ -777,17 +779,14 @@ def test_bad_phase_dates_answer_400_naming_the_field(api, draft, payload, field)
 def test_phase_dates_and_notes_are_saved(api, draft):
     response = api.as_user(draft.physiotherapist.user).patch(
         plan_url(draft.pk, "phases/P2/"),
-        {"start_date": "2026-11-28", "end_date": "2026-12-12", "notes": "Review on the 12th."},
+        {"start_date": day(7), "end_date": day(21), "notes": "Review in three weeks."},
         format="json",
     )
 
     assert response.status_code == 200
     assert response.json()["code"] == "P2"
-    assert (response.json()["start_date"], response.json()["end_date"]) == (
-        "2026-11-28",
-        "2026-12-12",
-    )
-    assert PlanPhase.objects.get(plan=draft, code="P2").notes == "Review on the 12th."
+    assert (response.json()["start_date"], response.json()["end_date"]) == (day(7), day(21))
+    assert PlanPhase.objects.get(plan=draft, code="P2").notes == "Review in three weeks."
 
 
 @pytest.mark.django_db

@@ -4,14 +4,10 @@ import pytest
 from django.urls import reverse
 
 from programs.models import AdviceItem, Assessment, Plan, PlanPhase, PlanRevision, Prescription
+from tests.clock import suite_today
 from tests.programs.intake_data import intake_form_data
 
-TODAY = datetime.date(2026, 11, 21)
-
-
-@pytest.fixture(autouse=True)
-def fixed_today(monkeypatch):
-    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: TODAY)
+TODAY = suite_today()
 
 
 def record(client, patient, **changes):
@@ -46,7 +42,11 @@ def test_physio_records_a_clear_assessment_and_gets_a_plan(client, physio_a, pat
 @pytest.mark.django_db
 def test_form_errors_name_the_fields_and_save_nothing(client, physio_a, patient_a1):
     client.force_login(physio_a.user)
-    data = intake_form_data(pain_now="12", onset_date="2026-12-01", radiating_pain="below_knee")
+    data = intake_form_data(
+        pain_now="12",
+        onset_date=(TODAY + datetime.timedelta(days=10)).isoformat(),
+        radiating_pain="below_knee",
+    )
     data.pop("rf_ces_saddle_numbness")
 
     response = client.post(reverse("assessment-create", args=[patient_a1.pk]), data)

@@ -1,12 +1,15 @@
 """Plans with published revisions, a settable clock, and a captured enqueue for reminders."""
 
 import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
 
 from programs.models import Assessment, Plan, PlanRevision
 from reminders import services
 from reminders.models import ReminderSchedule
+from tests.clock import suite_today
 
 UTC = datetime.UTC
 
@@ -68,20 +71,21 @@ def snapshot(phase: str = "P1") -> dict:
 
 def make_plan(patient, *, status=Plan.Status.ACTIVE, phase="P1", published_at=None) -> Plan:
     physio = patient.physiotherapist
+    assessed = timezone.localtime().date() - datetime.timedelta(days=7)  # a week before now
     assessment = Assessment.objects.create(
         patient=patient,
         recorded_by=physio,
-        assessment_date=datetime.date(2026, 1, 1),
+        assessment_date=assessed,
         answers={},
         outcome=Assessment.Outcome.CLEAR,
-        screened_on=datetime.date(2026, 1, 1),
+        screened_on=assessed,
     )
     plan = Plan.objects.create(
         patient=patient,
         physiotherapist=physio,
         assessment=assessment,
         status=status,
-        start_date=datetime.date(2026, 1, 1),
+        start_date=assessed,
         current_phase=phase,
     )
     if status != Plan.Status.DRAFT:
@@ -106,23 +110,32 @@ def make_schedule(patient, *, weekdays=(0, 1, 2, 3, 4, 5, 6), at="08:00", tz=Non
     return schedule
 
 
-class Clock:
-    def __init__(self, now: datetime.datetime):
-        self.now = now
+LONDON = ZoneInfo("Europe/London")
 
-    def __call__(self) -> datetime.datetime:
-        return self.now
 
-    def advance(self, **delta) -> datetime.datetime:
-        self.now += datetime.timedelta(**delta)
-        return self.now
+def _first_monday() -> datetime.date:
+    today = suite_today()
+    return today + datetime.timedelta(days=-today.weekday() % 7)
+
+
+# The reminder tests describe slots by the wall clock in London (the patients' zone): the
+# week of the first Monday on or after the suite's date, whatever its UTC offset then.
+MONDAY = _first_monday()
+
+
+def london(day: int, hour: int, minute: int = 0, second: int = 0) -> datetime.datetime:
+    """`day` days after MONDAY at that wall-clock time in London, as an aware UTC datetime."""
+    wall = datetime.datetime.combine(
+        MONDAY + datetime.timedelta(days=day), datetime.time(hour, minute, second), LONDON
+    )
+    return wall.astimezone(UTC)
 
 
 @pytest.fixture
-def clock(monkeypatch):
-    """django.utils.timezone.now, under the test's control (auto_now fields follow it)."""
-    clock = Clock(datetime.datetime(2026, 11, 23, 7, 0, tzinfo=UTC))  # a Monday
-    monkeypatch.setattr("django.utils.timezone.now", clock)
+def clock(clock):
+    """The suite's clock, moved to 07:00 in London on MONDAY: an hour before the default
+    08:00 slot (auto_now fields follow it)."""
+    clock.now = london(0, 7)
     return clock
 
 

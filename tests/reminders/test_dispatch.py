@@ -10,7 +10,7 @@ from django.db import connection
 from programs.models import Plan
 from reminders import services
 from reminders.models import ReminderDelivery
-from tests.reminders.conftest import make_plan, make_schedule
+from tests.reminders.conftest import london, make_plan, make_schedule
 
 UTC = datetime.UTC
 
@@ -21,14 +21,14 @@ def utc(*args) -> datetime.datetime:
 
 @pytest.fixture
 def ready(clock, patient_a1):
-    """Patient A1 with an active plan and daily 08:00 London reminders; clock at 07:00 UTC."""
+    """Patient A1 with an active plan and daily 08:00 London reminders; clock at 07:00."""
     make_plan(patient_a1)
     return make_schedule(patient_a1, now=clock.now)
 
 
 @pytest.mark.django_db
 def test_dispatcher_run_twice_in_the_same_minute_sends_one_email(clock, ready):
-    clock.now = utc(2026, 11, 23, 8, 0, 30)
+    clock.now = london(0, 8, 0, 30)
 
     first = services.dispatch_due_reminders(now=clock.now)
     second = services.dispatch_due_reminders(now=clock.now)
@@ -40,7 +40,7 @@ def test_dispatcher_run_twice_in_the_same_minute_sends_one_email(clock, ready):
 
 @pytest.mark.django_db
 def test_send_run_twice_for_one_delivery_sends_one_email(clock, ready, enqueued):
-    clock.now = utc(2026, 11, 23, 8, 1)
+    clock.now = london(0, 8, 1)
     services.dispatch_due_reminders(now=clock.now)
 
     outcomes = [services.send_reminder(delivery_id=enqueued[0]) for _ in range(2)]
@@ -51,10 +51,10 @@ def test_send_run_twice_for_one_delivery_sends_one_email(clock, ready, enqueued)
 
 @pytest.mark.django_db
 def test_a_reset_schedule_does_not_enqueue_an_existing_row_again(clock, ready, enqueued):
-    clock.now = utc(2026, 11, 23, 8, 1)
+    clock.now = london(0, 8, 1)
     services.dispatch_due_reminders(now=clock.now)
     ready.refresh_from_db()
-    ready.next_slot_at = utc(2026, 11, 23, 8)  # e.g. an edit that recomputed an earlier slot
+    ready.next_slot_at = london(0, 8)  # e.g. an edit that recomputed an earlier slot
     ready.save()
 
     services.dispatch_due_reminders(now=clock.now)
@@ -78,7 +78,7 @@ def test_a_reset_schedule_does_not_enqueue_an_existing_row_again(clock, ready, e
 )
 def test_no_reminder_when_the_plan_or_schedule_is_paused(clock, ready, patient_a1, setup, reason):
     setup(patient_a1)
-    clock.now = utc(2026, 11, 23, 8, 1)
+    clock.now = london(0, 8, 1)
 
     result = services.dispatch_due_reminders(now=clock.now)
 
@@ -91,7 +91,7 @@ def test_no_reminder_when_the_plan_or_schedule_is_paused(clock, ready, patient_a
 def test_plan_expiry_six_weeks_after_the_last_publish(clock, patient_a1):
     make_plan(patient_a1, published_at=clock.now - datetime.timedelta(weeks=6, hours=1))
     make_schedule(patient_a1, now=clock.now)
-    clock.now = utc(2026, 11, 23, 8, 1)
+    clock.now = london(0, 8, 1)
 
     result = services.dispatch_due_reminders(now=clock.now)
 
@@ -103,7 +103,7 @@ def test_plan_expiry_six_weeks_after_the_last_publish(clock, patient_a1):
 def test_a_draft_plan_gets_no_reminders(clock, patient_a1):
     make_plan(patient_a1, status="draft")
     make_schedule(patient_a1, now=clock.now)
-    clock.now = utc(2026, 11, 23, 8, 1)
+    clock.now = london(0, 8, 1)
 
     assert services.dispatch_due_reminders(now=clock.now).queued == []
     assert mail.outbox == []
@@ -113,9 +113,9 @@ def test_a_draft_plan_gets_no_reminders(clock, patient_a1):
 def test_a_paused_plan_resumes_at_its_next_slot_without_a_burst(clock, ready, patient_a1):
     Plan.objects.filter(patient=patient_a1).update(status="paused")
     for day in range(3):
-        services.dispatch_due_reminders(now=utc(2026, 11, 23 + day, 8, 1))
+        services.dispatch_due_reminders(now=london(day, 8, 1))
     Plan.objects.filter(patient=patient_a1).update(status="active")
-    clock.now = utc(2026, 11, 26, 8, 1)
+    clock.now = london(3, 8, 1)
 
     result = services.dispatch_due_reminders(now=clock.now)
 
@@ -127,21 +127,21 @@ def test_a_paused_plan_resumes_at_its_next_slot_without_a_burst(clock, ready, pa
 def test_after_a_three_hour_outage_late_slots_are_skipped_and_recent_ones_sent(clock, patient_a1):
     make_plan(patient_a1)
     # A 05:00 slot (3 h late when the dispatcher comes back) and, after a change, a 07:00 one.
-    schedule = make_schedule(patient_a1, at="05:00", now=utc(2026, 11, 23, 4, 0))
-    clock.now = utc(2026, 11, 23, 8, 0)  # the dispatcher was down from 04:59 to 08:00
+    schedule = make_schedule(patient_a1, at="05:00", now=london(0, 4, 0))
+    clock.now = london(0, 8, 0)  # the dispatcher was down from 04:59 to 08:00
 
     late = services.dispatch_due_reminders(now=clock.now)
     schedule.refresh_from_db()
     schedule.local_time = datetime.time(7, 0)
-    schedule.next_slot_at = utc(2026, 11, 23, 7, 0)
+    schedule.next_slot_at = london(0, 7, 0)
     schedule.save()
     recent = services.dispatch_due_reminders(now=clock.now)
 
     assert late.queued == [] and late.skipped == 1
     assert len(recent.queued) == 1
     assert dict(ReminderDelivery.objects.values_list("slot_at", "status")) == {
-        utc(2026, 11, 23, 5): "skipped",
-        utc(2026, 11, 23, 7): "sent",
+        london(0, 5): "skipped",
+        london(0, 7): "sent",
     }
     assert len(mail.outbox) == 1
 
@@ -150,15 +150,15 @@ def test_after_a_three_hour_outage_late_slots_are_skipped_and_recent_ones_sent(c
 def test_outage_window_sends_within_two_hours_and_skips_older(clock, patient_a1):
     make_plan(patient_a1)
     # Monday to Wednesday at 08:00 London; the dispatcher stops on Monday 07:00.
-    make_schedule(patient_a1, weekdays=(0, 1, 2), at="08:00", now=utc(2026, 11, 23, 7))
-    clock.now = utc(2026, 11, 24, 9, 30)  # Tuesday: Monday's slot is a day late
+    make_schedule(patient_a1, weekdays=(0, 1, 2), at="08:00", now=london(0, 7))
+    clock.now = london(1, 9, 30)  # Tuesday: Monday's slot is a day late
 
     result = services.dispatch_due_reminders(now=clock.now)
 
     assert result.skipped == 1 and len(result.queued) == 1
     assert dict(ReminderDelivery.objects.values_list("slot_at", "status")) == {
-        utc(2026, 11, 23, 8): "skipped",
-        utc(2026, 11, 24, 8): "sent",
+        london(0, 8): "skipped",
+        london(1, 8): "sent",
     }
 
 
@@ -191,7 +191,7 @@ def test_dispatcher_sends_one_reminder_at_eight_local_each_day_across_dst(
 
 @pytest.mark.django_db
 def test_sweeper_returns_a_row_stuck_in_sending(clock, ready, enqueued):
-    clock.now = utc(2026, 11, 23, 8, 1)
+    clock.now = london(0, 8, 1)
     services.dispatch_due_reminders(now=clock.now)
     delivery = ReminderDelivery.objects.get()
     ReminderDelivery.objects.filter(pk=delivery.pk).update(
@@ -210,7 +210,7 @@ def test_sweeper_returns_a_row_stuck_in_sending(clock, ready, enqueued):
 
 @pytest.mark.django_db
 def test_sweeper_fails_a_row_stuck_too_often(clock, ready, enqueued):
-    clock.now = utc(2026, 11, 23, 8, 1)
+    clock.now = london(0, 8, 1)
     services.dispatch_due_reminders(now=clock.now)
     ReminderDelivery.objects.update(
         status="sending", claimed_at=clock.now, attempts=services.MAX_ATTEMPTS
@@ -225,7 +225,7 @@ def test_sweeper_fails_a_row_stuck_too_often(clock, ready, enqueued):
 
 @pytest.mark.django_db
 def test_sweeper_enqueues_a_pending_row_whose_message_was_lost(clock, ready, enqueued):
-    clock.now = utc(2026, 11, 23, 8, 1)
+    clock.now = london(0, 8, 1)
     services.dispatch_due_reminders(now=clock.now)
     enqueued.clear()  # the broker lost it
 
@@ -249,11 +249,11 @@ def test_dispatch_uses_a_constant_number_of_queries(
     patients(1)
     # Select (with the plan status), insert, advance, read new rows, and the savepoint pair.
     with django_assert_num_queries(6) as one:
-        services.dispatch_due_reminders(now=utc(2026, 11, 23, 8, 1))
+        services.dispatch_due_reminders(now=london(0, 8, 1))
     patients(5)
     with django_assert_num_queries(len(one.captured_queries)):
         # Only the five new patients are due now; the first already had its slot.
-        services.dispatch_due_reminders(now=utc(2026, 11, 23, 8, 2))
+        services.dispatch_due_reminders(now=london(0, 8, 2))
 
 
 @pytest.mark.django_db(transaction=True)
@@ -266,7 +266,7 @@ def test_two_dispatchers_at_once_send_one_email_per_slot(clock, physio_a, smtp_s
         patient = PatientFactory(physiotherapist=physio_a)
         make_plan(patient)
         make_schedule(patient, now=clock.now)
-    now = utc(2026, 11, 23, 8, 1)
+    now = london(0, 8, 1)
     clock.now = now
     barrier = threading.Barrier(2)
     results = []

@@ -10,10 +10,10 @@ from django.urls import reverse
 from programs.planner.education import SAFETY_NET
 from reminders import services
 from reminders.models import ReminderDelivery, ReminderSchedule
-from tests.reminders.conftest import make_plan, make_schedule
+from tests.reminders.conftest import MONDAY, london, make_plan, make_schedule
 
 UTC = datetime.UTC
-SLOT_TIME = datetime.datetime(2026, 11, 23, 8, 1, tzinfo=UTC)
+SLOT_TIME = london(0, 8, 1)  # a minute after Monday's 08:00 slot in London
 
 
 @pytest.fixture
@@ -253,7 +253,8 @@ def test_physio_panel_shows_schedule_deliveries_and_errors(clock, ready, patient
 
     assert "Reminder emails" in html and "08:00 (Europe/London)" in html
     assert "Failed" in html and "SMTP said no" in html
-    assert "Tue 24 Nov 2026, 08:00" in html  # the next reminder, local time
+    tuesday = MONDAY + datetime.timedelta(days=1)
+    assert f"Tue {tuesday.day} {tuesday:%b %Y}, 08:00" in html  # the next reminder, local time
 
 
 @pytest.mark.django_db

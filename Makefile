@@ -8,6 +8,12 @@ UV := $(TOOLS)/bin/uv
 VENV := .venv
 PY := $(VENV)/bin/python
 export UV_PROJECT_ENVIRONMENT := $(VENV)
+# Bytecode for the installed packages, compiled once at install; and written for our own
+# modules (and pytest's rewritten tests) even where the environment says not to: every test
+# run starts many Python processes (xdist workers, Celery workers, manage.py), and without
+# it each one compiles Django and the rest from source again.
+export UV_COMPILE_BYTECODE := 1
+unexport PYTHONDONTWRITEBYTECODE
 # The embedded default: no servers needed. Override any of these in the environment.
 RUN_ENV := DEBUG=$${DEBUG:-true}
 

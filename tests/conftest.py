@@ -144,9 +144,20 @@ def _catalogue_rows(django_db_setup, django_db_blocker) -> list[dict]:
 
 @pytest.fixture
 def catalogue(db, _catalogue_rows):
-    """The real global catalogue: the loader's rows, written again in one statement per test
-    (reading and validating the file costs ~0.5 s, once per run is enough)."""
+    """The real global catalogue: the loader's rows, written again in two statements per test
+    (reading and validating the file costs ~0.5 s, once per run is enough). New ids, as the
+    database gives them, with the progression and regression links mapped onto them."""
     from exercises.models import Exercise
 
-    Exercise.objects.bulk_create(Exercise(**row) for row in _catalogue_rows)
+    links = ("progression_id", "regression_id")
+    key_of = {row["id"]: row["key"] for row in _catalogue_rows}
+    exercises = Exercise.objects.bulk_create(
+        Exercise(**{k: v for k, v in row.items() if k != "id" and k not in links})
+        for row in _catalogue_rows
+    )
+    by_key = {exercise.key: exercise for exercise in exercises}
+    for row, exercise in zip(_catalogue_rows, exercises, strict=True):
+        for link in links:
+            setattr(exercise, link, row[link] and by_key[key_of[row[link]]].pk)
+    Exercise.objects.bulk_update(exercises, links)
     return Exercise.objects.filter(clinic=None)

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
-import time
-from unittest import mock
-
 import pytest
 from django.conf import settings
 from django.test import Client
@@ -102,10 +98,10 @@ def test_another_patients_link_acts_only_for_the_patient_in_the_link(
     assert f"Hello {patient_a2.first_name}" in home  # still patient A2, not switched
 
 
-def test_an_expired_link_is_gone_and_saves_nothing(client, patient_a1, revision_a1):
-    eight_days_ago = time.time() - datetime.timedelta(days=8).total_seconds()
-    with mock.patch("time.time", return_value=eight_days_ago):
-        token = services.check_in_token(patient_a1)
+def test_an_expired_link_is_gone_and_saves_nothing(client, clock, patient_a1, revision_a1):
+    clock.advance(days=-8)
+    token = services.check_in_token(patient_a1)  # sent eight days ago
+    clock.advance(days=8)
     link = reverse("check-in-link", kwargs={"token": token})
 
     shown = client.get(link)

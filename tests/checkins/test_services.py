@@ -314,13 +314,13 @@ def test_the_check_in_link_names_its_patient_only(patient_a1, patient_a2):
     assert tampered.value.reason == "tampered"
 
 
-def test_the_check_in_link_expires_after_7_days(patient_a1):
+def test_the_check_in_link_expires_after_7_days(clock, patient_a1):
     token = services.check_in_token(patient_a1)
 
-    with (
-        mock.patch("django.core.signing.time.time", return_value=9e9),
-        pytest.raises(services.CheckInLinkInvalid) as expired,
-    ):
+    clock.advance(days=7, minutes=-1)
+    assert services.read_check_in_token(token) == patient_a1
+    clock.advance(minutes=2)
+    with pytest.raises(services.CheckInLinkInvalid) as expired:
         services.read_check_in_token(token)
 
     assert expired.value.reason == "expired"

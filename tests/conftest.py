@@ -36,6 +36,14 @@ def pytest_configure(config: pytest.Config) -> None:
     settings.WHITENOISE_AUTOREFRESH = True
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that mostly wait (for a real Celery worker, SMTP retries, a browser) run first,
+    so their waits overlap the other processes' work instead of ending the run alone."""
+    waits = ("worker", "browser")
+    items.sort(key=lambda item: not any(m.name in waits for m in item.iter_markers()))
+
+
 def pytest_report_header(config: pytest.Config) -> str:
     return f"TEST_NOW={os.environ['TEST_NOW']} (every test starts at this moment)"
 

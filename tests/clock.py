@@ -1,9 +1,9 @@
 """The suite's one clock.
 
 Every test runs at the moment `TEST_NOW` names (ISO 8601 with an offset); without it, at the
-real time the run started (set once by tests/conftest.py, so parallel workers share it). The
-autouse `clock` fixture pins that moment with time-machine for each test, the clock standing
-still unless the test moves it. Dates in tests are built from it: `suite_today() - DAY` at
+real time the run started (set once, below, so parallel workers share it). The autouse `clock`
+fixture (tests/conftest.py) pins that moment with time-machine for each test, the clock
+standing still unless the test moves it. Dates in tests are built from it: `suite_today() - DAY` at
 import time (it equals `clock.today` when a test starts), `clock.today` inside a test.
 """
 

@@ -43,9 +43,17 @@ class PatientAdmin(admin.ModelAdmin):
 
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
-    list_display = ["patient", "created_at", "expires_at", "sent_at", "accepted_at"]
+    list_display = [
+        "patient",
+        "email",
+        "created_at",
+        "expires_at",
+        "sent_at",
+        "accepted_at",
+        "replaced_at",
+    ]
     list_select_related = ["patient"]
-    readonly_fields = ["created_at", "sent_at", "accepted_at", "last_error"]
+    readonly_fields = ["email", "created_at", "sent_at", "accepted_at", "replaced_at", "last_error"]
 
 
 @admin.register(AuditEvent)

@@ -182,18 +182,26 @@ class Patient(models.Model):
 
 
 class Invitation(models.Model):
-    """One invitation email for a patient to set a password. Single use, expiring.
+    """One invitation email for a patient to set a password. Single use, expiring, and only
+    while it is the patient's latest one and their email is still the one it was sent to.
 
-    The link carries a signed reference to this row; the row says whether it was used.
+    The link carries a signed reference to this row; the row says whether it was used or
+    replaced (by a newer invitation or an email change), and to which address it went.
     """
 
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(help_text="The address this invitation was sent to.")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
+    replaced_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When a newer invitation or a change of the patient's email ended this one.",
+    )
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
 

@@ -28,7 +28,7 @@ class InvitationInvalid(Exception):
 
     def __init__(self, reason: str, invitation: Invitation | None = None):
         super().__init__(reason)
-        self.reason = reason  # "tampered" | "expired" | "used"
+        self.reason = reason  # "tampered" | "expired" | "used" | "replaced"
         self.invitation = invitation
 
 
@@ -63,12 +63,17 @@ def invite_patient(*, physio: Physiotherapist, **fields) -> Patient:
 
 @transaction.atomic
 def update_patient(*, patient: Patient, by: User, **changes) -> Patient:
-    """Change a patient's details; the change is validated as a whole and audited."""
+    """Change a patient's details; the change is validated as a whole and audited.
+
+    A new email ends every open invitation: a link sent to the old address (a typo, say)
+    must not set the password of the account the new address will use."""
     for name, value in changes.items():
         if name not in PATIENT_FIELDS:
             raise ValidationError({name: "This field cannot be changed."})
         setattr(patient, name, value)
     _save_patient(patient)
+    if "email" in changes:
+        _replace_open_invitations(patient, except_email=patient.email)
     if changes:
         record_audit(
             actor=by,
@@ -87,12 +92,38 @@ def send_invitation(*, patient: Patient, by: User | None) -> Invitation:
     if patient.has_account:
         raise ValidationError({"email": "This patient has already set up their account."})
     now = timezone.now()
+    _replace_open_invitations(patient)  # only the newest link works
     invitation = Invitation.objects.create(
-        patient=patient, created_by=by, created_at=now, expires_at=now + settings.INVITATION_MAX_AGE
+        patient=patient,
+        email=patient.email,
+        created_by=by,
+        created_at=now,
+        expires_at=now + settings.INVITATION_MAX_AGE,
     )
     record_audit(actor=by, patient=patient, action=AuditEvent.Action.INVITE)
     send_invitation_email_task.delay_on_commit(invitation_id=invitation.pk)
     return invitation
+
+
+def _replace_open_invitations(patient: Patient, *, except_email: str | None = None) -> None:
+    """End the patient's unused invitations (those sent to `except_email` stay open)."""
+    open_invitations = Invitation.objects.filter(
+        patient=patient, accepted_at=None, replaced_at=None
+    )
+    if except_email is not None:
+        open_invitations = open_invitations.exclude(email__iexact=except_email)
+    open_invitations.update(replaced_at=timezone.now())
+
+
+def _is_replaced(invitation: Invitation) -> bool:
+    """Ended by a newer invitation or an email change (rows older than `replaced_at` count by
+    their order: only the patient's latest invitation, to their current address, works)."""
+    patient = invitation.patient
+    return (
+        invitation.replaced_at is not None
+        or invitation.email.casefold() != patient.email.casefold()
+        or Invitation.objects.filter(patient=patient, pk__gt=invitation.pk).exists()
+    )
 
 
 def invitation_token(invitation: Invitation) -> str:
@@ -117,7 +148,12 @@ def send_invitation_email(*, invitation_id: int) -> bool:
         .filter(pk=invitation_id)
         .first()
     )
-    if invitation is None or invitation.is_accepted or invitation.is_expired():
+    if (
+        invitation is None
+        or invitation.is_accepted
+        or invitation.is_expired()
+        or _is_replaced(invitation)
+    ):
         logger.info("invitation %s: nothing to send", invitation_id)
         return False
     patient = invitation.patient
@@ -133,7 +169,7 @@ def send_invitation_email(*, invitation_id: int) -> bool:
         subject=f"Set up your account with {patient.clinic.name}",
         body=render_to_string("emails/invitation.txt", context),
         from_email=clinic_sender(patient.clinic),
-        to=[patient.email],
+        to=[invitation.email],
     )
     message.attach_alternative(render_to_string("emails/invitation.html", context), "text/html")
     message.send()
@@ -162,6 +198,8 @@ def read_invitation(token: str) -> Invitation:
         raise InvitationInvalid("tampered")
     if invitation.is_accepted or invitation.patient.has_account:
         raise InvitationInvalid("used", invitation)
+    if _is_replaced(invitation):
+        raise InvitationInvalid("replaced", invitation)
     if invitation.is_expired():
         raise InvitationInvalid("expired", invitation)
     return invitation
@@ -176,6 +214,9 @@ def accept_invitation(*, token: str, password: str) -> User:
     patient = Patient.objects.select_for_update().get(pk=invitation.patient_id)
     if invitation.is_accepted or patient.has_account:
         raise InvitationInvalid("used", invitation)
+    invitation.patient = patient
+    if _is_replaced(invitation):
+        raise InvitationInvalid("replaced", invitation)
     if User.objects.filter(email__iexact=patient.email).exists():
         raise ValidationError(
             {"email": "An account with this email already exists. Ask your physio for help."}

@@ -72,6 +72,12 @@ def patient_edit(request, pk):
             **{name: form.cleaned_data[name] for name in form.changed_data},
         )
         messages.success(request, "The patient's details were saved.")
+        if "email" in form.changed_data and not patient.has_account:
+            messages.warning(
+                request,
+                "Invitation links sent to the old email address no longer work. "
+                "Send a new invitation to the new address.",
+            )
         return redirect("patient-detail", pk=patient.pk)
     return render(
         request,

@@ -87,6 +87,75 @@ def test_reused_link_shows_clear_page_and_changes_nothing(
 
 
 @pytest.mark.django_db
+def test_a_link_sent_to_a_mistyped_address_cannot_take_over_the_corrected_account(
+    client, physio_a, smtp_server, django_capture_on_commit_callbacks
+):
+    """The physio mistypes the email, corrects it and re-invites: only the newest link, sent
+    to the corrected address, sets the password."""
+    typo = {**NEW_PATIENT, "email": "robin.lee@exmaple.com"}
+    client.force_login(physio_a.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("patient-create"), typo)
+    patient = Patient.objects.get(email=typo["email"])
+    edited = client.post(reverse("patient-edit", args=[patient.pk]), NEW_PATIENT, follow=True)
+    assert b"Invitation links sent to the old email address no longer work" in edited.content
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("patient-reinvite", args=[patient.pk]))
+    to_typo, to_patient = smtp_server.wait_for(2)
+    assert (to_typo["To"], to_patient["To"]) == (typo["email"], NEW_PATIENT["email"])
+    client.logout()
+
+    old_page = client.get(invitation_path(to_typo))
+    old_post = client.post(
+        invitation_path(to_typo), {"password1": "takeover-pass-42", "password2": "takeover-pass-42"}
+    )
+
+    assert (old_page.status_code, old_post.status_code) == (410, 410)
+    assert b"A newer invitation has replaced this link" in old_page.content
+    patient.refresh_from_db()
+    assert patient.user is None
+    assert not User.objects.filter(email__in=[typo["email"], NEW_PATIENT["email"]]).exists()
+    new_post = client.post(
+        invitation_path(to_patient),
+        {"password1": "a-long-good-pass-42", "password2": "a-long-good-pass-42"},
+    )
+    assert new_post.status_code == 302
+    patient.refresh_from_db()
+    assert patient.user.email == NEW_PATIENT["email"]
+    assert patient.user.check_password("a-long-good-pass-42")
+
+
+@pytest.mark.django_db
+def test_re_inviting_replaces_the_earlier_link(client, physio_a):
+    patient = Patient.objects.create(
+        clinic=physio_a.clinic,
+        physiotherapist=physio_a,
+        first_name="Jo",
+        last_name="Kim",
+        date_of_birth="1990-01-01",
+        email="jo@example.com",
+    )
+    first = services.send_invitation(patient=patient, by=physio_a.user)
+    second = services.send_invitation(patient=patient, by=physio_a.user)
+
+    with pytest.raises(services.InvitationInvalid) as replaced:
+        services.accept_invitation(
+            token=services.invitation_token(first), password="a-long-good-pass-42"
+        )
+
+    assert replaced.value.reason == "replaced"
+    assert not User.objects.filter(email="jo@example.com").exists()
+    assert services.read_invitation(services.invitation_token(second)) == second
+    # An email change alone ends the open link too, even before anyone re-invites.
+    services.update_patient(patient=patient, by=physio_a.user, email="jo.kim@example.com")
+    with pytest.raises(services.InvitationInvalid) as changed:
+        services.read_invitation(services.invitation_token(second))
+    assert changed.value.reason == "replaced"
+    # Nothing is sent for a replaced invitation (a queued email arriving late).
+    assert services.send_invitation_email(invitation_id=second.pk) is False
+
+
+@pytest.mark.django_db
 def test_expired_link_shows_clear_page_and_changes_nothing(
     client, physio_a, smtp_server, django_capture_on_commit_callbacks
 ):

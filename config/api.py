@@ -8,10 +8,11 @@ one format, and a validation error always names the field. `ErrorSerializer` doc
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
+from django.views.defaults import bad_request as django_bad_request
 from django.views.defaults import page_not_found
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers, status
@@ -123,6 +124,21 @@ def not_found(request, exception=None):
         body = {"code": "not_found", "detail": detail, "fields": {}}
         return JsonResponse(body, status=status.HTTP_404_NOT_FOUND)
     return page_not_found(request, exception)
+
+
+def bad_request(request, exception=None):
+    """400 for a request Django refuses before any view runs (a body over
+    DATA_UPLOAD_MAX_MEMORY_SIZE: 413): the one error shape under the API, Django's page
+    elsewhere."""
+    if not request.path.startswith("/api/"):
+        return django_bad_request(request, exception)
+    if isinstance(exception, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        detail = f"The request body is larger than the limit of {limit} bytes."
+        body = {"code": "too_large", "detail": detail, "fields": {}}
+        return JsonResponse(body, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+    body = {"code": "bad_request", "detail": "The request could not be read.", "fields": {}}
+    return JsonResponse(body, status=status.HTTP_400_BAD_REQUEST)
 
 
 def locked_out(request, original_response=None, credentials=None):

@@ -37,3 +37,5 @@ urlpatterns = [
 
 # An API URL no route matches answers in the API's error shape, not with an HTML page.
 handler404 = "config.api.not_found"
+# A body Django refuses before any view runs (too large) answers in the error shape too.
+handler400 = "config.api.bad_request"

@@ -3,14 +3,13 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts import services
 from accounts.models import AuditEvent
 from accounts.permissions import IsPhysiotherapist, patients_visible_to
 from accounts.serializers import PatientSerializer, TokenRequestSerializer, TokenSerializer
-from config.api import INVALID, NOT_FOUND, NOT_FOUND_OR_NO_PAGE, THROTTLED
+from config.api import INVALID, NOT_FOUND, NOT_FOUND_OR_NO_PAGE, THROTTLED, ScopedRateThrottle
 
 
 class TokenView(APIView):

@@ -180,7 +180,10 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # The API's token endpoint answers a lockout in its JSON error shape, pages with the template.
 AXES_LOCKOUT_CALLABLE = "config.api.locked_out"
 AXES_HTTP_RESPONSE_CODE = 429
-AXES_IPWARE_PROXY_COUNT = _int("PROXY_COUNT", 0)
+# How many reverse proxies in front of us append to X-Forwarded-For: the one setting that says
+# how a client's address is read (config.api.client_address), for axes and the API throttle.
+PROXY_COUNT = _int("PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "config.api.client_address"
 
 # --- internationalisation ---------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"

@@ -35,6 +35,17 @@ def create_patient_via_page(client, physio, django_capture_on_commit_callbacks):
     return Patient.objects.get(email=NEW_PATIENT["email"])
 
 
+def patient_without_account(physio) -> Patient:
+    return Patient.objects.create(
+        clinic=physio.clinic,
+        physiotherapist=physio,
+        first_name="Jo",
+        last_name="Kim",
+        date_of_birth="1990-01-01",
+        email="jo@example.com",
+    )
+
+
 @pytest.mark.django_db
 def test_invitation_email_through_smtp_then_set_password_logs_patient_in(
     client, physio_a, smtp_server, django_capture_on_commit_callbacks
@@ -127,14 +138,7 @@ def test_a_link_sent_to_a_mistyped_address_cannot_take_over_the_corrected_accoun
 
 @pytest.mark.django_db
 def test_re_inviting_replaces_the_earlier_link(client, physio_a):
-    patient = Patient.objects.create(
-        clinic=physio_a.clinic,
-        physiotherapist=physio_a,
-        first_name="Jo",
-        last_name="Kim",
-        date_of_birth="1990-01-01",
-        email="jo@example.com",
-    )
+    patient = patient_without_account(physio_a)
     first = services.send_invitation(patient=patient, by=physio_a.user)
     second = services.send_invitation(patient=patient, by=physio_a.user)
 
@@ -181,14 +185,7 @@ def test_expired_link_shows_clear_page_and_changes_nothing(
 @pytest.mark.django_db
 @pytest.mark.parametrize("tamper", ["flip-last-char", "other-id", "garbage"])
 def test_tampered_link_shows_clear_page_and_changes_nothing(client, patient_a1, physio_a, tamper):
-    patient = Patient.objects.create(
-        clinic=physio_a.clinic,
-        physiotherapist=physio_a,
-        first_name="Jo",
-        last_name="Kim",
-        date_of_birth="1990-01-01",
-        email="jo@example.com",
-    )
+    patient = patient_without_account(physio_a)
     invitation = services.send_invitation(patient=patient, by=physio_a.user)
     token = services.invitation_token(invitation)
     tampered = {
@@ -211,14 +208,7 @@ def test_tampered_link_shows_clear_page_and_changes_nothing(client, patient_a1, 
 
 @pytest.mark.django_db
 def test_mismatched_passwords_keep_the_link_usable(client, physio_a):
-    patient = Patient.objects.create(
-        clinic=physio_a.clinic,
-        physiotherapist=physio_a,
-        first_name="Jo",
-        last_name="Kim",
-        date_of_birth="1990-01-01",
-        email="jo@example.com",
-    )
+    patient = patient_without_account(physio_a)
     invitation = services.send_invitation(patient=patient, by=physio_a.user)
     path = reverse("accept-invitation", kwargs={"token": services.invitation_token(invitation)})
 

@@ -48,13 +48,19 @@ class ChoiceListValidator:
         )
 
 
-def _validate_text_list(value) -> None:
+def _validate_text_list(value, *, max_items: int = 12, max_length: int = 80) -> None:
+    """A short list of short texts (muscles, equipment): the catalogue's longest has 4 items
+    of 30 characters; a bound keeps a request from storing thousands."""
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise ValidationError("Must be a list of text items.")
+    if len(value) > max_items:
+        raise ValidationError(f"Give at most {max_items} items.")
+    if any(len(item) > max_length for item in value):
+        raise ValidationError(f"Keep each item to {max_length} characters at most.")
 
 
 def _validate_steps(value) -> None:
-    _validate_text_list(value)
+    _validate_text_list(value, max_length=300)
     if not 3 <= len([step for step in value if step.strip()]) <= 5:
         raise ValidationError("Give 3 to 5 steps.")
 

@@ -243,3 +243,27 @@ def test_invitation_is_sent_by_a_real_worker_over_redis(celery_worker, physio_a,
             break
         time.sleep(0.1)
     assert invitation.sent_at is not None
+
+
+@pytest.mark.django_db
+def test_plain_text_emails_print_names_as_written(physio_a, mailoutbox):
+    from django.template.loader import render_to_string
+
+    patient = patient_without_account(physio_a)
+    Patient.objects.filter(pk=patient.pk).update(first_name="Dara O'Brien")
+    physio_a.clinic.name = "Smith & Sons <Physio>"
+    physio_a.clinic.save()
+    invitation = services.send_invitation(patient=patient, by=physio_a.user)
+
+    services.send_invitation_email(invitation_id=invitation.pk)
+    ready = render_to_string(
+        "emails/program_ready.txt",
+        {"patient": Patient.objects.get(pk=patient.pk), "clinic": physio_a.clinic, "url": "u"},
+    )
+
+    [message] = mailoutbox
+    assert "Hello Dara O'Brien," in message.body
+    assert "at Smith & Sons <Physio> has set up" in message.body
+    assert "Hello Dara O'Brien," in ready and "from Smith & Sons <Physio> is ready" in ready
+    html = message.alternatives[0][0]
+    assert "Dara O&#x27;Brien" in html and "Smith &amp; Sons &lt;Physio&gt;" in html

@@ -129,6 +129,9 @@ def test_physio_creates_private_exercise_that_only_their_clinic_sees(
         ({"dosage": {"sets": -3}}, "dosage"),
         ({"progression": "NOPE"}, "progression"),
         ({"key": "F01"}, "key"),
+        ({"target_muscles": ["core"] * 10_000}, "target_muscles"),
+        ({"equipment": ["x" * 81]}, "equipment"),
+        ({"steps": ["Stand tall.", "Breathe out.", "x" * 301]}, "steps"),
     ],
 )
 def test_private_exercise_validation_names_the_field(api, physio_a, catalogue, change, field):

@@ -1,0 +1,18 @@
+"""Site-wide response policy."""
+
+from django.utils.cache import patch_cache_control
+
+
+def no_store(get_response):
+    """Every answer not marked otherwise is `Cache-Control: no-store`: pages, API answers,
+    PDFs and signed-link pages carry patient data, which no browser or shared cache may keep
+    (a shared computer's back button, a clinic proxy). Static files are answered by WhiteNoise
+    before this runs, with their own caching; a view that sets Cache-Control itself keeps it."""
+
+    def middleware(request):
+        response = get_response(request)
+        if not response.has_header("Cache-Control"):
+            patch_cache_control(response, no_store=True)
+        return response
+
+    return middleware

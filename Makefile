@@ -69,7 +69,7 @@ lint: install ## Lint, check formatting and audit dependencies
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(UV) export --frozen --quiet --no-hashes --no-emit-project > var/requirements-audit.txt
-	$(VENV)/bin/pip-audit --strict --disable-pip -r var/requirements-audit.txt
+	$(VENV)/bin/pip-audit --strict --disable-pip --no-deps -r var/requirements-audit.txt
 
 format: install ## Fix lint findings and format the code
 	$(VENV)/bin/ruff check --fix .

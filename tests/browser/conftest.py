@@ -176,10 +176,18 @@ def open_page(
     yield open_
 
     failed = _failed(request.node)
+    refused = [
+        f"{name}: {line}"
+        for name, page in opened
+        for line in page.console_log
+        if "Content Security Policy" in line
+    ]
     for name, page in opened:
-        if failed:
+        if failed or refused:
             _save_failure(_artifact_dirs["failures"], name, page)
         page.context.close()
+    if refused:  # a script, style or image our own pages use that the policy blocks
+        pytest.fail("The Content-Security-Policy refused:\n" + "\n".join(refused))
 
 
 def _save_failure(folder: Path, name: str, page: Page) -> None:

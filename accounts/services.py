@@ -116,13 +116,12 @@ def _replace_open_invitations(patient: Patient, *, except_email: str | None = No
 
 
 def _is_replaced(invitation: Invitation) -> bool:
-    """Ended by a newer invitation or an email change (rows older than `replaced_at` count by
-    their order: only the patient's latest invitation, to their current address, works)."""
-    patient = invitation.patient
+    """Ended by a newer invitation or an email change. The address is compared as well as
+    `replaced_at`, so an email changed where update_patient is not called (the admin) still
+    ends the link."""
     return (
         invitation.replaced_at is not None
-        or invitation.email.casefold() != patient.email.casefold()
-        or Invitation.objects.filter(patient=patient, pk__gt=invitation.pk).exists()
+        or invitation.email.casefold() != invitation.patient.email.casefold()
     )
 
 

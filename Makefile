@@ -57,17 +57,19 @@ beat: install ## Start the one Celery beat process
 TEST_WORKERS ?= 2
 PYTEST := $(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile
 
-test: install ## Lint and run the whole test suite (TEST_NOW=<ISO datetime> to run it then)
+test: install ## Lint, check the layers and run the whole test suite (TEST_NOW=<ISO datetime> to run it then)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 	$(PYTEST)
 
 test-fast: install ## The suite without the browser, worker and fuzz tests (for the edit-test loop)
 	$(PYTEST) -m "not browser and not worker and not fuzz"
 
-lint: install ## Lint, check formatting and audit dependencies
+lint: install ## Lint, check formatting and the layers, audit dependencies
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 	$(UV) export --frozen --quiet --no-hashes --no-emit-project > var/requirements-audit.txt
 	$(VENV)/bin/pip-audit --strict --disable-pip --no-deps -r var/requirements-audit.txt
 

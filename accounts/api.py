@@ -9,7 +9,7 @@ from accounts import services
 from accounts.models import AuditEvent
 from accounts.permissions import IsPhysiotherapist, patients_visible_to
 from accounts.serializers import PatientSerializer, TokenRequestSerializer, TokenSerializer
-from config.api import INVALID, NOT_FOUND, NOT_FOUND_OR_NO_PAGE, THROTTLED, ScopedRateThrottle
+from core.api import INVALID, NOT_FOUND, NOT_FOUND_OR_NO_PAGE, THROTTLED, ScopedRateThrottle
 
 
 class TokenView(APIView):

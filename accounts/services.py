@@ -7,29 +7,27 @@ from email.utils import formataddr, parseaddr
 
 from django.conf import settings
 from django.contrib.auth import password_validation
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 
+from accounts import tasks
 from accounts.models import AuditEvent, Invitation, Patient, Physiotherapist, User
+from core import links
 
 logger = logging.getLogger(__name__)
 
-INVITATION_SALT = "accounts.invitation"
 PATIENT_FIELDS = ("first_name", "last_name", "date_of_birth", "email", "timezone", "language")
 
 
-class InvitationInvalid(Exception):
-    """An invitation link that cannot be used; `reason` says why, for a clear page."""
+class InvitationInvalid(links.InvalidLink):
+    """An invitation link that cannot be used: tampered, expired, used or replaced."""
 
-    def __init__(self, reason: str, invitation: Invitation | None = None):
-        super().__init__(reason)
-        self.reason = reason  # "tampered" | "expired" | "used" | "replaced"
-        self.invitation = invitation
+    @property
+    def invitation(self) -> Invitation | None:
+        return self.subject
 
 
 def record_audit(*, actor: User | None, patient: Patient, action: str, detail: str = "") -> None:
@@ -87,8 +85,6 @@ def update_patient(*, patient: Patient, by: User, **changes) -> Patient:
 @transaction.atomic
 def send_invitation(*, patient: Patient, by: User | None) -> Invitation:
     """Create a fresh invitation and email it once the transaction commits."""
-    from accounts.tasks import send_invitation_email_task
-
     if patient.has_account:
         raise ValidationError({"email": "This patient has already set up their account."})
     now = timezone.now()
@@ -101,7 +97,7 @@ def send_invitation(*, patient: Patient, by: User | None) -> Invitation:
         expires_at=now + settings.INVITATION_MAX_AGE,
     )
     record_audit(actor=by, patient=patient, action=AuditEvent.Action.INVITE)
-    send_invitation_email_task.delay_on_commit(invitation_id=invitation.pk)
+    tasks.send_invitation_email_task.delay_on_commit(invitation_id=invitation.pk)
     return invitation
 
 
@@ -126,12 +122,11 @@ def _is_replaced(invitation: Invitation) -> bool:
 
 
 def invitation_token(invitation: Invitation) -> str:
-    return signing.dumps(invitation.pk, salt=INVITATION_SALT, compress=True)
+    return links.INVITATION.token(invitation.pk)
 
 
 def invitation_url(invitation: Invitation) -> str:
-    path = reverse("accept-invitation", kwargs={"token": invitation_token(invitation)})
-    return f"{settings.SITE_URL}{path}"
+    return links.INVITATION.url(invitation.pk)
 
 
 def clinic_sender(clinic) -> str:
@@ -182,14 +177,7 @@ def record_invitation_failure(*, invitation_id: int, error: str) -> None:
 
 def read_invitation(token: str) -> Invitation:
     """The invitation behind a link, or InvitationInvalid saying why it cannot be used."""
-    try:
-        invitation_id = signing.loads(
-            token, salt=INVITATION_SALT, max_age=settings.INVITATION_MAX_AGE
-        )
-    except signing.SignatureExpired as error:
-        raise InvitationInvalid("expired") from error
-    except signing.BadSignature as error:
-        raise InvitationInvalid("tampered") from error
+    invitation_id = links.INVITATION.read(token, InvitationInvalid)
     invitation = (
         Invitation.objects.select_related("patient__clinic").filter(pk=invitation_id).first()
     )

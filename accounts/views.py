@@ -108,7 +108,7 @@ def accept_invitation(request, token):
             request,
             "accounts/invitation_invalid.html",
             {"reason": invalid.reason},
-            status=410 if invalid.reason != "tampered" else 404,
+            status=invalid.status,
         )
     form = SetPasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -116,7 +116,10 @@ def accept_invitation(request, token):
             user = services.accept_invitation(token=token, password=form.cleaned_data["password1"])
         except services.InvitationInvalid as invalid:
             return render(
-                request, "accounts/invitation_invalid.html", {"reason": invalid.reason}, status=410
+                request,
+                "accounts/invitation_invalid.html",
+                {"reason": invalid.reason},
+                status=invalid.status,
             )
         except ValidationError as error:
             form.add_error("password1" if not hasattr(error, "error_dict") else None, error)

@@ -16,7 +16,7 @@ from pathlib import Path
 import yaml
 
 from bench.harness import Result
-from programs.planner import (
+from clinical import (
     Answer,
     Intake,
     catalogue_item_from_mapping,
@@ -24,7 +24,7 @@ from programs.planner import (
     required_red_flag_questions,
     screen,
 )
-from programs.planner.intake import (
+from clinical.intake import (
     Aggravating,
     Equipment,
     Irritability,

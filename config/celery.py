@@ -16,6 +16,7 @@ app.autodiscover_tasks()
 
 @app.on_after_finalize.connect
 def _install_beat_schedule(sender, **kwargs):
-    from config.schedule import BEAT_SCHEDULE
+    # The schedule names tasks of the apps: read once Django and the apps are set up.
+    from config.schedule import BEAT_SCHEDULE  # noqa: PLC0415
 
     sender.conf.beat_schedule = BEAT_SCHEDULE

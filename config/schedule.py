@@ -6,8 +6,8 @@ outage never runs stale copies: the next tick does the same work again.
 
 from celery.schedules import crontab
 
-from checkins.schedule import CHECKIN_SCHEDULE
 from documents.schedule import DOCUMENT_SCHEDULE
+from followup.schedule import CHECKIN_SCHEDULE
 from reminders.schedule import REMINDER_SCHEDULE
 
 BEAT_SCHEDULE: dict[str, dict] = {

@@ -92,7 +92,8 @@ INSTALLED_APPS = [
     "programs",
     "documents",
     "reminders",
-    "checkins",
+    "followup",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -198,12 +199,12 @@ AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # The API's token endpoint answers a lockout in its JSON error shape, pages with the template.
-AXES_LOCKOUT_CALLABLE = "config.api.locked_out"
+AXES_LOCKOUT_CALLABLE = "core.api.locked_out"
 AXES_HTTP_RESPONSE_CODE = 429
 # How many reverse proxies in front of us append to X-Forwarded-For: the one setting that says
-# how a client's address is read (config.api.client_address), for axes and the API throttle.
+# how a client's address is read (core.api.client_address), for axes and the API throttle.
 PROXY_COUNT = _int("PROXY_COUNT", 0)
-AXES_CLIENT_IP_CALLABLE = "config.api.client_address"
+AXES_CLIENT_IP_CALLABLE = "core.api.client_address"
 
 # --- internationalisation ---------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
@@ -324,13 +325,13 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "config.api.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api.Pagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "config.api.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
     "DEFAULT_PARSER_CLASSES": [
-        "config.parsers.JSONParser",
+        "core.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],

@@ -28,7 +28,7 @@ api_urlpatterns = [
     path("", include("programs.api_urls")),
     path("", include("documents.api_urls")),
     path("", include("reminders.api_urls")),
-    path("", include("checkins.api_urls")),
+    path("", include("followup.api_urls")),
 ]
 
 urlpatterns = [
@@ -39,10 +39,10 @@ urlpatterns = [
     path("", include("programs.urls")),
     path("", include("documents.urls")),
     path("", include("reminders.urls")),
-    path("", include("checkins.urls")),
+    path("", include("followup.urls")),
 ]
 
 # An API URL no route matches answers in the API's error shape, not with an HTML page.
-handler404 = "config.api.not_found"
+handler404 = "core.api.not_found"
 # A body Django refuses before any view runs (too large) answers in the error shape too.
-handler400 = "config.api.bad_request"
+handler400 = "core.api.bad_request"

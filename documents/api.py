@@ -6,7 +6,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import INVALID, NOT_FOUND
+from core.api import INVALID, NOT_FOUND
 from documents import selectors, services, views
 from documents.serializers import DocumentRequestSerializer, ProgramDocumentSerializer
 

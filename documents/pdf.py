@@ -19,7 +19,7 @@ from pathlib import Path
 from django.conf import settings
 from django.template.loader import render_to_string
 
-from programs.planner.education import EDUCATION, SAFETY_NET, SYMPTOM_RESPONSE
+from clinical.education import EDUCATION, SAFETY_NET, SYMPTOM_RESPONSE
 
 STATIC_SCHEME = "backcare-static"
 STYLESHEET = "pdf/program.css"
@@ -54,7 +54,8 @@ def read_static(path: str) -> bytes:
 
 
 def _fetcher_class():
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
+    # WeasyPrint is heavy (Pango, fonts): loaded by the PDF worker, not by every web process.
+    from weasyprint.urls import URLFetcher, URLFetcherResponse  # noqa: PLC0415
 
     class StaticOnlyFetcher(URLFetcher):
         """Our static files and data: URIs; everything else refused without a request."""
@@ -199,7 +200,7 @@ def renderer_fingerprint() -> str:
 
     Part of the content hash, so a new stylesheet or WeasyPrint version renders afresh.
     """
-    import weasyprint
+    import weasyprint  # noqa: PLC0415 -- heavy, see _fetcher_class
 
     digest = hashlib.sha256(weasyprint.__version__.encode())
     root = static_dir()
@@ -215,7 +216,7 @@ def content_hash(html: str) -> str:
 
 def render_pdf(html: str, *, url_fetcher=None) -> bytes:
     """HTML → PDF bytes through the restricted fetcher (a fresh one unless given)."""
-    import weasyprint
+    import weasyprint  # noqa: PLC0415 -- heavy, see _fetcher_class
 
     fetcher = url_fetcher or make_url_fetcher()
     document = weasyprint.HTML(string=html, base_url=f"{STATIC_SCHEME}:", url_fetcher=fetcher)

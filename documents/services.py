@@ -12,7 +12,6 @@ import logging
 import time
 
 from django.conf import settings
-from django.core import signing
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives
@@ -22,24 +21,21 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.services import clinic_sender
-from documents import pdf
+from core import links
+from documents import pdf, tasks
+from documents.errors import TransientRenderError
 from documents.models import ProgramDocument
 from programs.models import PlanRevision
 
 logger = logging.getLogger(__name__)
 
-DOWNLOAD_SALT = "documents.download"
-DOWNLOAD_MAX_AGE = datetime.timedelta(hours=1)
+DOWNLOAD_MAX_AGE = links.DOCUMENT_DOWNLOAD.max_age
 # A row still `rendering` after the hard time limit (plus a margin for the worker to write the
 # row) belongs to a worker that died: it may be claimed again.
 STALE_RENDERING_AFTER = datetime.timedelta(seconds=30)
 # A row `pending` this long has lost its queue message (broker flushed, enqueue failed).
 STALE_PENDING_AFTER = datetime.timedelta(minutes=5)
 SWEEP_BATCH = 100
-
-
-class TransientRenderError(Exception):
-    """Storage failed in a way worth retrying; the row went back to `pending`."""
 
 
 def rendering_deadline(now: datetime.datetime) -> datetime.datetime:
@@ -53,8 +49,6 @@ def request_program_pdf(*, revision: PlanRevision, large_print: bool = False) ->
 
     Asking again for a failed document is the retry: it goes back to `pending`.
     """
-    from documents.tasks import PDF_QUEUE, render_program_pdf_task
-
     document, _ = ProgramDocument.objects.get_or_create(
         revision=revision, is_large_print=large_print
     )
@@ -64,8 +58,8 @@ def request_program_pdf(*, revision: PlanRevision, large_print: bool = False) ->
         )
         document.refresh_from_db()
     if document.status == ProgramDocument.Status.PENDING:
-        render_program_pdf_task.apply_async_on_commit(
-            kwargs={"document_id": document.pk}, queue=PDF_QUEUE
+        tasks.render_program_pdf_task.apply_async_on_commit(
+            kwargs={"document_id": document.pk}, queue=tasks.PDF_QUEUE
         )
     return document
 
@@ -152,10 +146,8 @@ def render_program_pdf(*, document_id: int) -> ProgramDocument | None:
     )
     document.refresh_from_db()
     if updated == 1 and _is_patient_to_be_told(document):
-        from documents.tasks import EMAIL_QUEUE, send_program_ready_email_task
-
-        send_program_ready_email_task.apply_async(
-            kwargs={"document_id": document.pk}, queue=EMAIL_QUEUE
+        tasks.send_program_ready_email_task.apply_async(
+            kwargs={"document_id": document.pk}, queue=tasks.EMAIL_QUEUE
         )
     return document
 
@@ -174,8 +166,6 @@ def record_render_failure(*, document_id: int, error: str) -> None:
 def sweep_stuck_documents(*, now: datetime.datetime | None = None) -> list[int]:
     """Re-enqueue rows a dead worker left in `rendering`, and `pending` rows that lost their
     queue message. The claim in ``render_program_pdf`` keeps a double enqueue harmless."""
-    from documents.tasks import PDF_QUEUE, render_program_pdf_task
-
     now = now or timezone.now()
     stuck = list(
         ProgramDocument.objects.filter(
@@ -186,7 +176,9 @@ def sweep_stuck_documents(*, now: datetime.datetime | None = None) -> list[int]:
         .values_list("id", flat=True)[:SWEEP_BATCH]
     )
     for document_id in stuck:
-        render_program_pdf_task.apply_async(kwargs={"document_id": document_id}, queue=PDF_QUEUE)
+        tasks.render_program_pdf_task.apply_async(
+            kwargs={"document_id": document_id}, queue=tasks.PDF_QUEUE
+        )
     if stuck:
         logger.warning("re-enqueued stuck documents %s", stuck)
     return stuck
@@ -249,14 +241,14 @@ def send_program_ready_email(*, document_id: int) -> bool:
 
 
 def download_token(document: ProgramDocument) -> str:
-    return signing.dumps({"document": document.pk}, salt=DOWNLOAD_SALT, compress=True)
+    return links.DOCUMENT_DOWNLOAD.token({"document": document.pk})
 
 
 def document_from_token(token: str) -> ProgramDocument | None:
     """The ready document behind a signed link, or None if tampered with, expired or gone."""
     try:
-        data = signing.loads(token, salt=DOWNLOAD_SALT, max_age=DOWNLOAD_MAX_AGE.total_seconds())
-    except signing.BadSignature:
+        data = links.DOCUMENT_DOWNLOAD.read(token)
+    except links.InvalidLink:
         return None
     if not isinstance(data, dict) or not isinstance(data.get("document"), int):
         return None

@@ -42,7 +42,7 @@ from accounts.permissions import (
     get_physio_or_404,
     get_visible_patient,
 )
-from config.api import INVALID, NOT_FOUND, NOT_FOUND_OR_NO_PAGE, DomainError, ErrorSerializer
+from core.api import INVALID, NOT_FOUND, NOT_FOUND_OR_NO_PAGE, DomainError, ErrorSerializer
 from exercises.selectors import exercises_visible_to
 from programs import selectors, services, snapshots
 from programs.intake_form import AssessmentInputSerializer

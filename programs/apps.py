@@ -4,3 +4,7 @@ from django.apps import AppConfig
 class ProgramsConfig(AppConfig):
     name = "programs"
     verbose_name = "Programs: assessments and plans"
+
+    def ready(self) -> None:
+        # Receivers import models, which are not ready before this point.
+        from programs import receivers  # noqa: F401, PLC0415

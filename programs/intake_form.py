@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from django import forms
 from rest_framework import serializers
 
-from programs.planner.intake import (
+from clinical.intake import (
     RED_FLAG_QUESTIONS,
     Answer,
     Intake,

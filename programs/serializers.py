@@ -9,7 +9,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from config.api import ErrorSerializer
+from core.api import ErrorSerializer
 from exercises.models import Exercise
 from programs.models import (
     PHASE_CHOICES,
@@ -24,7 +24,7 @@ from programs.models import (
 from programs.services import PRESCRIPTION_DOSAGE_FIELDS
 from programs.snapshots import dosage_text, load_plan_content
 
-# --- errors (config.api documents the one error shape) -----------------------------------
+# --- errors (core.api documents the one error shape) -----------------------------------
 
 
 class PlanRefusalSerializer(ErrorSerializer):

@@ -1,7 +1,7 @@
 """Plan workflows: record an assessment, generate a plan, edit it, publish revisions, templates.
 
 Each operation is one transaction: it either happens whole or leaves nothing behind.
-Screening and planning themselves are pure (`programs.planner`); this module feeds them from
+Screening and planning themselves are pure (`clinical`); this module feeds them from
 the database and writes their results.
 """
 
@@ -17,8 +17,13 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent, Physiotherapist
 from accounts.services import record_audit
+from clinical.catalogue import CatalogueItem, Category, Direction, Dosage
+from clinical.intake import Region
+from clinical.phases import PhaseCode
+from clinical.planner import propose_plan
+from clinical.screening import Outcome, ScreeningResult, screen
 from exercises.models import Exercise
-from programs import snapshots
+from programs import signals, snapshots
 from programs.intake_form import age_on, to_intake, to_storable
 from programs.models import (
     AdviceItem,
@@ -29,11 +34,6 @@ from programs.models import (
     PlanTemplate,
     Prescription,
 )
-from programs.planner.catalogue import CatalogueItem, Category, Direction, Dosage
-from programs.planner.intake import Region
-from programs.planner.phases import PhaseCode
-from programs.planner.planner import propose_plan
-from programs.planner.screening import Outcome, ScreeningResult, screen
 
 PRESCRIPTION_DOSAGE_FIELDS = Exercise.DOSAGE_FIELDS
 
@@ -505,18 +505,13 @@ def publish_plan(*, plan: Plan, by) -> PlanRevision:
     if plan.status == Plan.Status.DRAFT:
         plan.status = Plan.Status.ACTIVE
         plan.save(update_fields=["status", "updated_at"])
-    from reminders.services import apply_default_schedule  # reminders builds on programs
-
-    apply_default_schedule(plan=plan)
     record_audit(
         actor=by,
         patient=plan.patient,
         action=AuditEvent.Action.UPDATE,
         detail=f"plan {plan.pk} published as revision {revision.number}",
     )
-    from documents.services import request_program_pdf  # documents imports programs
-
-    request_program_pdf(revision=revision)
+    signals.plan_published.send(sender=Plan, plan=plan, revision=revision)
     return revision
 
 

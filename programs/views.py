@@ -12,12 +12,12 @@ from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import get_physio_or_404, get_visible_patient
+from clinical.intake import RED_FLAG_QUESTIONS_BY_KEY
+from clinical.rules import RULES
 from exercises.models import Exercise
 from programs import services, snapshots
 from programs.intake_form import RED_FLAG_FIELD_PREFIX, AssessmentForm
 from programs.models import Assessment, Plan, PlanRevision, PlanTemplate, Prescription
-from programs.planner.intake import RED_FLAG_QUESTIONS_BY_KEY
-from programs.planner.rules import RULES
 from programs.selectors import assessments_visible_to, plans_visible_to
 
 

@@ -3,7 +3,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsPatient, get_own_patient_or_404
-from config.api import INVALID, NOT_FOUND
+from core.api import INVALID, NOT_FOUND
 from reminders import services
 from reminders.serializers import ReminderScheduleSerializer
 

@@ -20,7 +20,6 @@ from email.utils import make_msgid
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection, transaction
@@ -31,10 +30,11 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent, Patient
 from accounts.services import clinic_sender, record_audit
+from clinical.education import SAFETY_NET
+from core import links
 from programs.models import Plan, PlanRevision
-from programs.planner.education import SAFETY_NET
 from programs.selectors import VISIBLE_TO_PATIENT
-from reminders import slots
+from reminders import slots, tasks
 from reminders.models import ReminderDelivery, ReminderSchedule
 
 logger = logging.getLogger(__name__)
@@ -52,8 +52,6 @@ DISPATCH_BATCH_SIZE = 1000
 DISPATCH_MAX_BATCHES = 200
 SEND_BATCH_SIZE = 50
 SWEEP_BATCH_SIZE = 500
-UNSUBSCRIBE_SALT = "reminders.unsubscribe"
-UNSUBSCRIBE_MAX_AGE = datetime.timedelta(days=365)
 # Default frequency (clinical-model §4.9): 3 a week in P1-P3, weekly in P4.
 DEFAULT_WEEKDAYS = {"P1": [0, 2, 4], "P2": [0, 2, 4], "P3": [0, 2, 4], "P4": [0]}
 DEFAULT_TIME = datetime.time(8, 0)
@@ -62,10 +60,8 @@ SCHEDULE_FIELDS = ("is_enabled", "weekdays", "local_time", "timezone", "is_subsc
 Status = ReminderDelivery.Status
 
 
-class UnsubscribeLinkInvalid(Exception):
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason  # "tampered" | "expired"
+class UnsubscribeLinkInvalid(links.InvalidLink):
+    """An unsubscribe link that is tampered with or expired."""
 
 
 @dataclass
@@ -360,11 +356,11 @@ def _save_next_slots(schedules: list[ReminderSchedule]) -> None:
 
 
 def _enqueue(delivery_ids: list[int]) -> None:
-    from reminders.tasks import QUEUE, send_reminders_batch_task
-
     for index in range(0, len(delivery_ids), SEND_BATCH_SIZE):
         chunk = delivery_ids[index : index + SEND_BATCH_SIZE]
-        send_reminders_batch_task.apply_async_on_commit(kwargs={"delivery_ids": chunk}, queue=QUEUE)
+        tasks.send_reminders_batch_task.apply_async_on_commit(
+            kwargs={"delivery_ids": chunk}, queue=tasks.QUEUE
+        )
 
 
 # --- sending -----------------------------------------------------------------------------
@@ -380,12 +376,11 @@ def is_transient(error: Exception) -> bool:
 
 
 def unsubscribe_token(schedule: ReminderSchedule) -> str:
-    return signing.dumps(schedule.public_id.hex, salt=UNSUBSCRIBE_SALT, compress=True)
+    return links.UNSUBSCRIBE.token(schedule.public_id.hex)
 
 
 def unsubscribe_url(schedule: ReminderSchedule) -> str:
-    path = reverse("reminder-unsubscribe", kwargs={"token": unsubscribe_token(schedule)})
-    return f"{settings.SITE_URL}{path}"
+    return links.UNSUBSCRIBE.url(schedule.public_id.hex)
 
 
 def todays_items(revision: PlanRevision) -> list[dict]:
@@ -401,12 +396,11 @@ def todays_items(revision: PlanRevision) -> list[dict]:
 def build_reminder_email(
     *, delivery: ReminderDelivery, schedule: ReminderSchedule, revision: PlanRevision, connection
 ) -> EmailMultiAlternatives:
-    from checkins.services import check_in_url  # check-ins build on reminders (they pause them)
 
     patient = delivery.patient
     unsubscribe = unsubscribe_url(schedule)
     context = {
-        "checkin_url": check_in_url(patient),
+        "checkin_url": links.check_in_url(patient.pk),
         "patient": patient,
         "clinic": patient.clinic,
         "items": todays_items(revision),
@@ -598,14 +592,7 @@ def sweep_stuck_deliveries(*, now: datetime.datetime | None = None) -> list[int]
 
 
 def read_unsubscribe_token(token: str) -> ReminderSchedule:
-    try:
-        public_id = signing.loads(
-            token, salt=UNSUBSCRIBE_SALT, max_age=UNSUBSCRIBE_MAX_AGE.total_seconds()
-        )
-    except signing.SignatureExpired as error:
-        raise UnsubscribeLinkInvalid("expired") from error
-    except signing.BadSignature as error:
-        raise UnsubscribeLinkInvalid("tampered") from error
+    public_id = links.UNSUBSCRIBE.read(token, UnsubscribeLinkInvalid)
     try:
         return ReminderSchedule.objects.select_related("patient__clinic").get(
             public_id=uuid.UUID(str(public_id))

@@ -4,6 +4,7 @@ import logging
 
 from celery import shared_task
 
+from core.tasks import RetryingTask, RetryLater
 from reminders import services
 
 logger = logging.getLogger(__name__)
@@ -16,9 +17,8 @@ QUEUE = "email"
 SEND_TIME_LIMITS = {"soft_time_limit": 120, "time_limit": 150}
 
 
-def retry_delay(attempt: int) -> int:
-    """Backoff in seconds: 10, 20, 40, 80, 160, then capped at 300 (below PENDING_TIMEOUT)."""
-    return min(300, 10 * 2 ** max(0, attempt - 1))
+# Backoff: about 10, 20, 40, 80, 160 s, then capped at 300 (below PENDING_TIMEOUT).
+FIRST_RETRY_DELAY = 10
 
 
 @shared_task(acks_late=True, soft_time_limit=50, time_limit=55)
@@ -32,12 +32,19 @@ def dispatch_due_reminders_task() -> None:
     )
 
 
-@shared_task(bind=True, acks_late=True, max_retries=10, **SEND_TIME_LIMITS)
-def send_reminder_task(self, *, delivery_id: int) -> None:
-    # The retry cap lives in the row (attempts, MAX_ATTEMPTS); max_retries is a backstop.
-    outcome = services.send_reminder(delivery_id=delivery_id)
-    if outcome == "retry":
-        raise self.retry(countdown=retry_delay(self.request.retries + 1), queue=QUEUE)
+# The retry cap lives in the row (attempts, MAX_ATTEMPTS); max_retries is a backstop, and a
+# row left pending is found again by the sweep.
+@shared_task(
+    base=RetryingTask,
+    autoretry_for=(RetryLater,),
+    max_retries=10,
+    retry_backoff=FIRST_RETRY_DELAY,
+    acks_late=True,
+    **SEND_TIME_LIMITS,
+)
+def send_reminder_task(*, delivery_id: int) -> None:
+    if services.send_reminder(delivery_id=delivery_id) == "retry":
+        raise RetryLater(f"delivery {delivery_id}")
 
 
 @shared_task(acks_late=True, **SEND_TIME_LIMITS)
@@ -46,7 +53,7 @@ def send_reminders_batch_task(*, delivery_ids: list[int]) -> None:
     for delivery_id, outcome in outcomes.items():
         if outcome == "retry":
             send_reminder_task.apply_async(
-                kwargs={"delivery_id": delivery_id}, countdown=retry_delay(1), queue=QUEUE
+                kwargs={"delivery_id": delivery_id}, countdown=FIRST_RETRY_DELAY, queue=QUEUE
             )
 
 

@@ -79,7 +79,7 @@ def unsubscribe(request, token):
             request,
             "reminders/unsubscribe_invalid.html",
             {"reason": invalid.reason},
-            status=404 if invalid.reason == "tampered" else 410,
+            status=invalid.status,
         )
     if request.method == "POST":
         services.unsubscribe(schedule=schedule)

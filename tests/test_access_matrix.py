@@ -53,15 +53,15 @@ from rest_framework.test import APIClient
 from rest_framework.views import APIView
 
 from accounts.services import invitation_token, invite_patient
-from checkins.models import Alert
-from checkins.services import check_in_token, record_check_in
+from clinical.intake import required_red_flag_questions
 from documents.models import ProgramDocument
 from documents.services import download_token
 from exercises.models import Exercise
 from exercises.services import create_clinic_exercise, load_catalogue
+from followup.models import Alert
+from followup.services import check_in_token, record_check_in
 from programs.intake_form import AssessmentForm
 from programs.models import Prescription
-from programs.planner.intake import required_red_flag_questions
 from programs.services import add_prescription, generate_plan, publish_plan, record_assessment
 from reminders.models import ReminderSchedule
 from reminders.services import unsubscribe_token
@@ -367,7 +367,7 @@ MATRIX: dict[str, Row] = {
         get(200, 200, 200, 200, 200, 200),
         post(200, 200, 200, 200, 200, 200),
         post(404, 404, 404, 404, 404, 404, url="/reminders/unsubscribe/{unsubscribe_token}x/")),
-    # --- checkins pages -------------------------------------------------------------------
+    # --- follow-up pages -------------------------------------------------------------------
     # A2 has no published plan: their pages say so, and a check-in has nothing to record.
     "me/plan/": row("my-plan", "/me/plan/",
         get(LOGIN, 200, 200, 404, 404, 404)),
@@ -514,7 +514,7 @@ MATRIX: dict[str, Row] = {
     "api/v1/me/reminders/": row("api-my-reminders", "/api/v1/me/reminders/",
         get(401, 200, 200, 404, 404, 404),
         put(401, 200, 200, 404, 404, 404, data=SCHEDULE_JSON)),
-    # --- API: checkins ---------------------------------------------------------------------
+    # --- API: follow-up---------------------------------------------------------------------
     # 409 `no_plan`: A2 has nothing published to check in against.
     "api/v1/me/check-ins/": row("api-my-check-ins", "/api/v1/me/check-ins/",
         get(401, 200, 200, 404, 404, 404),
@@ -568,7 +568,7 @@ def _build_world() -> SimpleNamespace:
         status=ProgramDocument.Status.READY, file=name, finished_at=timezone.now()
     )
     check_in, _ = record_check_in(patient=patient_a1, source="portal", pain=3, feeling="better")
-    # As the PROGRESS rule raises it once the exit criteria are met (checkins.services).
+    # As the PROGRESS rule raises it once the exit criteria are met (followup.services).
     alert = Alert.objects.create(
         patient=patient_a1,
         plan=plan,

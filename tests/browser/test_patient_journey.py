@@ -14,14 +14,14 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts import services as accounts_services
-from checkins import services as checkins_services
-from checkins.models import CheckIn
-from checkins.services import check_in_token
 from documents.models import ProgramDocument
+from followup import services as followup_services
+from followup.models import CheckIn
+from followup.services import check_in_token
 from reminders import services as reminder_services
 from reminders.models import ReminderSchedule
 from tests.browser.test_foundation_journey import _invitation_path, _uncaught_errors
-from tests.checkins.conftest import publish_plan_for
+from tests.followup.conftest import publish_plan_for
 
 pytestmark = pytest.mark.browser
 
@@ -41,13 +41,13 @@ def test_patient_follows_today_checks_in_and_sets_reminders_on_a_phone(
         timezone="Europe/London",
         language="en",
     )
-    local_today = checkins_services.local_now(patient).date()
+    local_today = followup_services.local_now(patient).date()
     revision = publish_plan_for(patient, today=local_today)
     settle = next(p for p in revision.snapshot["phases"] if p["code"] == "P1")
     first = settle["items"][0]
     cold_or_heat = [
         advice["title"]
-        for advice in checkins_services.current_advice(revision, local_today)
+        for advice in followup_services.current_advice(revision, local_today)
         if advice["kind"] in ("cold", "heat")
     ]
     (invitation,) = [m for m in mailoutbox if m.subject == "Set up your account with Clinic A"]
@@ -164,7 +164,7 @@ def test_a_warning_sign_through_the_email_link_shows_the_emergency_page_on_a_pho
     phone_page, screenshot, live_server, patient_a1, catalogue
 ):
     page = phone_page
-    publish_plan_for(patient_a1, today=checkins_services.local_now(patient_a1).date())
+    publish_plan_for(patient_a1, today=followup_services.local_now(patient_a1).date())
 
     page.goto(f"{live_server.url}{reverse('check-in-link', args=[check_in_token(patient_a1)])}")
     expect(

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from checkins.services import check_in_token
+from followup.services import check_in_token
 
 
 @pytest.mark.django_db

@@ -8,8 +8,8 @@ import socket
 
 import pytest
 
+from clinical.education import EDUCATION, SAFETY_NET
 from documents import pdf
-from programs.planner.education import EDUCATION, SAFETY_NET
 from tests.documents.conftest import item_names, make_plan, publish, set_first_note
 from tests.documents.pdf_text import collapse, page_sizes, pages_text
 

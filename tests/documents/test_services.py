@@ -113,10 +113,13 @@ def test_storage_errors_are_retried_then_stored_as_failed(revision, monkeypatch)
     document.refresh_from_db()
     assert document.status == ProgramDocument.Status.PENDING
     assert "No space left on device" in document.error
-    # ... the last one stores the failure for the physio to see.
-    render_program_pdf_task.apply(
-        kwargs={"document_id": document.pk}, retries=render_program_pdf_task.max_retries
+    # ... the last one fails the task and stores the failure for the physio to see.
+    last = render_program_pdf_task.apply(
+        kwargs={"document_id": document.pk},
+        retries=render_program_pdf_task.max_retries,
+        throw=False,  # as in a worker: on_failure runs (eager propagation would skip it)
     )
+    assert isinstance(last.result, services.TransientRenderError)
     document.refresh_from_db()
     assert document.status == ProgramDocument.Status.FAILED
     assert "No space left on device" in document.error

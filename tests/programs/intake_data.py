@@ -3,7 +3,7 @@
 Dates are relative to the suite's today: assessed yesterday, onset the day before.
 """
 
-from programs.planner.intake import required_red_flag_questions
+from clinical.intake import required_red_flag_questions
 from tests.clock import DAY, suite_today
 
 BASE_FORM = {

@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import AuditEvent
+from clinical.intake import required_red_flag_questions
 from exercises.models import Exercise
 from programs import services
 from programs.intake_form import AssessmentInputSerializer
@@ -22,7 +23,6 @@ from programs.models import (
     PlanTemplate,
     Prescription,
 )
-from programs.planner.intake import required_red_flag_questions
 from tests.clock import suite_today
 from tests.factories import PatientFactory
 

@@ -7,7 +7,7 @@ import pytest
 from django.template import Context, Template
 from django.urls import reverse
 
-from programs.planner.education import SAFETY_NET
+from clinical.education import SAFETY_NET
 from reminders import services
 from reminders.models import ReminderDelivery, ReminderSchedule
 from tests.reminders.conftest import MONDAY, london, make_plan, make_schedule

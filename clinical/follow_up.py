@@ -1,0 +1,715 @@
+"""What happens after a patient checks in, and as the days pass (clinical-model.md 4.4, 4.5).
+
+Pure functions over frozen facts: a check-in with the earlier ones, and the plan as it stands.
+They decide; `followup.services` carries the decision out (alerts, paused reminders, a
+regression, a progression suggestion) in one transaction.
+
+Rules, by id:
+- Warning signs: any "yes" to a warning-sign question routes to that question's RF rule
+  (emergency or urgent advice at once), and ESC-WORSE (reminders paused, urgent physio alert).
+- ESC-WORSE: pain 2+ points above the check-in before the rise for more than 48 h, new
+  symptoms, or a red response twice in a row.
+- ESC-SEVERE: pain 8/10 or more that does not ease with a change of position.
+- REGRESS: pain 2+ points above the level at phase entry for more than 48 h, or red twice in a
+  row: the patient follows the previous phase's content for at least 3 days.
+- PROGRESS (local id): the phase's exit criteria (4.2) and minimum days are met: a suggestion
+  to the physio, who approves the move; GATE-RTS needs their sign-off first.
+- Daily: CHK-2W, ESC-REVIEW-4W, ESC-REFER-6W, PLAN-EXPIRY.
+
+Thresholds are the draft's (4.2-4.5) and need clinical sign-off (clinical-model.md 8.3).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+from clinical.education import EDUCATION
+from clinical.intake import (
+    RED_FLAG_QUESTIONS_BY_KEY,
+    RedFlagQuestion,
+    Region,
+)
+from clinical.screening import CARDIO_PATIENT_TEXT, EMERGENCY_PATIENT_TEXT
+
+PHASE_ORDER = ("P1", "P2", "P3", "P4")
+RISE_POINTS = 2  # ESC-WORSE, REGRESS: a rise of 2 points or more ...
+RISE_HOURS = 48  # ... lasting more than 48 hours
+SEVERE_PAIN_FROM = 8  # ESC-SEVERE
+REGRESSION_DAYS = 3  # REGRESS: at least 3 days on the previous phase's content
+CHK_2W_DAYS = 14
+REVIEW_4W_DAYS = 28
+REFER_6W_DAYS = 42
+PLAN_EXPIRY_DAYS = 42
+MEANINGFUL_IMPROVEMENT = 2  # CHK-2W, ESC-REFER-6W: points below baseline
+P2_GREEN_DAYS = 5  # P2 exit: green for 5 consecutive days
+P3_GREEN_DAYS = 14  # P3 exit: green for 2 weeks
+P3_MIN_CHECK_INS = 4  # ... shown by at least this many check-ins over those 2 weeks
+
+# The warning-sign questions a patient answers at each check-in (clinical-model 5.3): groups A
+# (cauda equina), E (feeling unwell with fever), F (cancer signs that can newly appear), the
+# neck groups C and D for cervical plans and the chest question for thoracic plans, plus new or
+# spreading numbness/weakness (RF-URG-NEURO), the "new symptoms" of ESC-WORSE that need
+# medical advice. History questions (a past cancer, immunosuppression, a known aneurysm) and
+# the physio-judged non-vascular dizziness are not asked again.
+_WARNING_SIGN_KEYS: tuple[tuple[str, frozenset[Region] | None], ...] = (
+    ("ces_urinary_difficulty", None),
+    ("ces_incontinence", None),
+    ("ces_saddle_numbness", None),
+    ("ces_both_legs", None),
+    ("ces_rapid_leg_weakness", None),
+    ("ces_sexual_dysfunction", None),
+    ("cord_signs", frozenset({Region.CERVICAL})),
+    ("vascular_symptoms", frozenset({Region.CERVICAL})),
+    ("visceral_cardiac", frozenset({Region.THORACIC})),
+    ("infection_unwell", None),
+    ("cancer_weight_loss", None),
+    ("cancer_constant_or_night_pain", None),
+    ("cancer_several_sites", None),
+    ("neuro_spreading_or_weakening", None),
+)
+
+
+def warning_sign_questions(regions: frozenset[Region] | set[str]) -> tuple[RedFlagQuestion, ...]:
+    """The questions for a plan covering `regions`, in the order of the form."""
+    chosen = {Region(region) for region in regions}
+    return tuple(
+        RED_FLAG_QUESTIONS_BY_KEY[key]
+        for key, only_for in _WARNING_SIGN_KEYS
+        if only_for is None or only_for & chosen
+    )
+
+
+class Zone(StrEnum):
+    """RULE:SYM-RESPONSE: how the exercises felt."""
+
+    GREEN = "green"
+    AMBER = "amber"
+    RED = "red"
+
+
+class Feeling(StrEnum):
+    BETTER = "better"
+    SAME = "same"
+    WORSE = "worse"
+
+
+class Severity(StrEnum):
+    """How urgently the physio must act; the order is the order of the dashboard."""
+
+    EMERGENCY = "emergency"
+    URGENT = "urgent"
+    REVIEW = "review"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return list(Severity).index(self)
+
+    @property
+    def is_urgent(self) -> bool:
+        return self in (Severity.EMERGENCY, Severity.URGENT)
+
+
+class Action(StrEnum):
+    ALERT = "alert"  # tell the physio
+    TASK = "task"  # the physio must do something (review, renew)
+    SUGGESTION = "suggestion"  # the physio may approve a change (progression)
+
+
+@dataclass(frozen=True)
+class CheckInFacts:
+    at: datetime
+    pain: int
+    zone: Zone | None  # None when no exercise was done
+    feeling: Feeling
+    warning_signs: tuple[str, ...] = ()  # question keys answered yes
+    has_new_symptoms: bool = False
+    can_manage_daily_tasks: bool = True
+    pain_eases_with_position: bool | None = None
+    sessions_done: int = 0
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.pain <= 10:
+            raise ValueError("pain must be 0-10")
+        unknown = set(self.warning_signs) - set(RED_FLAG_QUESTIONS_BY_KEY)
+        if unknown:
+            raise ValueError(f"unknown warning-sign keys: {', '.join(sorted(unknown))}")
+
+    @property
+    def day(self) -> date:
+        return self.at.date()
+
+
+@dataclass(frozen=True)
+class PlanFacts:
+    """The plan as the rules see it. Dates are the patient's local dates."""
+
+    today: date
+    start_date: date
+    current_phase: str
+    phase_started_on: date
+    phase_minimum_days: int | None
+    baseline_pain: int  # at the assessment
+    phase_entry_pain: int  # at the start of the current phase
+    onset_date: date
+    regions: frozenset[str]
+    last_published_on: date
+    is_new_episode_over_50: bool = False  # AMB-AGE fired at the assessment
+    is_rts_sign_off_required: bool = False
+    is_rts_signed_off: bool = False
+    regressed_until: date | None = None
+
+    @property
+    def is_regressed(self) -> bool:
+        return self.regressed_until is not None
+
+    @property
+    def previous_phase(self) -> str | None:
+        index = PHASE_ORDER.index(self.current_phase)
+        return PHASE_ORDER[index - 1] if index > 0 else None
+
+    @property
+    def next_phase(self) -> str | None:
+        index = PHASE_ORDER.index(self.current_phase)
+        return PHASE_ORDER[index + 1] if index + 1 < len(PHASE_ORDER) else None
+
+    @property
+    def days_in_phase(self) -> int:
+        return (self.today - self.phase_started_on).days
+
+    @property
+    def days_on_plan(self) -> int:
+        return (self.today - self.start_date).days
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One rule that fired, with what each person is told and what the service must do."""
+
+    rule_id: str
+    severity: Severity
+    action: Action
+    physio_message: str
+    patient_message: str = ""
+    pauses_reminders: bool = False
+    # For REGRESS: the phase whose content the patient follows, and until when.
+    regress_to: str | None = None
+    regress_until: date | None = None
+    # For PROGRESS: the phase the physio may approve, and whether GATE-RTS blocks it.
+    progress_to: str | None = None
+    needs_rts_sign_off: bool = False
+    # What makes this finding the same as one raised before (so it is raised once).
+    once_key: str = ""
+
+
+@dataclass(frozen=True)
+class CheckInOutcome:
+    findings: tuple[Finding, ...] = ()
+    zone_advice: str = ""
+
+    @property
+    def rule_ids(self) -> tuple[str, ...]:
+        return tuple(finding.rule_id for finding in self.findings)
+
+    @property
+    def pauses_reminders(self) -> bool:
+        return any(finding.pauses_reminders for finding in self.findings)
+
+    @property
+    def severity(self) -> Severity | None:
+        """The most urgent severity among the findings."""
+        if not self.findings:
+            return None
+        return min((finding.severity for finding in self.findings), key=lambda s: s.rank)
+
+    @property
+    def advice_level(self) -> str:
+        """Which advice page the patient sees: emergency, urgent, worse or ok."""
+        ids = self.rule_ids
+        if any(rule_id.startswith("RF-EMERG") for rule_id in ids):
+            return "emergency"
+        if any(rule_id.startswith("RF-URG") for rule_id in ids) or "ESC-SEVERE" in ids:
+            return "urgent"
+        if "ESC-WORSE" in ids:
+            return "worse"
+        return "ok"
+
+
+# --- patient wording ------------------------------------------------------------------
+
+ZONE_ADVICE = {
+    Zone.GREEN: "Carry on with your exercises as planned.",
+    Zone.AMBER: "Keep your exercises at the same level for now; do not do more this week.",
+    Zone.RED: (
+        "Stop any exercise that made it worse, and use the easier version next time. If this "
+        "happens twice in a row, or you stay worse for more than 2-3 days, contact your physio."
+    ),
+}
+URGENT_PATIENT_TEXT = (
+    "Please see a doctor today, or within 24 hours at the latest; call your physio, who will "
+    "tell you where to go. Stop your exercises until a doctor has checked you."
+)
+WORSE_PATIENT_TEXT = (
+    "Stop the exercises that make your pain worse and contact your physio within 1-2 working "
+    "days. Your reminder emails are paused until your physio has spoken with you."
+)
+SEVERE_PATIENT_TEXT = (
+    "Please contact your physio or doctor today. Do not do more exercise than usual until you "
+    "have spoken with them."
+)
+REGRESS_PATIENT_TEXT = (
+    "For the next few days, go back to the easier exercises of your previous stage. Your "
+    "physio has been told and will check in with you."
+)
+REFER_6W_PATIENT_TEXT = (
+    "Please book a review; your physio may refer you to your doctor for further assessment. "
+    "Keep gently active."
+)
+REVIEW_4W_PATIENT_TEXT = (
+    "It is time for a review with your physio. Please book an appointment. Keep gently active "
+    "in the meantime; your reminder emails are paused until the review."
+)
+EXPIRY_PATIENT_TEXT = (
+    "Your plan is due for a review with your physio. Reminder emails stop until your physio "
+    "renews it. Keep gently active, and book a review."
+)
+
+
+def red_flag_finding(key: str) -> Finding:
+    """What a yes to warning-sign question `key` means: its RF rule, severity and advice."""
+    question = RED_FLAG_QUESTIONS_BY_KEY[key]
+    rule_id = question.rule_ids[0]
+    is_emergency = rule_id.startswith("RF-EMERG")
+    if rule_id == "RF-EMERG-CARDIO":
+        patient = CARDIO_PATIENT_TEXT
+    elif is_emergency:
+        patient = f"{EMERGENCY_PATIENT_TEXT} {EDUCATION['emergency'].text}"
+    else:
+        patient = URGENT_PATIENT_TEXT
+    return Finding(
+        rule_id=rule_id,
+        severity=Severity.EMERGENCY if is_emergency else Severity.URGENT,
+        action=Action.ALERT,
+        physio_message=(
+            f"{rule_id}: the patient answered yes at a check-in to “{question.physio_text}” "
+            f"{'Emergency pathway.' if is_emergency else 'Urgent medical assessment.'}"
+        ),
+        patient_message=patient,
+        pauses_reminders=True,
+    )
+
+
+# --- after a check-in -----------------------------------------------------------------
+
+
+def _raised_for_more_than(
+    check_in: CheckInFacts, earlier: Sequence[CheckInFacts], level: int
+) -> bool:
+    """Every check-in since the first one at `level` or above, this one included, is at or
+    above it, and that run started more than RISE_HOURS ago."""
+    if check_in.pain < level:
+        return False
+    start = check_in.at
+    for previous in reversed(earlier):
+        if previous.pain < level:
+            break
+        start = previous.at
+    return check_in.at - start > timedelta(hours=RISE_HOURS)
+
+
+def _worse_than_before_rise(check_in: CheckInFacts, earlier: Sequence[CheckInFacts]) -> bool:
+    """ESC-WORSE's pain part: 2+ points above the check-in before the rise, for > 48 h."""
+    ordered = [*earlier, check_in]
+    return any(
+        all(later.pain >= ordered[index - 1].pain + RISE_POINTS for later in ordered[index:])
+        and check_in.at - ordered[index].at > timedelta(hours=RISE_HOURS)
+        for index in range(1, len(ordered))
+    )
+
+
+def _red_twice(check_in: CheckInFacts, earlier: Sequence[CheckInFacts]) -> bool:
+    with_zone = [c for c in earlier if c.zone is not None]
+    return check_in.zone is Zone.RED and bool(with_zone) and with_zone[-1].zone is Zone.RED
+
+
+def evaluate_check_in(
+    check_in: CheckInFacts, earlier: Sequence[CheckInFacts], plan: PlanFacts
+) -> CheckInOutcome:
+    """Run every check-in rule. `earlier` holds the plan's previous check-ins, oldest first."""
+    earlier = sorted(earlier, key=lambda c: c.at)
+    findings: list[Finding] = []
+    seen_rules: set[str] = set()
+    for key in check_in.warning_signs:
+        finding = red_flag_finding(key)
+        if finding.rule_id not in seen_rules:
+            seen_rules.add(finding.rule_id)
+            findings.append(finding)
+
+    worse_reasons = []
+    if check_in.warning_signs:
+        worse_reasons.append("a warning sign was reported")
+    if _worse_than_before_rise(check_in, earlier):
+        worse_reasons.append(
+            f"pain {check_in.pain}/10 has been {RISE_POINTS}+ points above the earlier check-in "
+            f"for more than {RISE_HOURS} hours"
+        )
+    if check_in.has_new_symptoms:
+        worse_reasons.append("new symptoms were reported")
+    red_twice = _red_twice(check_in, earlier)
+    if red_twice:
+        worse_reasons.append("the exercises felt red (too much) twice in a row")
+    if worse_reasons:
+        findings.append(
+            Finding(
+                rule_id="ESC-WORSE",
+                severity=Severity.URGENT,
+                action=Action.ALERT,
+                physio_message="ESC-WORSE: " + "; ".join(worse_reasons) + ". Reminders paused.",
+                patient_message=WORSE_PATIENT_TEXT,
+                pauses_reminders=True,
+            )
+        )
+
+    if check_in.pain >= SEVERE_PAIN_FROM and check_in.pain_eases_with_position is False:
+        findings.append(
+            Finding(
+                rule_id="ESC-SEVERE",
+                severity=Severity.URGENT,
+                action=Action.ALERT,
+                physio_message=(
+                    f"ESC-SEVERE: constant pain {check_in.pain}/10 that does not ease with a "
+                    "change of position. Same-day contact; no progression."
+                ),
+                patient_message=SEVERE_PATIENT_TEXT,
+            )
+        )
+
+    regress = _regression(check_in, earlier, plan, red_twice)
+    if regress is not None:
+        findings.append(regress)
+
+    blocking = {"ESC-WORSE", "ESC-SEVERE", "REGRESS"} | {
+        f.rule_id for f in findings if f.rule_id.startswith("RF-")
+    }
+    if not blocking & {f.rule_id for f in findings}:
+        progress = _progression(check_in, earlier, plan)
+        if progress is not None:
+            findings.append(progress)
+    return CheckInOutcome(
+        findings=tuple(findings),
+        zone_advice=ZONE_ADVICE[check_in.zone] if check_in.zone else "",
+    )
+
+
+def _regression(
+    check_in: CheckInFacts, earlier: Sequence[CheckInFacts], plan: PlanFacts, red_twice: bool
+) -> Finding | None:
+    """REGRESS (4.4): back to the previous phase's content for at least 3 days."""
+    if plan.is_regressed or plan.previous_phase is None:
+        return None
+    in_phase = [c for c in earlier if c.day >= plan.phase_started_on]
+    risen = _raised_for_more_than(check_in, in_phase, plan.phase_entry_pain + RISE_POINTS)
+    if not (risen or red_twice):
+        return None
+    why = (
+        f"pain {check_in.pain}/10 has stayed {RISE_POINTS}+ points above the phase-entry level "
+        f"({plan.phase_entry_pain}/10) for more than {RISE_HOURS} hours"
+        if risen
+        else "red response in two check-ins in a row"
+    )
+    until = plan.today + timedelta(days=REGRESSION_DAYS)
+    return Finding(
+        rule_id="REGRESS",
+        severity=Severity.REVIEW,
+        action=Action.ALERT,
+        physio_message=(
+            f"REGRESS: {why}. The patient follows {plan.previous_phase} content until at least "
+            f"{until.isoformat()}; the exit criteria are then applied again."
+        ),
+        patient_message=REGRESS_PATIENT_TEXT,
+        regress_to=plan.previous_phase,
+        regress_until=until,
+    )
+
+
+def regression_is_over(check_in: CheckInFacts, plan: PlanFacts) -> bool:
+    """After at least 3 days, a regression ends at a check-in that is green or amber with pain
+    back within 2 points of the phase-entry level (the exit criteria re-applied, 4.4)."""
+    return (
+        plan.regressed_until is not None
+        and check_in.day >= plan.regressed_until
+        and check_in.zone in (Zone.GREEN, Zone.AMBER, None)
+        and check_in.pain < plan.phase_entry_pain + RISE_POINTS
+        and not check_in.warning_signs
+        and not check_in.has_new_symptoms
+    )
+
+
+def _exit_criteria_met(
+    check_in: CheckInFacts, earlier: Sequence[CheckInFacts], plan: PlanFacts
+) -> list[str]:
+    """The exit criteria of the current phase (4.2) that the check-ins show as met; an empty
+    list when one is not met."""
+    phase = plan.current_phase
+    in_phase = [c for c in earlier if c.day >= plan.phase_started_on] + [check_in]
+    if phase == "P1":
+        pain_ok = check_in.pain <= 4 or (
+            check_in.pain <= 5 and check_in.pain <= plan.baseline_pain - 2
+        )
+        recent = [c for c in in_phase if c.day > check_in.day - timedelta(days=3)]
+        if not (
+            pain_ok
+            and check_in.can_manage_daily_tasks
+            and not any(c.has_new_symptoms for c in recent)
+            and all(c.zone is not Zone.RED for c in recent)
+        ):
+            return []
+        return [
+            f"pain {check_in.pain}/10",
+            "manages daily tasks",
+            "no new symptoms",
+            "exercises green or amber",
+        ]
+    if phase == "P2":
+        days = {c.day: c for c in in_phase}
+        run = [check_in.day - timedelta(days=offset) for offset in range(P2_GREEN_DAYS)]
+        green_run = all(day in days and days[day].zone is Zone.GREEN for day in run)
+        improving = check_in.feeling is Feeling.BETTER or check_in.can_manage_daily_tasks
+        if not (check_in.pain <= 3 and green_run and improving):
+            return []
+        return [f"pain {check_in.pain}/10", f"green for {P2_GREEN_DAYS} days in a row", "improving"]
+    if phase == "P3":
+        window_start = check_in.day - timedelta(days=P3_GREEN_DAYS)
+        window = [c for c in in_phase if c.day > window_start]
+        covers = bool(in_phase) and in_phase[0].day <= window_start + timedelta(days=1)
+        if not (
+            check_in.pain <= 2
+            and check_in.can_manage_daily_tasks
+            and covers
+            and len(window) >= P3_MIN_CHECK_INS
+            and all(c.zone in (Zone.GREEN, None) for c in window)
+        ):
+            return []
+        return [f"pain {check_in.pain}/10", "back to usual activities", "green for 2 weeks"]
+    return []
+
+
+def _progression(
+    check_in: CheckInFacts, earlier: Sequence[CheckInFacts], plan: PlanFacts
+) -> Finding | None:
+    """PROGRESS: exit criteria and the phase minimum met: suggest the next phase (4.1, 4.2)."""
+    target = plan.next_phase
+    if target is None or plan.is_regressed or check_in.zone is Zone.RED:
+        return None
+    if plan.phase_minimum_days is not None and plan.days_in_phase < plan.phase_minimum_days:
+        return None
+    # Amber this week: keep the same level (SYM-RESPONSE).
+    week = [c for c in earlier if c.day > check_in.day - timedelta(days=7)] + [check_in]
+    if any(c.zone is Zone.AMBER for c in week) and plan.current_phase != "P1":
+        return None
+    met = _exit_criteria_met(check_in, earlier, plan)
+    if not met:
+        return None
+    needs_rts = plan.current_phase == "P3" and (
+        plan.is_rts_sign_off_required and not plan.is_rts_signed_off
+    )
+    message = (
+        f"PROGRESS: {plan.current_phase} exit criteria met ({', '.join(met)}) after "
+        f"{plan.days_in_phase} days (minimum {plan.phase_minimum_days or 0}). "
+        f"Approve the move to {target}?"
+    )
+    if needs_rts:
+        message += " GATE-RTS: your sign-off for heavy lifting, heavy work or sport is needed."
+    return Finding(
+        rule_id="PROGRESS",
+        severity=Severity.INFO,
+        action=Action.SUGGESTION,
+        physio_message=message,
+        progress_to=target,
+        needs_rts_sign_off=needs_rts,
+        once_key=f"{plan.current_phase}-{target}",
+    )
+
+
+# --- as the days pass -----------------------------------------------------------------
+
+
+def _improved(check_ins: Sequence[CheckInFacts], plan: PlanFacts) -> bool:
+    if not check_ins:
+        return False
+    latest = check_ins[-1]
+    return latest.pain <= plan.baseline_pain - MEANINGFUL_IMPROVEMENT
+
+
+def evaluate_daily(check_ins: Sequence[CheckInFacts], plan: PlanFacts) -> tuple[Finding, ...]:
+    """The time-based rules, run once a day. Each finding carries a `once_key` so that the
+    service raises it once per plan (and once per review, for PLAN-EXPIRY)."""
+    check_ins = sorted(check_ins, key=lambda c: c.at)
+    latest = check_ins[-1] if check_ins else None
+    improved = _improved(check_ins, plan)
+    findings: list[Finding] = []
+
+    if plan.days_on_plan >= CHK_2W_DAYS:
+        says_no_better = latest is None or latest.feeling is not Feeling.BETTER
+        if not improved or says_no_better:
+            findings.append(
+                Finding(
+                    rule_id="CHK-2W",
+                    severity=Severity.REVIEW,
+                    action=Action.TASK,
+                    physio_message=(
+                        "CHK-2W: two weeks on the plan "
+                        + (
+                            "with no check-in yet"
+                            if latest is None
+                            else f"and pain {latest.pain}/10 (baseline {plan.baseline_pain}/10), "
+                            f"feeling {latest.feeling.value}"
+                        )
+                        + ". Review the plan; the patient continues."
+                    ),
+                    once_key="plan",
+                )
+            )
+
+    if plan.days_on_plan >= REVIEW_4W_DAYS and plan.current_phase in ("P1", "P2"):
+        message = (
+            f"ESC-REVIEW-4W: {plan.days_on_plan} days on the plan without leaving "
+            f"{plan.current_phase}. Review before further reminders; re-run the red-flag screen."
+        )
+        if plan.is_new_episode_over_50 and not improved:
+            message += (
+                " New episode at 50 or over that has not improved: RF-URG-CANCER, arrange an "
+                "urgent medical review."
+            )
+        findings.append(
+            Finding(
+                rule_id="ESC-REVIEW-4W",
+                severity=Severity.URGENT
+                if plan.is_new_episode_over_50 and not improved
+                else Severity.REVIEW,
+                action=Action.TASK,
+                physio_message=message,
+                patient_message=REVIEW_4W_PATIENT_TEXT,
+                pauses_reminders=True,
+                once_key="plan",
+            )
+        )
+
+    days_since_onset = (plan.today - plan.onset_date).days
+    if days_since_onset >= REFER_6W_DAYS:
+        function_improved = latest is not None and (
+            latest.feeling is Feeling.BETTER and latest.can_manage_daily_tasks
+        )
+        if not improved and not function_improved:
+            findings.append(
+                Finding(
+                    rule_id="ESC-REFER-6W",
+                    severity=Severity.REVIEW,
+                    action=Action.TASK,
+                    physio_message=(
+                        f"ESC-REFER-6W: {days_since_onset} days since onset without meaningful "
+                        "improvement (pain under 2 points better, function not improved). "
+                        "Consider a medical referral."
+                    ),
+                    patient_message=REFER_6W_PATIENT_TEXT,
+                    once_key="plan",
+                )
+            )
+
+    if (plan.today - plan.last_published_on).days >= PLAN_EXPIRY_DAYS:
+        findings.append(
+            Finding(
+                rule_id="PLAN-EXPIRY",
+                severity=Severity.REVIEW,
+                action=Action.TASK,
+                physio_message=(
+                    f"PLAN-EXPIRY: last reviewed on {plan.last_published_on.isoformat()}, more "
+                    "than 6 weeks ago. Reminders have stopped until you renew the plan "
+                    "(publish it again)."
+                ),
+                patient_message=EXPIRY_PATIENT_TEXT,
+                once_key=f"published-{plan.last_published_on.isoformat()}",
+            )
+        )
+    return tuple(findings)
+
+
+@dataclass(frozen=True)
+class Adherence:
+    done: int
+    expected: int
+
+    @property
+    def percent(self) -> int | None:
+        if self.expected == 0:
+            return None
+        return round(100 * min(self.done, self.expected) / self.expected)
+
+
+def adherence(
+    session_days: Sequence[date],
+    *,
+    sessions_per_week: int,
+    today: date,
+    days: int,
+    start_date: date,
+) -> Adherence:
+    """Sessions done against sessions prescribed over the last `days` days (today included).
+
+    A session is a day with a check-in that reports at least one item done. Prescribed: the
+    plan's sessions per week, pro rata over the window (or the part since the plan started),
+    e.g. 3 a week over 7 days with 2 done is 67 %.
+    """
+    first = max(today - timedelta(days=days - 1), start_date)
+    window_days = (today - first).days + 1
+    if window_days <= 0:
+        return Adherence(0, 0)
+    done = len({day for day in session_days if first <= day <= today})
+    return Adherence(done=done, expected=round(sessions_per_week * window_days / 7))
+
+
+@dataclass(frozen=True)
+class PainTrend:
+    latest: int | None
+    change: int | None  # latest minus the one before
+
+    @property
+    def direction(self) -> str:
+        if self.change is None:
+            return ""
+        if self.change <= -1:
+            return "down"
+        if self.change >= 1:
+            return "up"
+        return "same"
+
+
+def pain_trend(pains: Sequence[int]) -> PainTrend:
+    """Last pain and its change from the check-in before (oldest first)."""
+    if not pains:
+        return PainTrend(None, None)
+    if len(pains) == 1:
+        return PainTrend(pains[-1], None)
+    return PainTrend(pains[-1], pains[-1] - pains[-2])
+
+
+__all__ = [
+    "Action",
+    "Adherence",
+    "CheckInFacts",
+    "CheckInOutcome",
+    "Feeling",
+    "Finding",
+    "PlanFacts",
+    "Severity",
+    "Zone",
+    "adherence",
+    "evaluate_check_in",
+    "evaluate_daily",
+    "pain_trend",
+    "regression_is_over",
+    "warning_sign_questions",
+]

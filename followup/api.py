@@ -1,0 +1,66 @@
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.generics import ListAPIView
+from rest_framework.response import Response
+
+from accounts.permissions import IsPatient, get_own_patient_or_404
+from core.api import INVALID, NOT_FOUND, NOT_FOUND_OR_NO_PAGE, DomainError, ErrorSerializer
+from followup import services
+from followup.models import CheckIn
+from followup.serializers import (
+    CheckInInputSerializer,
+    CheckInResultSerializer,
+    CheckInSerializer,
+)
+
+
+class MyCheckInsView(ListAPIView):
+    """The patient's own check-ins (latest first); POST checks in and runs the rules at once:
+    the answer carries the advice to show (emergency, urgent, worse, or the zone advice)."""
+
+    permission_classes = [IsPatient]
+    serializer_class = CheckInSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no patient
+            return CheckIn.objects.none()
+        patient = get_own_patient_or_404(self.request.user)
+        return CheckIn.objects.filter(patient=patient).order_by("-created_at", "-id")
+
+    @extend_schema(responses={200: CheckInSerializer(many=True), 404: NOT_FOUND_OR_NO_PAGE})
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        request=CheckInInputSerializer,
+        responses={
+            201: CheckInResultSerializer,
+            400: INVALID,
+            404: NOT_FOUND,
+            409: OpenApiResponse(ErrorSerializer, description="`no_plan`: nothing published yet."),
+        },
+    )
+    def post(self, request):
+        patient = get_own_patient_or_404(request.user)
+        serializer = CheckInInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            check_in, outcome = services.record_check_in(
+                patient=patient,
+                source=CheckIn.Source.API,
+                actor=request.user,
+                **serializer.validated_data,
+            )
+        except services.NoPlanToCheckIn as error:
+            raise DomainError(error.message, code="no_plan") from error
+        check_in.advice = [
+            {
+                "rule_id": finding.rule_id,
+                "severity": finding.severity.value,
+                "patient_message": finding.patient_message,
+            }
+            for finding in outcome.findings
+            if finding.patient_message
+        ]
+        check_in.zone_advice = outcome.zone_advice
+        return Response(CheckInResultSerializer(check_in).data, status=status.HTTP_201_CREATED)

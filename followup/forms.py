@@ -1,0 +1,130 @@
+"""The patient's check-in form: built for their plan (today's items, their warning signs).
+
+The form only translates the answers; `followup.services.record_check_in` validates them
+against the plan and runs the rules. Its field names match the service's arguments, so a
+ValidationError from the service lands on the field it names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django import forms
+
+from followup.models import CheckIn
+
+PAIN_ERROR = "Choose a number from 0 (no pain) to 10 (worst imaginable)."
+YES_NO = [("yes", "Yes"), ("no", "No")]
+WARNING_PREFIX = "warning_"
+
+
+def _yes_no(label: str, *, default: bool | None, help_text: str = "") -> forms.TypedChoiceField:
+    """A yes/no question as two radio buttons; an unanswered one means `default`."""
+    return forms.TypedChoiceField(
+        label=label,
+        choices=YES_NO,
+        coerce=lambda value: value == "yes",
+        empty_value=default,
+        required=False,
+        initial={True: "yes", False: "no", None: None}[default],
+        widget=forms.RadioSelect,
+        help_text=help_text,
+    )
+
+
+class CheckInForm(forms.Form):
+    """Done? How did it feel? Pain 0-10? Better or worse? Any warning sign? (DESIGN §1)."""
+
+    items_done = forms.MultipleChoiceField(
+        label="What did you do today?",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "“%(value)s” is not in today's plan."},
+    )
+    zone = forms.ChoiceField(
+        label="How did the exercises feel?",
+        choices=CheckIn.Zone.choices,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text="Only if you did some exercises today.",
+        error_messages={"invalid_choice": "Choose green, amber or red."},
+    )
+    pain = forms.TypedChoiceField(
+        label="How much pain do you have now?",
+        choices=[(str(number), str(number)) for number in range(11)],
+        coerce=int,
+        widget=forms.RadioSelect,
+        help_text="0 is no pain, 10 is the worst pain you can imagine.",
+        error_messages={"required": PAIN_ERROR, "invalid_choice": PAIN_ERROR},
+    )
+    feeling = forms.ChoiceField(
+        label="Since your last check-in, do you feel…",
+        choices=CheckIn.Feeling.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Tell us whether you feel better, about the same, or worse.",
+            "invalid_choice": "Choose better, about the same, or worse.",
+        },
+    )
+    can_manage_daily_tasks = _yes_no("Could you manage your usual daily tasks?", default=True)
+    has_new_symptoms = _yes_no("Any new symptoms since last time?", default=False)
+    pain_eases_with_position = _yes_no(
+        "Does the pain ease when you change position?",
+        default=None,
+        help_text="Only needed if your pain is 8 or more.",
+    )
+    note = forms.CharField(
+        label="Anything else for your physio? (optional)",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, items: Sequence[tuple[str, str]], questions: Sequence, **kwargs):
+        """`items`: today's tickable (key, name) pairs; `questions`: the plan's warning-sign
+        questions (RedFlagQuestion), each asked yes/no with "no" ticked."""
+        super().__init__(*args, **kwargs)
+        self.fields["items_done"].choices = list(items)
+        self.warning_keys = [question.key for question in questions]
+        for question in questions:
+            self.fields[f"{WARNING_PREFIX}{question.key}"] = _yes_no(
+                question.patient_text, default=False
+            )
+
+    @property
+    def warning_fields(self) -> list[forms.BoundField]:
+        return [self[f"{WARNING_PREFIX}{key}"] for key in self.warning_keys]
+
+    @property
+    def question_fields(self) -> list[forms.BoundField]:
+        """The yes/no questions about the patient's day, in the order of the form."""
+        return [self[name] for name in ("can_manage_daily_tasks", "has_new_symptoms")]
+
+    def answers(self) -> dict:
+        """The cleaned answers as `record_check_in` keyword arguments."""
+        data = self.cleaned_data
+        return {
+            "items_done": list(data["items_done"]),
+            "zone": data["zone"],
+            "pain": data["pain"],
+            "feeling": data["feeling"],
+            "can_manage_daily_tasks": data["can_manage_daily_tasks"],
+            "has_new_symptoms": data["has_new_symptoms"],
+            "pain_eases_with_position": data["pain_eases_with_position"],
+            "warning_signs": [
+                key for key in self.warning_keys if data.get(f"{WARNING_PREFIX}{key}")
+            ],
+            "note": data["note"],
+        }
+
+    def add_service_errors(self, error) -> None:
+        """Put a ValidationError from the service on the fields it names (else on the form)."""
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error)
+            return
+        for name, errors in error.error_dict.items():
+            field = name if name in self.fields else None
+            if name == "warning_signs":
+                field = None
+            for message in errors:
+                self.add_error(field, message)

@@ -1,0 +1,379 @@
+"""Reads for the physio's follow-up: the dashboard rows and the patient page's follow-up panel.
+
+The figures themselves (adherence, pain trend) are pure functions in
+`clinical.follow_up`; this module loads what they need in a constant number of
+queries and hands them plain rows.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from django.db.models import OuterRef, Subquery
+
+from accounts.models import Patient
+from clinical import follow_up
+from clinical.follow_up import Adherence, PainTrend
+from followup.models import Alert, CheckIn
+from followup.services import local_now
+from programs.models import PHASE_CHOICES, Plan, PlanRevision
+from programs.selectors import VISIBLE_TO_PATIENT, current_revision
+from reminders.models import ReminderSchedule
+
+PHASE_NAMES = dict(PHASE_CHOICES)
+DAILY = 7
+ADHERENCE_WINDOWS = (7, 28)
+HISTORY_LENGTH = 60  # check-ins in the patient page's history table
+RESOLVED_SHOWN = 10  # dealt-with alerts shown under the open ones
+CHART_WEEKS = 8  # weeks of the patient page's chart, this one included
+
+# Dashboard status codes, most pressing first, with the words on the badge.
+STATUS_LABELS = {
+    "alert": "alert",
+    "reminders_paused": "reminders paused",
+    "plan_paused": "plan paused",
+    "active": "active",
+    "draft": "draft",
+    "completed": "plan completed",
+    "no_plan": "no plan",
+    "invited": "invited",
+}
+
+
+def sessions_per_week(revision: PlanRevision | dict | None, phase_code: str | None = None) -> int:
+    """Exercise sessions a week prescribed in the followed phase of a published revision.
+
+    A session is a day on which the patient does their exercises, so the phase asks for as
+    many session days as its most frequent item: the largest `days_per_week` among its
+    items, an item without `days_per_week` counting as daily (7), which is how the dosage
+    text reads it ("2 times a day" with no weekly figure is every day). Items done less
+    often (strength days 2-3 a week) fall on days the daily items already make sessions.
+    A phase without items prescribes none (0).
+
+    `phase_code` defaults to the phase the patient follows now (`Plan.followed_phase`: the
+    previous one while regressed), which needs `revision.plan`.
+    """
+    if revision is None:
+        return 0
+    snapshot = revision if isinstance(revision, dict) else revision.snapshot
+    if phase_code is None:
+        phase_code = revision.plan.followed_phase
+    phase = next((p for p in snapshot.get("phases", []) if p["code"] == phase_code), None)
+    if phase is None or not phase["items"]:
+        return 0
+    return max(item.get("days_per_week") or DAILY for item in phase["items"])
+
+
+def _session_days(check_ins: Iterable[tuple[datetime.date, list]]) -> list[datetime.date]:
+    """The days with a check-in that reports at least one item done."""
+    return sorted({day for day, items_done in check_ins if items_done})
+
+
+def _most_severe_first(alerts: Iterable[Alert]) -> list[Alert]:
+    by_time = sorted(alerts, key=lambda a: (a.created_at, a.pk), reverse=True)
+    return sorted(by_time, key=lambda a: a.severity_rank)
+
+
+@dataclass
+class DashboardRow:
+    patient: Patient
+    status: str
+    plan: Plan | None = None
+    phase: str = ""  # the followed phase
+    adherence_7: Adherence | None = None
+    adherence_28: Adherence | None = None
+    trend: PainTrend = field(default_factory=lambda: PainTrend(None, None))
+    last_check_in_at: datetime.datetime | None = None
+    open_alerts: list[Alert] = field(default_factory=list)
+    paused_reason: str = ""
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+    @property
+    def phase_name(self) -> str:
+        return PHASE_NAMES.get(self.phase, "")
+
+    @property
+    def is_regressed(self) -> bool:
+        return bool(self.plan and self.plan.regressed_to)
+
+    @property
+    def top_alert(self) -> Alert | None:
+        return self.open_alerts[0] if self.open_alerts else None
+
+    @property
+    def sort_key(self) -> tuple:
+        rank = self.top_alert.severity_rank if self.top_alert else len(Alert.Severity.values)
+        name = self.patient
+        return (rank, name.last_name.lower(), name.first_name.lower(), name.pk)
+
+
+def _status(patient: Patient, plan: Plan | None, schedule, open_alerts: list[Alert]) -> str:
+    """The badge: "alert" only for an open emergency or urgent alert (review tasks and
+    progression suggestions show in the alerts column without it), then the plan's state."""
+    if any(alert.is_urgent for alert in open_alerts):
+        return "alert"
+    if plan is None:
+        return "no_plan" if patient.has_account else "invited"
+    if plan.status == Plan.Status.ACTIVE:
+        if schedule is not None and schedule.paused_reason:
+            return "reminders_paused"
+        return "active"
+    return {
+        Plan.Status.PAUSED: "plan_paused",
+        Plan.Status.DRAFT: "draft",
+        Plan.Status.COMPLETED: "completed",
+    }[plan.status]
+
+
+def _current_plans(patient_filter: dict) -> dict[int, Plan]:
+    """Each patient's current plan: the one `current_revision` shows them (the latest
+    published revision of an active or paused plan), else their newest draft or completed
+    plan. One query; plans carry `latest_revision_id`, `last_pain`, `previous_pain` and
+    `last_check_in_at` (over the plan's whole history, not only the adherence window)."""
+    revisions = PlanRevision.objects.filter(plan=OuterRef("pk")).order_by("-number")
+    check_ins = CheckIn.objects.filter(plan=OuterRef("pk")).order_by("-created_at", "-id")
+    plans = (
+        Plan.objects.filter(**patient_filter)
+        .exclude(status=Plan.Status.ARCHIVED)
+        .annotate(
+            latest_revision_id=Subquery(revisions.values("pk")[:1]),
+            latest_published_at=Subquery(revisions.values("published_at")[:1]),
+            last_pain=Subquery(check_ins.values("pain")[:1]),
+            previous_pain=Subquery(check_ins.values("pain")[1:2]),
+            last_check_in_at=Subquery(check_ins.values("created_at")[:1]),
+        )
+        .order_by("-created_at", "-id")
+    )
+    current: dict[int, Plan] = {}
+    for plan in plans:  # newest first: the latest published wins, else the newest plan
+        chosen = current.get(plan.patient_id)
+        if chosen is None or (
+            _is_published(plan)
+            and (not _is_published(chosen) or plan.latest_published_at > chosen.latest_published_at)
+        ):
+            current[plan.patient_id] = plan
+    return current
+
+
+def _is_published(plan: Plan) -> bool:
+    return plan.status in VISIBLE_TO_PATIENT and plan.latest_revision_id is not None
+
+
+def dashboard_rows(physio, *, today: datetime.date | None = None) -> list[DashboardRow]:
+    """The clinic's patients for the physio's dashboard, those with open alerts first (most
+    severe first), then by name.
+
+    Six queries whatever the number of patients: patients, their current plans (with the
+    last two pains), those plans' latest revisions, check-ins of the last 28 days, open
+    alerts, reminder schedules. `today` defaults to each patient's own local date.
+    """
+    patients = list(
+        Patient.objects.filter(clinic_id=physio.clinic_id)
+        .select_related("physiotherapist__user")
+        .order_by("last_name", "first_name", "id")
+    )
+    if not patients:
+        return []
+    todays = {p.pk: today or local_now(p).date() for p in patients}
+    in_clinic = {"patient__clinic_id": physio.clinic_id}
+    plans = _current_plans(in_clinic)
+    revisions = {
+        revision.pk: revision
+        for revision in PlanRevision.objects.filter(
+            pk__in=[plan.latest_revision_id for plan in plans.values() if _is_published(plan)]
+        ).only("pk", "plan_id", "number", "snapshot")
+    }
+    window_start = min(todays.values()) - datetime.timedelta(days=max(ADHERENCE_WINDOWS) - 1)
+    check_ins: dict[int, list[tuple[datetime.date, list]]] = defaultdict(list)
+    for plan_id, day, items_done in CheckIn.objects.filter(
+        plan_id__in=[plan.pk for plan in plans.values()], local_date__gte=window_start
+    ).values_list("plan_id", "local_date", "items_done"):
+        check_ins[plan_id].append((day, items_done))
+    alerts: dict[int, list[Alert]] = defaultdict(list)
+    for alert in Alert.objects.filter(resolved_at__isnull=True, **in_clinic):
+        alerts[alert.patient_id].append(alert)
+    schedules = {
+        schedule.patient_id: schedule
+        for schedule in ReminderSchedule.objects.filter(**in_clinic).only(
+            "pk", "patient_id", "paused_reason"
+        )
+    }
+
+    rows = []
+    for patient in patients:
+        plan = plans.get(patient.pk)
+        open_alerts = _most_severe_first(alerts[patient.pk])
+        row = DashboardRow(
+            patient=patient,
+            status=_status(patient, plan, schedules.get(patient.pk), open_alerts),
+            plan=plan,
+            open_alerts=open_alerts,
+            paused_reason=getattr(schedules.get(patient.pk), "paused_reason", ""),
+        )
+        if plan is not None:
+            row.phase = plan.followed_phase
+            row.last_check_in_at = plan.last_check_in_at
+            row.trend = follow_up.pain_trend(
+                [pain for pain in (plan.previous_pain, plan.last_pain) if pain is not None]
+            )
+            revision = revisions.get(plan.latest_revision_id)
+            if revision is not None:
+                per_week = sessions_per_week(revision.snapshot, plan.followed_phase)
+                days = _session_days(check_ins[plan.pk])
+                row.adherence_7, row.adherence_28 = (
+                    follow_up.adherence(
+                        days,
+                        sessions_per_week=per_week,
+                        today=todays[patient.pk],
+                        days=window,
+                        start_date=plan.start_date,
+                    )
+                    for window in ADHERENCE_WINDOWS
+                )
+        rows.append(row)
+    rows.sort(key=lambda row: row.sort_key)
+    return rows
+
+
+# --- the patient page ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChartWeek:
+    starts_on: datetime.date  # the ISO week's Monday
+    adherence: Adherence
+
+    @property
+    def ends_on(self) -> datetime.date:
+        return self.starts_on + datetime.timedelta(days=6)
+
+
+@dataclass(frozen=True)
+class ChartPoint:
+    at: datetime.datetime  # in the patient's time zone
+    day: datetime.date
+    pain: int
+
+
+@dataclass
+class FollowUp:
+    patient: Patient
+    today: datetime.date
+    plan: Plan | None
+    revision: PlanRevision | None
+    sessions_per_week: int
+    adherence_7: Adherence | None
+    adherence_28: Adherence | None
+    open_alerts: list[Alert]
+    resolved_alerts: list[Alert]
+    history: list[CheckIn]
+    chart_from: datetime.date | None
+    chart_weeks: list[ChartWeek]
+    chart_points: list[ChartPoint]
+    trend: PainTrend
+
+    @property
+    def phase(self) -> str:
+        return self.plan.followed_phase if self.plan else ""
+
+    @property
+    def is_regressed(self) -> bool:
+        return bool(self.plan and self.plan.regressed_to)
+
+
+def follow_up_overview(patient: Patient, *, today: datetime.date | None = None) -> FollowUp:
+    """What the patient page's follow-up panel shows: alerts (open ones first, most severe
+    first, then the last dealt with), adherence over 7 and 28 days, a chart of pain per
+    check-in and adherence per ISO week over the last weeks of the current plan, and the
+    check-in history (latest first)."""
+    today = today or local_now(patient).date()
+    revision = current_revision(patient)
+    plan = revision.plan if revision else None
+    per_week = sessions_per_week(revision) if revision else 0
+
+    history = list(
+        CheckIn.objects.filter(patient=patient).order_by("-created_at", "-id")[:HISTORY_LENGTH]
+    )
+    open_alerts = _most_severe_first(
+        Alert.objects.filter(patient=patient, resolved_at__isnull=True).select_related("check_in")
+    )
+    resolved_alerts = list(
+        Alert.objects.filter(patient=patient, resolved_at__isnull=False)
+        .select_related("resolved_by")
+        .order_by("-resolved_at", "-id")[:RESOLVED_SHOWN]
+    )
+
+    adherence_7 = adherence_28 = None
+    chart_from = None
+    weeks: list[ChartWeek] = []
+    points: list[ChartPoint] = []
+    trend = PainTrend(None, None)
+    if plan is not None:
+        this_monday = today - datetime.timedelta(days=today.weekday())
+        start_monday = plan.start_date - datetime.timedelta(days=plan.start_date.weekday())
+        chart_from = max(this_monday - datetime.timedelta(weeks=CHART_WEEKS - 1), start_monday)
+        if chart_from > this_monday:  # a plan starting in a later week
+            chart_from = this_monday
+        earliest = min(chart_from, today - datetime.timedelta(days=max(ADHERENCE_WINDOWS) - 1))
+        in_window = list(
+            CheckIn.objects.filter(plan=plan, local_date__gte=earliest, local_date__lte=today)
+            .order_by("created_at", "id")
+            .only("pk", "local_date", "created_at", "pain", "items_done")
+        )
+        days = _session_days((c.local_date, c.items_done) for c in in_window)
+        adherence_7, adherence_28 = (
+            follow_up.adherence(
+                days,
+                sessions_per_week=per_week,
+                today=today,
+                days=window,
+                start_date=plan.start_date,
+            )
+            for window in ADHERENCE_WINDOWS
+        )
+        zone = ZoneInfo(patient.timezone)
+        points = [
+            ChartPoint(at=c.created_at.astimezone(zone), day=c.local_date, pain=c.pain)
+            for c in in_window
+            if c.local_date >= chart_from
+        ]
+        monday = chart_from
+        while monday <= this_monday:
+            last_day = min(monday + datetime.timedelta(days=6), today)
+            weeks.append(
+                ChartWeek(
+                    starts_on=monday,
+                    adherence=follow_up.adherence(
+                        days,
+                        sessions_per_week=per_week,
+                        today=last_day,
+                        days=(last_day - monday).days + 1,
+                        start_date=plan.start_date,
+                    ),
+                )
+            )
+            monday += datetime.timedelta(weeks=1)
+        trend = follow_up.pain_trend([c.pain for c in reversed(history) if c.plan_id == plan.pk])
+    return FollowUp(
+        patient=patient,
+        today=today,
+        plan=plan,
+        revision=revision,
+        sessions_per_week=per_week,
+        adherence_7=adherence_7,
+        adherence_28=adherence_28,
+        open_alerts=open_alerts,
+        resolved_alerts=resolved_alerts,
+        history=history,
+        chart_from=chart_from,
+        chart_weeks=weeks,
+        chart_points=points,
+        trend=trend,
+    )

@@ -1,0 +1,70 @@
+from rest_framework import serializers
+
+from followup.models import CheckIn
+
+
+class CheckInInputSerializer(serializers.Serializer):
+    """What a patient sends; the service checks it against their plan (items, questions)."""
+
+    items_done = serializers.ListField(
+        child=serializers.CharField(max_length=60), required=False, default=list, max_length=60
+    )
+    pain = serializers.IntegerField(min_value=0, max_value=10)
+    zone = serializers.ChoiceField(
+        choices=CheckIn.Zone.choices, required=False, allow_blank=True, default=""
+    )
+    feeling = serializers.ChoiceField(choices=CheckIn.Feeling.choices)
+    warning_signs = serializers.ListField(
+        child=serializers.CharField(max_length=60), required=False, default=list, max_length=40
+    )
+    has_new_symptoms = serializers.BooleanField(required=False, default=False)
+    can_manage_daily_tasks = serializers.BooleanField(required=False, default=True)
+    pain_eases_with_position = serializers.BooleanField(
+        required=False, allow_null=True, default=None
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=1000)
+
+
+class FindingSerializer(serializers.Serializer):
+    rule_id = serializers.CharField()
+    severity = serializers.CharField()
+    patient_message = serializers.CharField()
+
+
+class CheckInSerializer(serializers.ModelSerializer):
+    # "" when no exercise was done (nothing to say how it felt).
+    zone = serializers.ChoiceField(choices=CheckIn.Zone.choices, allow_blank=True, read_only=True)
+
+    class Meta:
+        model = CheckIn
+        fields = [
+            "id",
+            "local_date",
+            "created_at",
+            "phase",
+            "revision_number",
+            "items_done",
+            "pain",
+            "zone",
+            "feeling",
+            "warning_signs",
+            "has_new_symptoms",
+            "can_manage_daily_tasks",
+            "pain_eases_with_position",
+            "note",
+            "source",
+            "rule_ids",
+            "advice_level",
+        ]
+        read_only_fields = fields
+
+
+class CheckInResultSerializer(CheckInSerializer):
+    """The stored check-in with what the patient must be told at once."""
+
+    advice = FindingSerializer(many=True, read_only=True)
+    zone_advice = serializers.CharField(read_only=True)
+
+    class Meta(CheckInSerializer.Meta):
+        fields = [*CheckInSerializer.Meta.fields, "advice", "zone_advice"]
+        read_only_fields = fields

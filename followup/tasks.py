@@ -1,0 +1,33 @@
+"""Thin Celery tasks: each loads by id and calls one service (STYLE.md, Celery)."""
+
+import logging
+
+from celery import shared_task
+
+from core.tasks import RetryingTask
+from followup import services
+
+logger = logging.getLogger(__name__)
+
+EMAIL_QUEUE = "email"
+
+
+# SMTP down: try again with backoff (up to ten minutes apart); given up, the alert stays on
+# the dashboard, where it was from the start.
+@shared_task(
+    base=RetryingTask,
+    autoretry_for=(OSError,),
+    retry_backoff=30,
+    retry_backoff_max=600,
+    acks_late=True,
+    soft_time_limit=30,
+    time_limit=45,
+)
+def send_alert_email_task(*, alert_id: int) -> None:
+    services.send_alert_email(alert_id=alert_id)
+
+
+@shared_task(acks_late=True, soft_time_limit=600, time_limit=660)
+def run_daily_rules_task() -> None:
+    raised = services.run_daily_rules()
+    logger.info("follow-up: %s alerts raised by the daily rules", len(raised))

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from followup import views
+
+urlpatterns = [
+    # Patient portal
+    path("me/", views.today, name="patient-home"),
+    path("me/plan/", views.my_plan, name="my-plan"),
+    path("me/help/", views.patient_help, name="patient-help"),
+    path("me/check-in/", views.check_in, name="check-in"),
+    path("me/check-ins/<int:pk>/", views.check_in_result, name="check-in-result"),
+    # The signed link in reminder emails: check in, nothing else
+    path("check-in/<str:token>/", views.check_in_link, name="check-in-link"),
+    # Physio
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("alerts/<int:pk>/acknowledge/", views.alert_acknowledge, name="alert-acknowledge"),
+    path("alerts/<int:pk>/approve/", views.alert_approve, name="alert-approve"),
+]

@@ -1,0 +1,282 @@
+"""Patient portal pages (mobile first): Today, My plan, Check in, Help; the email link.
+
+Patients only ever see their latest published revision (`current_revision`), and within it
+the phase they follow now (`followed_phase`: the previous one while a regression runs).
+The email link grants one thing, checking in for the patient in its token: it logs nobody in
+and shows no plan content beyond the names of today's items.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from accounts.permissions import get_own_patient_or_404
+from clinical import follow_up
+from clinical.education import EDUCATION
+from clinical.screening import CARDIO_PATIENT_TEXT, EMERGENCY_PATIENT_TEXT
+from followup import services
+from followup.forms import CheckInForm
+from followup.models import Alert, CheckIn
+from programs.models import PlanRevision
+from programs.selectors import current_revision
+from programs.snapshots import compare_snapshots
+
+# Messages that stay on Today until the physio acts: the daily rules' (ESC-REVIEW-4W,
+# ESC-REFER-6W, PLAN-EXPIRY) and ESC-WORSE's (reminders paused until the physio has spoken
+# with the patient). The at-once advice of a check-in (RF-*, ESC-SEVERE) is on its result
+# page; REGRESS has its own notice.
+LASTING_CHECK_IN_RULES = ("ESC-WORSE",)
+WARM_OR_COLD = ("cold", "heat")
+EMERGENCY_LEADS = (EMERGENCY_PATIENT_TEXT, CARDIO_PATIENT_TEXT)
+
+
+def _phase_names(revision: PlanRevision) -> dict[str, str]:
+    return {phase["code"]: phase["name"] for phase in revision.snapshot["phases"]}
+
+
+def _tickable(revision: PlanRevision, on) -> list[tuple[str, str]]:
+    """Today's tickable (key, name) pairs: the followed phase's items and current advice."""
+    phase = services.followed_phase(revision) or {"items": [], "advice": []}
+    names = {item["exercise_key"]: item["name"] for item in phase["items"]}
+    names.update({advice["key"]: advice["title"] for advice in phase["advice"]})
+    return [(key, names.get(key, key)) for key in services.tickable_keys(revision, on)]
+
+
+def _regression(revision: PlanRevision) -> dict | None:
+    plan = revision.plan
+    if not plan.regressed_to:
+        return None
+    names = _phase_names(revision)
+    return {
+        "phase_name": names.get(plan.regressed_to, plan.regressed_to),
+        "current_name": names.get(plan.current_phase, plan.current_phase),
+        "until": plan.regressed_until,
+        "text": follow_up.REGRESS_PATIENT_TEXT,
+    }
+
+
+def _lasting_messages(patient) -> list[str]:
+    """Open alerts with a message for the patient that stay relevant until the physio acts."""
+    alerts = (
+        Alert.objects.filter(patient=patient, resolved_at__isnull=True)
+        .exclude(patient_message="")
+        .order_by("-created_at", "-id")
+    )
+    messages: list[str] = []
+    for alert in alerts:
+        lasting = alert.check_in_id is None or alert.rule_id in LASTING_CHECK_IN_RULES
+        if lasting and alert.patient_message not in messages:
+            messages.append(alert.patient_message)
+    return messages
+
+
+@login_required
+def today(request):
+    patient = get_own_patient_or_404(request.user)
+    revision = current_revision(patient)
+    context = {"patient": patient, "clinic": patient.clinic, "revision": revision}
+    if revision is not None:
+        on = services.local_now(patient).date()
+        ticks = set(services.tickable_keys(revision, on))
+        context.update(
+            {
+                "today": on,
+                "phase": services.followed_phase(revision),
+                "ticks": ticks,
+                "warm_or_cold": [
+                    advice
+                    for advice in services.current_advice(revision, on)
+                    if advice["kind"] in WARM_OR_COLD
+                ],
+                "regression": _regression(revision),
+            }
+        )
+    context["lasting_messages"] = _lasting_messages(patient)
+    return render(request, "followup/today.html", context)
+
+
+def _changes_in_words(revision: PlanRevision) -> dict | None:
+    """What changed since the revision before (None for the first one)."""
+    previous = (
+        PlanRevision.objects.filter(plan_id=revision.plan_id, number__lt=revision.number)
+        .order_by("-number")
+        .first()
+    )
+    if previous is None:
+        return None
+    changes = compare_snapshots(previous.snapshot, revision.snapshot)
+    names = {**_phase_names(previous), **_phase_names(revision)}
+    moved = changes["current_phase"]
+    return {
+        "previous": previous,
+        "phases": changes["phases"],
+        "moved_to": names.get(moved["after"], moved["after"]) if moved else "",
+        "moved_from": names.get(moved["before"], moved["before"]) if moved else "",
+    }
+
+
+@login_required
+def my_plan(request):
+    patient = get_own_patient_or_404(request.user)
+    revision = current_revision(patient)
+    context = {"patient": patient, "clinic": patient.clinic, "revision": revision}
+    if revision is not None:
+        followed = services.followed_phase(revision)
+        code = followed["code"] if followed else ""
+        phases = revision.snapshot["phases"]
+        order = [phase["code"] for phase in phases]
+        index = order.index(code) if code in order else 0
+        context.update(
+            {
+                "phase": followed,
+                "later": phases[index + 1 :],
+                "earlier": phases[:index],
+                "plan_advice": [
+                    advice
+                    for advice in revision.snapshot.get("plan_advice", [])
+                    if advice["key"] != "education:emergency"  # the help box says it
+                ],
+                "changes": _changes_in_words(revision),
+                "regression": _regression(revision),
+            }
+        )
+    return render(request, "followup/my_plan.html", context)
+
+
+@login_required
+def patient_help(request):
+    patient = get_own_patient_or_404(request.user)
+    context = {
+        "patient": patient,
+        "clinic": patient.clinic,
+        "during_a_spasm": EDUCATION["during_a_spasm"].text,
+        "flare_plan": EDUCATION["flare_plan"].text,
+    }
+    return render(request, "followup/help.html", context)
+
+
+# --- check in -----------------------------------------------------------------------------
+
+
+def _check_in_page(request, patient, *, source: str, actor, token: str = ""):
+    """The form for `patient` (GET), or record the check-in (POST).
+
+    Returns the CheckIn on success, else the response to send (the form, 400 when invalid).
+    """
+    revision = current_revision(patient)
+    context = {"patient": patient, "clinic": patient.clinic, "token": token}
+    if revision is None:
+        return render(request, "followup/check_in.html", {**context, "form": None})
+    on = services.local_now(patient).date()
+    items = _tickable(revision, on)
+    questions = services.warning_questions(revision.plan)
+    if request.method == "POST":
+        form = CheckInForm(request.POST, items=items, questions=questions)
+        if form.is_valid():
+            try:
+                check_in, _ = services.record_check_in(
+                    patient=patient, source=source, actor=actor, **form.answers()
+                )
+            except ValidationError as error:
+                form.add_service_errors(error)
+            else:
+                return check_in
+    else:
+        keys = {key for key, _ in items}
+        done = [key for key in request.GET.getlist("done") if key in keys]
+        form = CheckInForm(initial={"items_done": done}, items=items, questions=questions)
+    return render(
+        request,
+        "followup/check_in.html",
+        {**context, "form": form},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def check_in(request):
+    patient = get_own_patient_or_404(request.user)
+    result = _check_in_page(request, patient, source=CheckIn.Source.PORTAL, actor=request.user)
+    if isinstance(result, CheckIn):
+        return redirect("check-in-result", pk=result.pk)
+    return result
+
+
+def _emergency_advice(messages: list[str]) -> tuple[str, list[str]]:
+    """The headline ("Go to an emergency department now.") and what follows it."""
+    headline, details = "", []
+    for message in messages:
+        lead = next((text for text in EMERGENCY_LEADS if message.startswith(text)), "")
+        if lead and not headline:
+            headline, message = lead, message[len(lead) :].strip()
+        if message:
+            details.append(message)
+    return headline or EMERGENCY_PATIENT_TEXT, details
+
+
+def _result_context(check_in: CheckIn, patient) -> dict:
+    """What the patient is told after a check-in, from the warning signs answered and the
+    rules that fired (the same words the rules gave, whether or not a new alert was raised)."""
+    rule_ids = set(check_in.rule_ids)
+    messages: list[tuple[str, str]] = []
+    for key in check_in.warning_signs:
+        finding = follow_up.red_flag_finding(key)
+        if (finding.rule_id, finding.patient_message) not in messages:
+            messages.append((finding.rule_id, finding.patient_message))
+    if "ESC-SEVERE" in rule_ids:
+        messages.append(("ESC-SEVERE", follow_up.SEVERE_PATIENT_TEXT))
+    level = check_in.advice_level
+    emergency = [text for rule, text in messages if rule.startswith("RF-EMERG")]
+    urgent = [text for rule, text in messages if rule.startswith("RF-URG") or rule == "ESC-SEVERE"]
+    headline, details = _emergency_advice(emergency) if level == "emergency" else ("", [])
+    return {
+        "patient": patient,
+        "clinic": patient.clinic,
+        "check_in": check_in,
+        "level": level,
+        "headline": headline,
+        "emergency_details": details,
+        "urgent_messages": urgent,
+        "worse_message": follow_up.WORSE_PATIENT_TEXT if "ESC-WORSE" in rule_ids else "",
+        "zone_advice": follow_up.ZONE_ADVICE[follow_up.Zone(check_in.zone)]
+        if check_in.zone
+        else "",
+        "is_progress": "PROGRESS" in rule_ids,
+        "regress_message": follow_up.REGRESS_PATIENT_TEXT if "REGRESS" in rule_ids else "",
+        # A warning sign (RF-*) or ESC-WORSE paused the reminders in the same transaction.
+        "reminders_paused": any(r.startswith("RF-") or r == "ESC-WORSE" for r in rule_ids),
+    }
+
+
+@login_required
+def check_in_result(request, pk):
+    patient = get_own_patient_or_404(request.user)
+    check_in = get_object_or_404(CheckIn.objects.filter(patient=patient), pk=pk)
+    return render(request, "followup/check_in_result.html", _result_context(check_in, patient))
+
+
+@require_http_methods(["GET", "POST"])
+def check_in_link(request, token):
+    """The check-in link of reminder emails: no login, no session; it acts only for the
+    patient in the token, whoever is logged in on this browser."""
+    try:
+        patient = services.read_check_in_token(token)
+    except services.CheckInLinkInvalid as invalid:
+        return render(
+            request,
+            "followup/link_invalid.html",
+            {"reason": invalid.reason},
+            status=invalid.status,
+        )
+    result = _check_in_page(
+        request, patient, source=CheckIn.Source.EMAIL_LINK, actor=None, token=token
+    )
+    if isinstance(result, CheckIn):
+        # Rendered here, not redirected: the result page of the portal needs a login.
+        context = {**_result_context(result, patient), "is_link": True}
+        return render(request, "followup/check_in_result.html", context)
+    return result

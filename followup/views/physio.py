@@ -1,0 +1,68 @@
+"""The physio's follow-up pages: dashboard, alerts (acknowledge, approve a progression)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from accounts.permissions import get_physio_or_404, get_visible_patient
+from followup import selectors, services
+from followup.models import Alert
+
+
+@login_required
+def dashboard(request):
+    physio = get_physio_or_404(request.user)
+    rows = selectors.dashboard_rows(physio)
+    return render(request, "followup/dashboard.html", {"physio": physio, "rows": rows})
+
+
+def _visible_alert(request, pk) -> Alert:
+    """The alert, if it is about a patient of the physio's own clinic; 404 otherwise."""
+    get_physio_or_404(request.user)
+    alert = Alert.objects.filter(pk=pk).first()
+    if alert is None:
+        raise Http404("No such alert.")
+    get_visible_patient(request.user, alert.patient_id)
+    return alert
+
+
+def _back_to_patient(alert: Alert):
+    return redirect(reverse("patient-detail", kwargs={"pk": alert.patient_id}) + "#follow-up")
+
+
+@login_required
+@require_POST
+def alert_acknowledge(request, pk):
+    alert = _visible_alert(request, pk)
+    try:
+        alert = services.acknowledge_alert(alert=alert, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if alert.resolution == Alert.Resolution.DECLINED:
+            messages.success(request, f"{alert.rule_id}: suggestion declined; the plan stays.")
+        else:
+            messages.success(request, f"{alert.rule_id} acknowledged.")
+    return _back_to_patient(alert)
+
+
+@login_required
+@require_POST
+def alert_approve(request, pk):
+    alert = _visible_alert(request, pk)
+    try:
+        revision = services.approve_progression(
+            alert=alert, by=request.user, rts_sign_off=request.POST.get("rts_sign_off") == "on"
+        )
+    except ValidationError as error:
+        messages.error(request, "Not moved. " + " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            f"Moved to {revision.snapshot['current_phase']}; revision {revision.number} published.",
+        )
+    return _back_to_patient(alert)

@@ -57,10 +57,12 @@ beat: install ## Start the one Celery beat process
 TEST_WORKERS ?= 2
 PYTEST := $(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile
 
+# mypy loads the settings (django-stubs), which refuse DEBUG off without a SECRET_KEY.
 test: install ## Lint, check the layers and run the whole test suite (TEST_NOW=<ISO datetime> to run it then)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports --no-cache
+	DEBUG=true $(VENV)/bin/mypy
 	$(PYTEST)
 
 test-fast: install ## The suite without the browser, worker and fuzz tests (for the edit-test loop)
@@ -70,6 +72,7 @@ lint: install ## Lint, check formatting and the layers, audit dependencies
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports --no-cache
+	DEBUG=true $(VENV)/bin/mypy
 	$(UV) export --frozen --quiet --no-hashes --no-emit-project > var/requirements-audit.txt
 	$(VENV)/bin/pip-audit --strict --disable-pip --no-deps -r var/requirements-audit.txt
 

@@ -1,14 +1,19 @@
+from django.http import Http404
 from drf_spectacular.utils import extend_schema, extend_schema_view
+from knox.models import AuthToken
 from rest_framework import mixins, status, viewsets
-from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import services
-from accounts.models import AuditEvent
+from accounts import selectors, services
 from accounts.permissions import IsPhysiotherapist, patients_visible_to
-from accounts.serializers import PatientSerializer, TokenRequestSerializer, TokenSerializer
+from accounts.serializers import (
+    ApiSessionSerializer,
+    PatientSerializer,
+    TokenRequestSerializer,
+    TokenSerializer,
+)
 from core.api import INVALID, NOT_FOUND, NOT_FOUND_OR_NO_PAGE, THROTTLED, ScopedRateThrottle
 
 
@@ -27,8 +32,47 @@ class TokenView(APIView):
     def post(self, request):
         serializer = TokenRequestSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
-        token, _ = Token.objects.get_or_create(user=serializer.validated_data["user"])
-        return Response({"token": token.key})
+        instance, token = services.issue_api_token(user=serializer.validated_data["user"])
+        return Response(TokenSerializer({"token": token, "expiry": instance.expiry}).data)
+
+
+class LogoutView(APIView):
+    """End the API token of this request (the others stay)."""
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request):
+        if isinstance(request.auth, AuthToken):
+            services.end_api_session(user=request.user, token_key=request.auth.token_key)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class LogoutAllView(APIView):
+    """End every API token of the user."""
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request):
+        services.end_all_api_sessions(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ApiSessionListView(APIView):
+    """The user's own API tokens that are still valid, newest first."""
+
+    @extend_schema(responses={200: ApiSessionSerializer(many=True)})
+    def get(self, request):
+        context = {"current": request.auth if isinstance(request.auth, AuthToken) else None}
+        sessions = services.api_sessions(request.user)
+        return Response(ApiSessionSerializer(sessions, many=True, context=context).data)
+
+
+class ApiSessionView(APIView):
+    """Revoke one of the user's own API tokens by its `token_key`."""
+
+    @extend_schema(responses={204: None, 404: NOT_FOUND})
+    def delete(self, request, token_key: str):
+        if not services.end_api_session(user=request.user, token_key=token_key):
+            raise Http404("No such session.")
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 @extend_schema_view(
@@ -54,8 +98,7 @@ class PatientViewSet(
         return patients_visible_to(self.request.user).order_by("last_name", "first_name", "id")
 
     def retrieve(self, request, *args, **kwargs):
-        patient = self.get_object()
-        services.record_audit(actor=request.user, patient=patient, action=AuditEvent.Action.VIEW)
+        patient = selectors.get_patient_for(request.user, kwargs["pk"])
         return Response(self.get_serializer(patient).data)
 
     def create(self, request, *args, **kwargs):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zoneinfo
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -11,6 +12,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+
+if TYPE_CHECKING:
+    from django.db.models.fields.related_descriptors import RelatedManager
 
 
 def validate_timezone(value: str) -> None:
@@ -56,7 +60,12 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
+
+    # Set by Django, unknown to the stubs: the raw password `set_password` keeps until the
+    # save (AbstractBaseUser), and the reverse relation of knox's AuthToken (no stubs).
+    _password: str | None
+    auth_token_set: RelatedManager[Any]
 
     class Meta:
         ordering = ["email"]
@@ -67,6 +76,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     def clean(self) -> None:
         super().clean()
         self.email = self.__class__.objects.normalize_email(self.email).lower()
+
+    def save(self, *args, **kwargs) -> None:
+        # set_password keeps the new raw password until the save (AbstractBaseUser): a changed
+        # or reset password ends every API token, wherever it was used.
+        password_changed = self._password is not None
+        super().save(*args, **kwargs)
+        if password_changed and self.pk:
+            self.auth_token_set.all().delete()
 
     def get_full_name(self) -> str:
         return self.full_name or self.email
@@ -219,8 +236,19 @@ class Invitation(models.Model):
         return (now or timezone.now()) >= self.expires_at
 
 
+def patient_label(*, pk: int, first_name: str, last_name: str) -> str:
+    """How an audit event names its patient, kept on the row so it outlives the patient:
+    the id and the name's initial and surname ("Patient #12 (A. Smith)"), no more."""
+    initial = f"{first_name.strip()[:1]}. " if first_name.strip() else ""
+    name = f"{initial}{last_name.strip()}".strip()
+    return f"Patient #{pk} ({name})" if name else f"Patient #{pk}"
+
+
 class AuditEvent(models.Model):
-    """Who read or changed which patient's data, when."""
+    """Who read or changed which patient's data, when.
+
+    The trail outlives the patient: deleting them empties `patient`, and `patient_label`
+    (written with the event) still says whom the event was about."""
 
     class Action(models.TextChoices):
         VIEW = "view", "viewed"
@@ -232,15 +260,28 @@ class AuditEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="audit_events")
+    patient = models.ForeignKey(
+        Patient, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_events"
+    )
+    patient_label = models.CharField(max_length=150, blank=True)
     action = models.CharField(max_length=20, choices=Action.choices)
     detail = models.CharField(max_length=300, blank=True)
     at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
         ordering = ["-at"]
+        indexes = [models.Index(fields=["patient", "-at"], name="audit_patient_latest")]
 
     def __str__(self) -> str:
         return (
-            f"{self.actor} {self.get_action_display()} {self.patient} at {self.at:%Y-%m-%d %H:%M}"
+            f"{self.actor or 'someone'} {self.get_action_display()} {self.patient_label} "
+            f"at {self.at:%Y-%m-%d %H:%M}"
         )
+
+    @property
+    def summary(self) -> str:
+        """What happened, in words: "viewed plan 7"; a change's detail says it on its own
+        ("plan 7 P2: dosage of C03 changed: sets 2→3")."""
+        if self.action == self.Action.UPDATE and self.detail:
+            return self.detail
+        return f"{self.get_action_display()} {self.detail}".strip()

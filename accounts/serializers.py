@@ -24,7 +24,23 @@ class TokenRequestSerializer(serializers.Serializer):
 
 
 class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField()
+    token = serializers.CharField(help_text="Send as `Authorization: Token <token>`.")
+    expiry = serializers.DateTimeField(
+        help_text="When it ends unless used: each use extends it, up to a week from the login."
+    )
+
+
+class ApiSessionSerializer(serializers.Serializer):
+    """One of the user's API tokens (never the token itself: only its first characters)."""
+
+    token_key = serializers.CharField(help_text="The token's first characters, to recognise it.")
+    created = serializers.DateTimeField()
+    expiry = serializers.DateTimeField()
+    is_current = serializers.SerializerMethodField()
+
+    def get_is_current(self, token) -> bool:
+        current = self.context.get("current")
+        return current is not None and current.pk == token.pk
 
 
 class PatientSerializer(serializers.ModelSerializer):

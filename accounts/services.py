@@ -12,9 +12,17 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from knox.models import AuthToken
 
 from accounts import tasks
-from accounts.models import AuditEvent, Invitation, Patient, Physiotherapist, User
+from accounts.models import (
+    AuditEvent,
+    Invitation,
+    Patient,
+    Physiotherapist,
+    User,
+    patient_label,
+)
 from core import links
 
 logger = logging.getLogger(__name__)
@@ -30,8 +38,20 @@ class InvitationInvalid(links.InvalidLink):
         return self.subject
 
 
-def record_audit(*, actor: User | None, patient: Patient, action: str, detail: str = "") -> None:
-    AuditEvent.objects.create(actor=actor, patient=patient, action=action, detail=detail[:300])
+def record_audit(
+    *, actor: User | None, patient: Patient, action: str, detail: str = ""
+) -> AuditEvent:
+    """One line of the audit trail: who (None: a signed link, the system) did what to whose
+    data. The patient is named on the row too, so the line stays readable after they go."""
+    return AuditEvent.objects.create(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        patient=patient,
+        patient_label=patient_label(
+            pk=patient.pk, first_name=patient.first_name, last_name=patient.last_name
+        ),
+        action=action,
+        detail=detail[:300],
+    )
 
 
 def _save_patient(patient: Patient) -> None:
@@ -218,3 +238,27 @@ def accept_invitation(*, token: str, password: str) -> User:
     invitation.save(update_fields=["accepted_at"])
     record_audit(actor=user, patient=patient, action=AuditEvent.Action.ACCEPT)
     return user
+
+
+# --- API tokens (django-rest-knox) ----------------------------------------------------------
+
+
+def issue_api_token(*, user: User) -> tuple[AuthToken, str]:
+    """A new API token for this login: the row (stored hashed) and the token, shown once."""
+    return AuthToken.objects.create(user=user)
+
+
+def api_sessions(user: User):
+    """The user's API tokens that are still valid, newest first."""
+    return AuthToken.objects.filter(user=user, expiry__gt=timezone.now()).order_by("-created")
+
+
+def end_api_session(*, user: User, token_key: str) -> bool:
+    """Revoke one of the user's own tokens; False when there is no such token (or not theirs)."""
+    deleted, _ = AuthToken.objects.filter(user=user, token_key=token_key).delete()
+    return bool(deleted)
+
+
+def end_all_api_sessions(*, user: User) -> int:
+    deleted, _ = AuthToken.objects.filter(user=user).delete()
+    return deleted

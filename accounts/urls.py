@@ -31,8 +31,13 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("patients/new/", views.patient_create, name="patient-create"),
-    path("patients/<int:pk>/", views.patient_detail, name="patient-detail"),
     path("patients/<int:pk>/edit/", views.patient_edit, name="patient-edit"),
     path("patients/<int:pk>/invitation/", views.patient_reinvite, name="patient-reinvite"),
     path("invitation/<str:token>/", views.accept_invitation, name="accept-invitation"),
+    path("account/api-sessions/", views.api_sessions, name="account-api-sessions"),
+    path(
+        "account/api-sessions/<str:token_key>/end/",
+        views.api_session_revoke,
+        name="account-api-session-end",
+    ),
 ]

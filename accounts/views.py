@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import services
 from accounts.forms import COMMON_TIMEZONES, PatientForm, SetPasswordForm
-from accounts.models import AuditEvent, Patient
+from accounts.models import Patient
 from accounts.permissions import get_physio_or_404, get_visible_patient
 
 
@@ -46,17 +46,6 @@ def patient_create(request):
             return redirect("patient-detail", pk=patient.pk)
     return render(
         request, "accounts/patient_form.html", {"form": form, "timezones": COMMON_TIMEZONES}
-    )
-
-
-@login_required
-def patient_detail(request, pk):
-    get_physio_or_404(request.user)
-    patient = get_visible_patient(request.user, pk)
-    services.record_audit(actor=request.user, patient=patient, action=AuditEvent.Action.VIEW)
-    invitation = patient.invitations.first()
-    return render(
-        request, "accounts/patient_detail.html", {"patient": patient, "invitation": invitation}
     )
 
 
@@ -132,3 +121,21 @@ def accept_invitation(request, token):
         "accounts/accept_invitation.html",
         {"form": form, "patient": invitation.patient, "clinic": invitation.patient.clinic},
     )
+
+
+@login_required
+def api_sessions(request):
+    """The user's API tokens (integrations, scripts): when each was created and ends."""
+    return render(
+        request, "accounts/api_sessions.html", {"sessions": services.api_sessions(request.user)}
+    )
+
+
+@login_required
+@require_POST
+def api_session_revoke(request, token_key):
+    if services.end_api_session(user=request.user, token_key=token_key):
+        messages.success(request, "The API session was ended; its token no longer works.")
+    else:
+        messages.info(request, "That API session had already ended.")
+    return redirect("account-api-sessions")

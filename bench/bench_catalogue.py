@@ -562,7 +562,7 @@ def _django():
 def _setup() -> None:
     """Create a clinic, a physiotherapist and an API token; print the token."""
     _django()
-    from rest_framework.authtoken.models import Token
+    from knox.models import AuthToken
 
     from accounts.models import Clinic, Physiotherapist, User
     from exercises.models import Exercise
@@ -570,7 +570,7 @@ def _setup() -> None:
     clinic = Clinic.objects.create(name="Bench clinic")
     user = User.objects.create_user(email="bench.physio@example.com", full_name="Bench Physio")
     Physiotherapist.objects.create(user=user, clinic=clinic)
-    token = Token.objects.create(user=user)
+    _, token = AuthToken.objects.create(user=user)
     print(JSON_MARK + json.dumps({"token": token.key, "exercises": Exercise.objects.count()}))
 
 

@@ -43,7 +43,7 @@ def _child() -> None:  # runs in the child process
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
-    from rest_framework.authtoken.models import Token
+    from knox.models import AuthToken
 
     from accounts.models import Clinic, Patient, Physiotherapist, User
     from programs import services
@@ -63,7 +63,7 @@ def _child() -> None:  # runs in the child process
         date_of_birth=datetime.date(1980, 1, 1),
         email="p@example.com",
     )
-    token = Token.objects.create(user=user).key
+    _, token = AuthToken.objects.create(user=user)
     today = datetime.date.today()
 
     def assessment(regions):

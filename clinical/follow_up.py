@@ -33,8 +33,9 @@ from clinical.intake import (
     Region,
 )
 from clinical.screening import CARDIO_PATIENT_TEXT, EMERGENCY_PATIENT_TEXT
+from clinical.vocabulary import PHASE_CODES
 
-PHASE_ORDER = ("P1", "P2", "P3", "P4")
+PHASE_ORDER = PHASE_CODES  # P1 to P4
 RISE_POINTS = 2  # ESC-WORSE, REGRESS: a rise of 2 points or more ...
 RISE_HOURS = 48  # ... lasting more than 48 hours
 SEVERE_PAIN_FROM = 8  # ESC-SEVERE
@@ -228,14 +229,18 @@ class CheckInOutcome:
     @property
     def advice_level(self) -> str:
         """Which advice page the patient sees: emergency, urgent, worse or ok."""
-        ids = self.rule_ids
-        if any(rule_id.startswith("RF-EMERG") for rule_id in ids):
-            return "emergency"
-        if any(rule_id.startswith("RF-URG") for rule_id in ids) or "ESC-SEVERE" in ids:
-            return "urgent"
-        if "ESC-WORSE" in ids:
-            return "worse"
-        return "ok"
+        return advice_level(self.rule_ids)
+
+
+def advice_level(rule_ids: Sequence[str]) -> str:
+    """Which advice the patient sees first after a check-in: emergency, urgent, worse or ok."""
+    if any(rule_id.startswith("RF-EMERG") for rule_id in rule_ids):
+        return "emergency"
+    if any(rule_id.startswith("RF-URG") for rule_id in rule_ids) or "ESC-SEVERE" in rule_ids:
+        return "urgent"
+    if "ESC-WORSE" in rule_ids:
+        return "worse"
+    return "ok"
 
 
 # --- patient wording ------------------------------------------------------------------
@@ -713,3 +718,77 @@ __all__ = [
     "regression_is_over",
     "warning_sign_questions",
 ]
+
+
+# --- what the patient is told after a check-in ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Told:
+    """One thing a rule tells the patient at once, in its own words."""
+
+    rule_id: str
+    severity: Severity
+    patient_message: str
+
+
+@dataclass(frozen=True)
+class PatientAdvice:
+    """Everything the patient is told after a check-in; the API and the result page both
+    show this, so neither can give weaker advice than the rules decided."""
+
+    level: str  # emergency | urgent | worse | ok: which advice comes first
+    told: tuple[Told, ...]  # in the order the rules fired, one per rule
+    zone_advice: str
+    is_progress: bool
+    reminders_paused: bool
+
+    def _messages(self, wanted) -> list[str]:
+        return [t.patient_message for t in self.told if wanted(t.rule_id)]
+
+    @property
+    def emergency_messages(self) -> list[str]:
+        return self._messages(lambda rule_id: rule_id.startswith("RF-EMERG"))
+
+    @property
+    def urgent_messages(self) -> list[str]:
+        return self._messages(lambda r: r.startswith("RF-URG") or r == "ESC-SEVERE")
+
+    @property
+    def worse_message(self) -> str:
+        return "".join(self._messages(lambda rule_id: rule_id == "ESC-WORSE"))
+
+    @property
+    def regress_message(self) -> str:
+        return "".join(self._messages(lambda rule_id: rule_id == "REGRESS"))
+
+
+# The check-in rules besides the RF ones that speak to the patient at once, in firing order.
+_TOLD_BY_RULE = {
+    "ESC-WORSE": (Severity.URGENT, WORSE_PATIENT_TEXT),
+    "ESC-SEVERE": (Severity.URGENT, SEVERE_PATIENT_TEXT),
+    "REGRESS": (Severity.REVIEW, REGRESS_PATIENT_TEXT),
+}
+
+
+def told_after_check_in(
+    *, rule_ids: Sequence[str], warning_signs: Sequence[str], zone: str | None
+) -> PatientAdvice:
+    """What the patient is told after a check-in, from what it recorded: the warning signs
+    answered yes and the rules that fired (`CheckInOutcome.rule_ids`)."""
+    told: list[Told] = []
+    for key in warning_signs:
+        finding = red_flag_finding(key)
+        if all(t.rule_id != finding.rule_id for t in told):
+            told.append(Told(finding.rule_id, finding.severity, finding.patient_message))
+    for rule_id, (severity, text) in _TOLD_BY_RULE.items():
+        if rule_id in rule_ids:
+            told.append(Told(rule_id, severity, text))
+    return PatientAdvice(
+        level=advice_level(rule_ids),
+        told=tuple(told),
+        zone_advice=ZONE_ADVICE[Zone(zone)] if zone else "",
+        is_progress="PROGRESS" in rule_ids,
+        # A warning sign (RF-*) or ESC-WORSE pauses the reminders in the same transaction.
+        reminders_paused=any(r.startswith("RF-") or r == "ESC-WORSE" for r in rule_ids),
+    )

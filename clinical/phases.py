@@ -415,7 +415,7 @@ def assign_starting_phase(intake: Intake, *, today: date) -> PhaseChoice:
     is_chronic = days > CHRONIC_AFTER_DAYS
     base = (("days_since_onset", str(days)),)
     if intake.is_prevention_only:
-        warnings = ()
+        warnings: tuple[str, ...] = ()
         if intake.pain_now > 2:
             warnings = (
                 f"Prevention-only referral with pain now {intake.pain_now}/10: recovery is "

@@ -833,7 +833,7 @@ def propose_plan(
             )
         )
     phase_tuple = tuple(phases)
-    warnings = tuple(_plan_warnings(ctx, phase_tuple))
+    plan_warnings = tuple(_plan_warnings(ctx, phase_tuple))
     plan_advice = build_plan_advice(screening)
     education_keys = tuple(
         dict.fromkeys(
@@ -844,7 +844,7 @@ def propose_plan(
     return ProposedPlan(
         starting_phase=choice,
         phases=phase_tuple,
-        warnings=warnings,
+        warnings=plan_warnings,
         excluded=ctx.exclusions.items(),
         education_keys=education_keys,
         plan_advice=plan_advice,
@@ -853,5 +853,5 @@ def propose_plan(
         screening_outcome=screening.outcome,
         confirmations=screening.confirmations,
         is_chronic=choice.is_chronic,
-        is_return_to_sport_sign_off_required=any(w.rule_id == "GATE-RTS" for w in warnings),
+        is_return_to_sport_sign_off_required=any(w.rule_id == "GATE-RTS" for w in plan_warnings),
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import zoneinfo
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import environ
 from csp.constants import NONE, SELF
@@ -81,7 +82,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -225,7 +226,7 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 # Patient documents are private: there is deliberately no MEDIA_URL route; files are only
 # served through views that check access (or signed, expiring links).
 _s3_bucket = env.str("AWS_STORAGE_BUCKET_NAME", default="")
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": (
         {
             "BACKEND": "storages.backends.s3.S3Storage",
@@ -319,9 +320,20 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # --- REST API ---------------------------------------------------------------------------
+# API tokens (django-rest-knox): stored hashed, one per login, ending after API_TOKEN_TTL_HOURS
+# without use (each use extends it, up to a week from the login), at logout, and at a
+# password change or reset (accounts.models.User.save).
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=_int("API_TOKEN_TTL_HOURS", 10, minimum=1)),
+    "AUTO_REFRESH": True,
+    "AUTO_REFRESH_MAX_TTL": timedelta(days=7),
+    "MIN_REFRESH_INTERVAL": 300,
+    "AUTH_HEADER_PREFIX": "Token",
+}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "accounts.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -350,7 +362,7 @@ SPECTACULAR_SETTINGS = {
     # Several fields share a vocabulary; one named enum each keeps the schema readable.
     "ENUM_NAME_OVERRIDES": {
         "RedFlagAnswerEnum": ["yes", "no", "unsure"],
-        "RegionEnum": ["cervical", "thoracic", "lumbar"],
+        "RegionEnum": "clinical.vocabulary.REGIONS",
         "LowModerateHighEnum": ["low", "moderate", "high"],
         "PhaseCodeEnum": "programs.models.PHASE_CHOICES",
         "PlanStatusEnum": "programs.models.Plan.Status",

@@ -3,7 +3,14 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from accounts.api import PatientViewSet, TokenView
+from accounts.api import (
+    ApiSessionListView,
+    ApiSessionView,
+    LogoutAllView,
+    LogoutView,
+    PatientViewSet,
+    TokenView,
+)
 from config.health import HealthView
 from exercises.api import ExerciseViewSet
 
@@ -14,6 +21,10 @@ router.register("exercises", ExerciseViewSet, basename="exercise")
 
 api_urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
+    path("auth/logout/", LogoutView.as_view(), name="api-logout"),
+    path("auth/logout-all/", LogoutAllView.as_view(), name="api-logout-all"),
+    path("auth/sessions/", ApiSessionListView.as_view(), name="api-sessions"),
+    path("auth/sessions/<str:token_key>/", ApiSessionView.as_view(), name="api-session"),
     path("health/", HealthView.as_view(), name="api-health"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its start-up script from a URL: no inline script for the CSP.

@@ -7,6 +7,8 @@ one format, and a validation error always names the field. `ErrorSerializer` doc
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -25,7 +27,9 @@ class ErrorSerializer(serializers.Serializer):
 
     code = serializers.CharField()
     detail = serializers.CharField()
-    fields = serializers.DictField(child=serializers.JSONField())
+    # The serializer's metaclass moves declared fields out of the class, so this does not
+    # replace `Serializer.fields`, as the stubs think.
+    fields = serializers.DictField(child=serializers.JSONField())  # type: ignore[assignment]
 
 
 NOT_FOUND = OpenApiResponse(ErrorSerializer, description="Not found, or not yours to see.")
@@ -63,15 +67,16 @@ class ScopedRateThrottle(throttling.ScopedRateThrottle):
     """DRF's scoped throttle, counting per client as `client_address` reads it (DRF's own
     reading trusts X-Forwarded-For unless NUM_PROXIES is set, a second setting to forget)."""
 
-    def get_ident(self, request) -> str | None:
-        return client_address(request)
+    def get_ident(self, request) -> str:
+        return client_address(request) or ""
 
 
 class DomainError(exceptions.APIException):
     """An operation refused for a reason of the domain (not a malformed request)."""
 
-    status_code = status.HTTP_409_CONFLICT
+    status_code: int = status.HTTP_409_CONFLICT
     default_code = "conflict"
+    detail: exceptions.ErrorDetail  # made from the `detail` text __init__ takes
 
     def __init__(
         self,
@@ -125,7 +130,11 @@ def exception_handler(exc, context):
         if isinstance(exc.detail, list):
             fields = {"non_field_errors": _messages(exc.detail)}
         named = ", ".join(sorted(fields)) or "request"
-        body = {"code": "invalid", "detail": f"Invalid input: {named}.", "fields": fields}
+        body: dict[str, Any] = {
+            "code": "invalid",
+            "detail": f"Invalid input: {named}.",
+            "fields": fields,
+        }
     elif isinstance(exc, DomainError):
         body = {"code": exc.detail.code, "detail": str(exc.detail), "fields": exc.fields}
         body.update(exc.extra)

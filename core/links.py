@@ -58,7 +58,7 @@ class SignedLink:
         """The signed value, or `error` with reason expired or tampered."""
         max_age = self.max_age() if callable(self.max_age) else self.max_age
         try:
-            return signing.loads(token, salt=self.salt, max_age=max_age.total_seconds())
+            return signing.loads(token, salt=self.salt, max_age=max_age)
         except signing.SignatureExpired as expired:
             raise error(EXPIRED) from expired
         except signing.BadSignature as bad:

@@ -62,11 +62,9 @@ class DocumentDownloadView(APIView):
     def get(self, request, pk: int):
         token = request.query_params.get("token")
         if token:
-            document = services.document_from_token(token)
-            if document is None or document.pk != pk:
-                raise Http404("This link is not valid any more.")
+            document = selectors.get_document_by_link(token, pk)
         elif request.user.is_authenticated:
-            document = selectors.get_visible_document(request.user, pk)
+            document = selectors.get_document_for(request.user, pk)
         else:
             raise Http404("No such document.")
         return views.file_response(document)

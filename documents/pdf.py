@@ -20,6 +20,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 
 from clinical.education import EDUCATION, SAFETY_NET, SYMPTOM_RESPONSE
+from programs import revision_content
 
 STATIC_SCHEME = "backcare-static"
 STYLESHEET = "pdf/program.css"
@@ -109,7 +110,7 @@ def _help_lists() -> dict:
     }
 
 
-def _phase_context(phase: dict) -> dict:
+def _phase_context(phase: revision_content.SnapshotPhase) -> dict:
     advice = phase.get("advice", [])
     return {
         **phase,
@@ -153,7 +154,7 @@ def render_program_html(
     paper_size: str,
 ) -> str:
     """The program as print HTML (one stylesheet, no scripts, assets via the static scheme)."""
-    phases = [_phase_context(phase) for phase in snapshot["phases"]]
+    phases = [_phase_context(phase) for phase in revision_content.phases(snapshot)]
     current = next(
         (p for p in phases if p["code"] == snapshot.get("current_phase")),
         phases[0] if phases else None,

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from django.http import Http404
 
+from accounts.models import AuditEvent
 from accounts.permissions import patients_visible_to
+from accounts.services import record_audit
+from documents import services
 from documents.models import ProgramDocument
 from programs.models import Plan, PlanRevision
 
@@ -32,6 +35,34 @@ def get_visible_document(user, pk) -> ProgramDocument:
     if document is None:
         raise Http404("No such document.")
     return document
+
+
+def _downloaded(document: ProgramDocument, *, actor, how: str = "") -> ProgramDocument:
+    """The download of a ready PDF, audited (a PDF not ready yet is not found)."""
+    if not document.is_ready or not document.file:
+        raise Http404("This document is not ready.")
+    revision = document.revision
+    record_audit(
+        actor=actor,
+        patient=revision.plan.patient,
+        action=AuditEvent.Action.VIEW,
+        detail=f"downloaded {'large-print ' if document.is_large_print else ''}PDF of plan "
+        f"{revision.plan_id} r{revision.number}{how}",
+    )
+    return document
+
+
+def get_document_for(user, pk) -> ProgramDocument:
+    """A PDF to download for the clinic's physios and the patient; the download is audited."""
+    return _downloaded(get_visible_document(user, pk), actor=user)
+
+
+def get_document_by_link(token: str, pk) -> ProgramDocument:
+    """A PDF to download with a signed link, whoever holds it (audited with no actor)."""
+    document = services.document_from_token(token)
+    if document is None or document.pk != pk:
+        raise Http404("This link is not valid any more.")
+    return _downloaded(document, actor=None, how=" with a signed link")
 
 
 def current_revision_of(patient) -> PlanRevision | None:

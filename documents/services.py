@@ -253,7 +253,7 @@ def document_from_token(token: str) -> ProgramDocument | None:
     if not isinstance(data, dict) or not isinstance(data.get("document"), int):
         return None
     return (
-        ProgramDocument.objects.select_related("revision")
+        ProgramDocument.objects.select_related("revision__plan__patient")
         .filter(pk=data["document"], status=ProgramDocument.Status.READY)
         .first()
     )

@@ -8,8 +8,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.models import AuditEvent
-from accounts.services import record_audit
 from documents import selectors, services
 from documents.models import ProgramDocument
 
@@ -84,18 +82,7 @@ def document_download(request, pk):
     """For the clinic's physios and the patient, or anyone holding a fresh signed link."""
     token = request.GET.get("token")
     if token:
-        document = services.document_from_token(token)
-        if document is None or document.pk != pk:
-            raise Http404("This link is not valid any more.")
-        return file_response(document)
+        return file_response(selectors.get_document_by_link(token, pk))
     if not request.user.is_authenticated:
         return redirect(f"{reverse('login')}?next={request.path}")
-    document = selectors.get_visible_document(request.user, pk)
-    response = file_response(document)
-    record_audit(
-        actor=request.user,
-        patient=document.revision.plan.patient,
-        action=AuditEvent.Action.VIEW,
-        detail=f"downloaded PDF of plan {document.revision.plan_id} r{document.revision.number}",
-    )
-    return response
+    return file_response(selectors.get_document_for(request.user, pk))

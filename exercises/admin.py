@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.utils.html import format_html_join
 
+from clinical.vocabulary import PHASE_CODES, REGIONS, STORED_DOSAGE_FIELDS
 from exercises.models import Exercise
 from exercises.templatetags.exercises import dosage_words
 
@@ -22,13 +23,13 @@ class JSONListFilter(admin.SimpleListFilter):
 class RegionFilter(JSONListFilter):
     title = "region"
     parameter_name = "regions"
-    values = ("cervical", "thoracic", "lumbar")
+    values = REGIONS
 
 
 class PhaseFilter(JSONListFilter):
     title = "phase"
     parameter_name = "phases"
-    values = ("P1", "P2", "P3", "P4")
+    values = PHASE_CODES
 
 
 @admin.register(Exercise)
@@ -61,19 +62,7 @@ class ExerciseAdmin(admin.ModelAdmin):
         ),
         (
             "Dosage",
-            {
-                "fields": (
-                    "dosage_in_words",
-                    "sets",
-                    "reps",
-                    "hold_seconds",
-                    "minutes",
-                    "per_day",
-                    "days_per_week",
-                    "per_side",
-                    "dosage_notes",
-                )
-            },
+            {"fields": ("dosage_in_words", *STORED_DOSAGE_FIELDS, "dosage_notes")},
         ),
         (
             "Selection",

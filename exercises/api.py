@@ -45,6 +45,21 @@ class ExerciseViewSet(
             .order_by("key", "id")
         )
 
+    def get_object(self):
+        """The one visible exercise with this key.
+
+        Keys are unique per clinic, and a physio or patient sees one clinic's exercises, so
+        for them a key names at most one. Staff see every clinic's: a key two clinics both
+        use privately names no single exercise, so it answers 404 (staff read such rows in
+        the list, or in the admin) rather than picking one.
+        """
+        queryset = self.filter_queryset(self.get_queryset())
+        matches = list(queryset.filter(key=self.kwargs[self.lookup_field])[:2])
+        if len(matches) != 1:
+            raise Http404("No such exercise.")
+        self.check_object_permissions(self.request, matches[0])
+        return matches[0]
+
     def get_serializer_context(self):
         context = super().get_serializer_context()
         if self.action in ("create", "update", "partial_update"):

@@ -1,8 +1,9 @@
 """Parse and validate the exercise catalogue file (`exercises/catalogue/exercises.yaml`).
 
-Pure module: standard library and PyYAML only, nothing from Django, so the planner, the
-database loader and the tests all read the catalogue the same way without a database.
-Allowed values come from clinical-model.md section 6.2.
+Pure module: standard library, PyYAML and the clinical core only, nothing from Django, so the
+planner, the database loader and the tests all read the catalogue the same way without a
+database. Allowed values come from clinical-model.md section 6.2; categories, regions,
+directions, phases and dosage fields are the clinical core's (`clinical.vocabulary`).
 
 Validation collects every problem in the file before raising, so one run of the loader shows
 the catalogue editor everything to fix. Each problem names the entry (its id, or
@@ -16,12 +17,21 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeGuard
 
 import yaml
 
-CATEGORIES = ("self_care", "flexibility", "core", "posture", "aerobic")
-REGIONS = ("cervical", "thoracic", "lumbar")
+from clinical.catalogue import Category
+from clinical.vocabulary import (
+    CATEGORIES,
+    DIRECTIONS,
+    DOSAGE_AMOUNTS,
+    DOSAGE_COUNTS,
+    DOSAGE_FIELDS,
+    REGIONS,
+)
+from clinical.vocabulary import PHASE_CODES as PHASES
+
 POSITIONS = (
     "supine",
     "prone",
@@ -34,8 +44,6 @@ POSITIONS = (
     "water",
     "any",
 )
-DIRECTIONS = ("flexion", "extension", "rotation", "side_bend", "mixed", "neutral")
-PHASES = ("P1", "P2", "P3", "P4")
 EXCLUDE_FLAGS = (
     "osteoporosis",
     "stenosis",
@@ -61,11 +69,11 @@ MAX_STEPS = 5
 
 # Id prefix per category (section 6.2): SC self-care, F flexibility, C core, PO posture, A aerobic.
 ID_PREFIXES = {
-    "self_care": "SC",
-    "flexibility": "F",
-    "core": "C",
-    "posture": "PO",
-    "aerobic": "A",
+    Category.SELF_CARE.value: "SC",
+    Category.FLEXIBILITY.value: "F",
+    Category.CORE.value: "C",
+    Category.POSTURE.value: "PO",
+    Category.AEROBIC.value: "A",
 }
 ID_PATTERN = re.compile(r"^(SC|PO|F|C|A)\d{2,}$")
 
@@ -93,9 +101,6 @@ _REQUIRED_FIELDS = (
     "steps",
 )
 _OPTIONAL_FIELDS = ("illustration",)
-_DOSAGE_COUNTS = ("sets", "reps", "hold_s", "minutes", "per_day", "days_per_week")
-_DOSAGE_AMOUNTS = ("sets", "reps", "hold_s", "minutes")
-_DOSAGE_FIELDS = (*_DOSAGE_COUNTS, "per_side", "notes")
 
 
 @dataclass(frozen=True)
@@ -195,7 +200,7 @@ def parse_catalogue_text(text: str, *, source: str = "<catalogue>") -> Catalogue
     return _Validator(source).validate(document)
 
 
-def _is_int(value: Any) -> bool:
+def _is_int(value: Any) -> TypeGuard[int]:
     # bool is a subclass of int in Python; `true` must not pass as a number.
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -222,6 +227,7 @@ class _Validator:
         version = document.get("version")
         if not _is_int(version) or version < 1:
             self.error(FILE_ENTRY, "version", "required: a whole number of 1 or more")
+            version = 0  # never returned: the error recorded above is raised below
         raw_entries = document.get("exercises")
         if not isinstance(raw_entries, list) or not raw_entries:
             self.error(FILE_ENTRY, "exercises", "required: a non-empty list of entries")
@@ -372,16 +378,16 @@ class _Validator:
             return None
         errors_before = len(self.errors)
         for key in raw:
-            if key not in _DOSAGE_FIELDS:
+            if key not in DOSAGE_FIELDS:
                 self.error(label, f"dosage.{key}", "unknown field")
-        for key in _DOSAGE_COUNTS:
+        for key in DOSAGE_COUNTS:
             value = raw.get(key)
             if value is not None and not (_is_int(value) and value >= 0):
                 self.error(label, f"dosage.{key}", "must be a whole number of 0 or more, or null")
         days = raw.get("days_per_week")
         if _is_int(days) and days > 7:
             self.error(label, "dosage.days_per_week", "must be 7 or fewer")
-        if all(raw.get(key) is None for key in _DOSAGE_AMOUNTS):
+        if all(raw.get(key) is None for key in DOSAGE_AMOUNTS):
             self.error(label, "dosage", "needs at least one of sets, reps, hold_s or minutes")
         per_side = raw.get("per_side", False)
         if not isinstance(per_side, bool):

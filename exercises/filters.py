@@ -1,7 +1,8 @@
 import django_filters
 from django.db.models import Q
 
-from exercises.catalogue_file import CATEGORIES, DIRECTIONS, PHASES, POSITIONS, REGIONS
+from clinical.vocabulary import CATEGORIES, DIRECTIONS, PHASE_NAMES, REGIONS
+from exercises.catalogue_file import POSITIONS
 from exercises.models import Exercise, choices_of
 
 
@@ -14,10 +15,7 @@ class ExerciseFilter(django_filters.FilterSet):
         choices=choices_of(REGIONS), method="filter_region", label="Region", empty_label="Any"
     )
     phase = django_filters.ChoiceFilter(
-        choices=[
-            (p, f"{p} {n}")
-            for p, n in zip(PHASES, ("Settle", "Restore", "Strengthen", "Maintain"), strict=True)
-        ],
+        choices=[(code, f"{code} {name}") for code, name in PHASE_NAMES.items()],
         method="filter_phase",
         label="Phase",
         empty_label="Any",

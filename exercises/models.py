@@ -8,14 +8,15 @@ from django.db import models
 from django.db.models import Q
 from django.utils.deconstruct import deconstructible
 
-from exercises.catalogue_file import (
+from clinical.vocabulary import (
     CATEGORIES,
     DIRECTIONS,
-    EXCLUDE_FLAGS,
-    PHASES,
-    POSITIONS,
+    PHASE_CODES,
     REGIONS,
+    STORED_DOSAGE_AMOUNTS,
+    STORED_DOSAGE_FIELDS,
 )
+from exercises.catalogue_file import EXCLUDE_FLAGS, POSITIONS
 
 
 def choices_of(values) -> list[tuple[str, str]]:
@@ -83,9 +84,12 @@ class Exercise(models.Model):
 
     key = models.CharField(
         max_length=40,
-        unique=True,
+        db_index=True,
         validators=[RegexValidator(r"^[A-Za-z0-9_-]+$", "Use letters, digits, - and _ only.")],
-        help_text="Stable key, e.g. F07. Plans refer to exercises by it.",
+        help_text=(
+            "Stable key, e.g. F07. Plans refer to exercises by it. Unique within the global "
+            "catalogue and within a clinic; a clinic cannot reuse a global key."
+        ),
     )
     clinic = models.ForeignKey(
         "accounts.Clinic",
@@ -105,7 +109,7 @@ class Exercise(models.Model):
     difficulty = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(1), MaxValueValidator(3)]
     )
-    phases = models.JSONField(default=list, validators=[ChoiceListValidator(PHASES)])
+    phases = models.JSONField(default=list, validators=[ChoiceListValidator(PHASE_CODES)])
     sets = models.PositiveSmallIntegerField(null=True, blank=True)
     reps = models.PositiveSmallIntegerField(null=True, blank=True)
     hold_seconds = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -141,19 +145,25 @@ class Exercise(models.Model):
     objects = ExerciseQuerySet.as_manager()
 
     # The dosage an exercise gives a prescription by default (same names on Prescription).
-    DOSAGE_FIELDS = (
-        "sets",
-        "reps",
-        "hold_seconds",
-        "minutes",
-        "per_day",
-        "days_per_week",
-        "per_side",
-    )
+    DOSAGE_FIELDS = STORED_DOSAGE_FIELDS
 
     class Meta:
         ordering = ["key"]
         constraints = [
+            # Keys are scoped (see `key_clash`): one clinic's private keys never meet another's,
+            # so creating one says nothing about what other clinics have.
+            models.UniqueConstraint(
+                fields=["clinic", "key"],
+                name="exercise_key_unique_in_clinic",
+                violation_error_message="Your clinic already has an exercise with this key.",
+            ),
+            models.UniqueConstraint(
+                fields=["key"],
+                condition=Q(clinic=None),
+                name="exercise_key_unique_in_catalogue",
+                violation_error_code="unique",
+                violation_error_message="The global catalogue has an exercise with this key.",
+            ),
             models.CheckConstraint(
                 condition=Q(difficulty__gte=1, difficulty__lte=3), name="exercise_difficulty_1_to_3"
             ),
@@ -185,9 +195,48 @@ class Exercise(models.Model):
     def is_global(self) -> bool:
         return self.clinic_id is None
 
+    def key_clash(self) -> str | None:
+        """Why this exercise's key is taken, in words that name only what the user may know.
+
+        A private key must be new to its clinic and to the public global catalogue; another
+        clinic's private keys are never consulted (their existence must not leak). A global
+        key must be new to the catalogue and, as the loader asks, to every clinic (the global
+        catalogue is written by staff, who see every clinic).
+        """
+        if not self.key:
+            return None
+        others = Exercise.objects.filter(key=self.key)
+        if self.pk is not None:
+            others = others.exclude(pk=self.pk)
+        if self.clinic_id is None:
+            if others.filter(clinic=None).exists():
+                return "The global catalogue already has an exercise with this key."
+            if others.exists():
+                return "Clinic exercises already use this key."
+            return None
+        if others.filter(clinic=None).exists():
+            return "The global catalogue uses this key: choose another."
+        if others.filter(clinic_id=self.clinic_id).exists():
+            return "Your clinic already has an exercise with this key."
+        return None
+
+    def validate_constraints(self, exclude=None) -> None:
+        """The key rule, reported on `key` (Django names a two-field clash on no field)."""
+        exclude = set(exclude or ())
+        clash = None if exclude & {"key", "clinic"} else self.key_clash()
+        if clash is None:
+            super().validate_constraints(exclude=exclude)
+            return
+        errors: dict[str, list[ValidationError]] = {"key": [ValidationError(clash, code="unique")]}
+        try:
+            super().validate_constraints(exclude=exclude | {"key"})
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        raise ValidationError(errors)
+
     def clean(self) -> None:
         super().clean()
-        if not any(getattr(self, name) for name in ("sets", "reps", "hold_seconds", "minutes")):
+        if not any(getattr(self, name) for name in STORED_DOSAGE_AMOUNTS):
             raise ValidationError(
                 {"minutes": "Give a dosage: sets, repetitions, a hold time or minutes."}
             )

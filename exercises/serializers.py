@@ -37,6 +37,9 @@ class LinkedKeyField(serializers.SlugRelatedField):
         return value
 
 
+# No uniqueness validator on `key`: keys are unique per clinic, which the model checks when the
+# service saves (`Exercise.key_clash`); a check against every clinic's keys would tell one
+# clinic which keys another uses.
 class ExerciseSerializer(serializers.ModelSerializer):
     dosage = DosageSerializer(source="*")
     progression = LinkedKeyField(

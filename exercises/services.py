@@ -8,6 +8,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from clinical.vocabulary import DOSAGE_FIELDS, stored_dosage_name
 from exercises.catalogue_file import (
     DEFAULT_CATALOGUE_PATH,
     CatalogueEntry,
@@ -17,14 +18,8 @@ from exercises.models import Exercise
 
 # Model field ← catalogue entry, for everything but the links (resolved after all rows exist).
 _DOSAGE_MAP = {
-    "sets": "sets",
-    "reps": "reps",
-    "hold_seconds": "hold_s",
-    "minutes": "minutes",
-    "per_day": "per_day",
-    "days_per_week": "days_per_week",
-    "per_side": "per_side",
-    "dosage_notes": "notes",
+    ("dosage_notes" if name == "notes" else stored_dosage_name(name)): name
+    for name in DOSAGE_FIELDS
 }
 
 

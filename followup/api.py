@@ -5,7 +5,7 @@ from rest_framework.response import Response
 
 from accounts.permissions import IsPatient, get_own_patient_or_404
 from core.api import INVALID, NOT_FOUND, NOT_FOUND_OR_NO_PAGE, DomainError, ErrorSerializer
-from followup import services
+from followup import selectors, services
 from followup.models import CheckIn
 from followup.serializers import (
     CheckInInputSerializer,
@@ -24,8 +24,7 @@ class MyCheckInsView(ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no patient
             return CheckIn.objects.none()
-        patient = get_own_patient_or_404(self.request.user)
-        return CheckIn.objects.filter(patient=patient).order_by("-created_at", "-id")
+        return selectors.own_check_ins(self.request.user)
 
     @extend_schema(responses={200: CheckInSerializer(many=True), 404: NOT_FOUND_OR_NO_PAGE})
     def get(self, request, *args, **kwargs):
@@ -45,7 +44,7 @@ class MyCheckInsView(ListAPIView):
         serializer = CheckInInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
-            check_in, outcome = services.record_check_in(
+            check_in, _ = services.record_check_in(
                 patient=patient,
                 source=CheckIn.Source.API,
                 actor=request.user,
@@ -53,14 +52,14 @@ class MyCheckInsView(ListAPIView):
             )
         except services.NoPlanToCheckIn as error:
             raise DomainError(error.message, code="no_plan") from error
+        told = services.told_after(check_in)
         check_in.advice = [
             {
-                "rule_id": finding.rule_id,
-                "severity": finding.severity.value,
-                "patient_message": finding.patient_message,
+                "rule_id": t.rule_id,
+                "severity": t.severity.value,
+                "patient_message": t.patient_message,
             }
-            for finding in outcome.findings
-            if finding.patient_message
+            for t in told.told
         ]
-        check_in.zone_advice = outcome.zone_advice
+        check_in.zone_advice = told.zone_advice
         return Response(CheckInResultSerializer(check_in).data, status=status.HTTP_201_CREATED)

@@ -7,7 +7,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 
-from programs.models import PHASE_CHOICES
+from clinical.vocabulary import PHASE_CHOICES
 
 
 class CheckIn(models.Model):

@@ -11,18 +11,26 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypedDict
 from zoneinfo import ZoneInfo
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.shortcuts import get_object_or_404
 
-from accounts.models import Patient
+from accounts.models import AuditEvent, Patient
+from accounts.permissions import get_own_patient_or_404
+from accounts.services import record_audit
 from clinical import follow_up
 from clinical.follow_up import Adherence, PainTrend
 from followup.models import Alert, CheckIn
 from followup.services import local_now
+from programs import revision_content
 from programs.models import PHASE_CHOICES, Plan, PlanRevision
-from programs.selectors import VISIBLE_TO_PATIENT, current_revision
+from programs.selectors import current_revision
 from reminders.models import ReminderSchedule
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 PHASE_NAMES = dict(PHASE_CHOICES)
 DAILY = 7
@@ -61,8 +69,10 @@ def sessions_per_week(revision: PlanRevision | dict | None, phase_code: str | No
         return 0
     snapshot = revision if isinstance(revision, dict) else revision.snapshot
     if phase_code is None:
+        if isinstance(revision, dict):
+            raise TypeError("sessions_per_week: a bare snapshot needs its phase_code")
         phase_code = revision.plan.followed_phase
-    phase = next((p for p in snapshot.get("phases", []) if p["code"] == phase_code), None)
+    phase = revision_content.phase(snapshot, phase_code)
     if phase is None or not phase["items"]:
         return 0
     return max(item.get("days_per_week") or DAILY for item in phase["items"])
@@ -125,18 +135,31 @@ def _status(patient: Patient, plan: Plan | None, schedule, open_alerts: list[Ale
         if schedule is not None and schedule.paused_reason:
             return "reminders_paused"
         return "active"
-    return {
+    by_status: dict[str, str] = {
         Plan.Status.PAUSED: "plan_paused",
         Plan.Status.DRAFT: "draft",
         Plan.Status.COMPLETED: "completed",
-    }[plan.status]
+    }
+    return by_status[plan.status]
 
 
-def _current_plans(patient_filter: dict) -> dict[int, Plan]:
-    """Each patient's current plan: the one `current_revision` shows them (the latest
-    published revision of an active or paused plan), else their newest draft or completed
-    plan. One query; plans carry `latest_revision_id`, `last_pain`, `previous_pain` and
-    `last_check_in_at` (over the plan's whole history, not only the adherence window)."""
+class _PlanFacts(TypedDict):
+    latest_revision_id: int | None
+    patients_current_plan_id: int | None
+    last_pain: int | None
+    previous_pain: int | None
+    last_check_in_at: datetime.datetime | None
+
+
+if TYPE_CHECKING:
+    CurrentPlan = WithAnnotations[Plan, _PlanFacts]  # a plan from `_current_plans`
+
+
+def _current_plans(patient_filter: dict) -> dict[int, CurrentPlan]:
+    """Each patient's current plan: the plan of their current revision
+    (`PlanRevision.objects.current`), else their newest draft or completed plan. One query;
+    plans carry `latest_revision_id`, `last_pain`, `previous_pain` and `last_check_in_at`
+    (over the plan's whole history, not only the adherence window)."""
     revisions = PlanRevision.objects.filter(plan=OuterRef("pk")).order_by("-number")
     check_ins = CheckIn.objects.filter(plan=OuterRef("pk")).order_by("-created_at", "-id")
     plans = (
@@ -144,26 +167,25 @@ def _current_plans(patient_filter: dict) -> dict[int, Plan]:
         .exclude(status=Plan.Status.ARCHIVED)
         .annotate(
             latest_revision_id=Subquery(revisions.values("pk")[:1]),
-            latest_published_at=Subquery(revisions.values("published_at")[:1]),
+            patients_current_plan_id=Subquery(
+                PlanRevision.objects.current(OuterRef("patient_id")).values("plan_id")[:1]
+            ),
             last_pain=Subquery(check_ins.values("pain")[:1]),
             previous_pain=Subquery(check_ins.values("pain")[1:2]),
             last_check_in_at=Subquery(check_ins.values("created_at")[:1]),
         )
         .order_by("-created_at", "-id")
     )
-    current: dict[int, Plan] = {}
-    for plan in plans:  # newest first: the latest published wins, else the newest plan
-        chosen = current.get(plan.patient_id)
-        if chosen is None or (
-            _is_published(plan)
-            and (not _is_published(chosen) or plan.latest_published_at > chosen.latest_published_at)
-        ):
+    current: dict[int, CurrentPlan] = {}
+    for plan in plans:  # newest first: the patient's current plan wins, else the newest plan
+        if plan.patient_id not in current or _is_published(plan):
             current[plan.patient_id] = plan
     return current
 
 
-def _is_published(plan: Plan) -> bool:
-    return plan.status in VISIBLE_TO_PATIENT and plan.latest_revision_id is not None
+def _is_published(plan: CurrentPlan) -> bool:
+    """The plan of the patient's current revision."""
+    return plan.pk == plan.patients_current_plan_id
 
 
 def dashboard_rows(physio, *, today: datetime.date | None = None) -> list[DashboardRow]:
@@ -184,7 +206,8 @@ def dashboard_rows(physio, *, today: datetime.date | None = None) -> list[Dashbo
     todays = {p.pk: today or local_now(p).date() for p in patients}
     in_clinic = {"patient__clinic_id": physio.clinic_id}
     plans = _current_plans(in_clinic)
-    revisions = {
+    # Looked up by `latest_revision_id`, None for a plan without a revision.
+    revisions: dict[int | None, PlanRevision] = {
         revision.pk: revision
         for revision in PlanRevision.objects.filter(
             pk__in=[plan.latest_revision_id for plan in plans.values() if _is_published(plan)]
@@ -377,3 +400,30 @@ def follow_up_overview(patient: Patient, *, today: datetime.date | None = None) 
         chart_points=points,
         trend=trend,
     )
+
+
+# --- the patient's own check-ins ----------------------------------------------------------
+
+
+def get_check_in_for(user, pk) -> CheckIn:
+    """One of the logged-in patient's own check-ins (404 otherwise); the read is audited."""
+    patient = get_own_patient_or_404(user)
+    check_in = get_object_or_404(CheckIn.objects.filter(patient=patient), pk=pk)
+    check_in.patient = patient  # in hand: no query for it
+    record_audit(
+        actor=user,
+        patient=patient,
+        action=AuditEvent.Action.VIEW,
+        detail=f"result of check-in {check_in.pk}",
+    )
+    return check_in
+
+
+def own_check_ins(user) -> QuerySet[CheckIn]:
+    """The logged-in patient's check-ins, latest first (404 for anyone else); the read is
+    audited once per request, not per row."""
+    patient = get_own_patient_or_404(user)
+    record_audit(
+        actor=user, patient=patient, action=AuditEvent.Action.VIEW, detail="check-ins (API)"
+    )
+    return CheckIn.objects.filter(patient=patient).order_by("-created_at", "-id")

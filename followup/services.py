@@ -66,8 +66,11 @@ def check_in_url(patient: Patient) -> str:
 
 def read_check_in_token(token: str) -> Patient:
     data = links.CHECK_IN.read(token, CheckInLinkInvalid)
+    patient_id = (data or {}).get("patient")
     patient = (
-        Patient.objects.select_related("clinic").filter(pk=(data or {}).get("patient")).first()
+        Patient.objects.select_related("clinic").filter(pk=patient_id).first()
+        if patient_id is not None
+        else None
     )
     if patient is None:
         raise CheckInLinkInvalid("tampered")
@@ -122,37 +125,26 @@ def warning_questions(plan: Plan):
     return follow_up.warning_sign_questions(set(plan.assessment.answers["regions"]))
 
 
-def followed_phase(revision: PlanRevision) -> dict | None:
+def followed_phase(revision: PlanRevision):
     """The phase of the published revision whose content the patient follows now."""
-    code = revision.plan.followed_phase
-    return next((p for p in revision.snapshot["phases"] if p["code"] == code), None)
+    return revision.followed_phase()
 
 
 def tickable_keys(revision: PlanRevision, on: datetime.date) -> list[str]:
     """What a patient can tick on `on`: the followed phase's exercises and its advice that is
     tickable and current (cold only in its first 48 hours, for example)."""
-    phase = followed_phase(revision)
-    if phase is None:
-        return []
-    keys = [item["exercise_key"] for item in phase["items"]]
-    for advice in phase["advice"]:
-        if advice["is_tickable"] and _advice_is_current(advice, on):
-            keys.append(advice["key"])
-    return keys
+    return revision.tickable_keys(on)
 
 
-def _advice_is_current(advice: dict, on: datetime.date) -> bool:
-    start, end = advice.get("start_date"), advice.get("end_date")
-    return (start is None or datetime.date.fromisoformat(start) <= on) and (
-        end is None or on <= datetime.date.fromisoformat(end)
+def current_advice(revision: PlanRevision, on: datetime.date):
+    return revision.current_advice(on)
+
+
+def told_after(check_in: CheckIn) -> follow_up.PatientAdvice:
+    """What the patient is told after this check-in: the one answer for the API and pages."""
+    return follow_up.told_after_check_in(
+        rule_ids=check_in.rule_ids, warning_signs=check_in.warning_signs, zone=check_in.zone
     )
-
-
-def current_advice(revision: PlanRevision, on: datetime.date) -> list[dict]:
-    phase = followed_phase(revision)
-    if phase is None:
-        return []
-    return [advice for advice in phase["advice"] if _advice_is_current(advice, on)]
 
 
 # --- recording a check-in -----------------------------------------------------------------

@@ -13,6 +13,7 @@ urlpatterns = [
     path("check-in/<str:token>/", views.check_in_link, name="check-in-link"),
     # Physio
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("patients/<int:pk>/", views.patient_detail, name="patient-detail"),
     path("alerts/<int:pk>/acknowledge/", views.alert_acknowledge, name="alert-acknowledge"),
     path("alerts/<int:pk>/approve/", views.alert_approve, name="alert-approve"),
 ]

@@ -33,8 +33,6 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from accounts import services as accounts_services
-from accounts.models import AuditEvent
 from accounts.permissions import (
     IsPatient,
     IsPhysiotherapist,
@@ -166,13 +164,7 @@ class AssessmentViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         return selectors.assessments_visible_to(self.request.user).select_related("patient")
 
     def retrieve(self, request, *args, **kwargs):
-        assessment = self.get_object()
-        accounts_services.record_audit(
-            actor=request.user,
-            patient=assessment.patient,
-            action=AuditEvent.Action.VIEW,
-            detail=f"assessment {assessment.pk}",
-        )
+        assessment = selectors.get_assessment_for(request.user, kwargs["pk"])
         return Response(AssessmentSerializer(assessment).data)
 
     @extend_schema(
@@ -181,7 +173,8 @@ class AssessmentViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["get"])
     def screening(self, request, *args, **kwargs):
-        return Response(ScreeningSerializer(self.get_object()).data)
+        assessment = selectors.get_assessment_for(request.user, kwargs["pk"], part="screening of")
+        return Response(ScreeningSerializer(assessment).data)
 
     @extend_schema(
         summary="Confirm the amber findings (recorded: who, when, note)",
@@ -289,13 +282,7 @@ class PlanViewSet(
         return Response(PlanDetailSerializer(plan).data, status=status.HTTP_201_CREATED)
 
     def retrieve(self, request, *args, **kwargs):
-        plan = self.get_object()
-        accounts_services.record_audit(
-            actor=request.user,
-            patient=plan.patient,
-            action=AuditEvent.Action.VIEW,
-            detail=f"plan {plan.pk}",
-        )
+        plan = selectors.get_plan_for(request.user, kwargs["pk"])
         return Response(PlanDetailSerializer(plan).data)
 
     @extend_schema(
@@ -506,7 +493,10 @@ class PlanRevisionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return PlanRevision.objects.filter(plan=self.get_plan()).order_by("-number")
 
     def retrieve(self, request, *args, **kwargs):
-        return Response(PlanRevisionDetailSerializer(self.get_object()).data)
+        revision = selectors.get_revision_for(
+            request.user, plan_id=kwargs["plan_pk"], number=kwargs["number"]
+        )
+        return Response(PlanRevisionDetailSerializer(revision).data)
 
     def _refuse_change(self):
         self.get_object()  # an invisible revision is not found before it is immutable
@@ -531,15 +521,11 @@ class PlanRevisionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["get"])
     def changes(self, request, *args, **kwargs):
-        revision = self.get_object()
-        previous = (
-            PlanRevision.objects.filter(plan_id=revision.plan_id, number__lt=revision.number)
-            .order_by("-number")
-            .first()
+        revision = selectors.get_revision_for(
+            request.user, plan_id=kwargs["plan_pk"], number=kwargs["number"], part="changes in"
         )
-        changes = snapshots.compare_snapshots(
-            previous.snapshot if previous else None, revision.snapshot
-        )
+        previous = revision.previous()
+        changes = revision.changes_from(previous)
         data = {"number": revision.number, "previous": previous and previous.number, **changes}
         return Response(RevisionChangesSerializer(data).data)
 
@@ -573,7 +559,9 @@ class MyPlanView(GenericAPIView):
         responses={200: PlanRevisionDetailSerializer, 404: NOT_FOUND},
     )
     def get(self, request):
-        revision = selectors.current_revision(get_own_patient_or_404(request.user))
+        revision = selectors.current_revision_for(
+            request.user, get_own_patient_or_404(request.user)
+        )
         if revision is None:
             raise exceptions.NotFound(
                 "You have no published plan yet: your physiotherapist will publish one for you."

@@ -15,6 +15,7 @@ import enum
 import types
 import typing
 from dataclasses import dataclass
+from typing import Any, NotRequired, TypedDict
 
 from django import forms
 from rest_framework import serializers
@@ -128,7 +129,7 @@ class FieldSpec:
     choices: tuple[tuple[str, str], ...] = ()
     minimum: int | None = None
     maximum: int | None = None
-    enum_type: type | None = None
+    enum_type: type[enum.Enum] | None = None
 
 
 def _words(value) -> str:
@@ -237,12 +238,12 @@ def validate_answers(answers: dict, *, date_of_birth: datetime.date, today: date
     clearance = [answers.get(n) for n in ("clearance_by", "clearance_role", "clearance_date")]
     if any(clearance) and not all(clearance):
         errors["clearance_by"] = "Give who cleared the patient, their role and the date."
-    start_back = (answers.get("start_back_total"), answers.get("start_back_distress"))
-    if (start_back[0] is None) != (start_back[1] is None):
+    total, distress = answers.get("start_back_total"), answers.get("start_back_distress")
+    if (total is None) != (distress is None):
         errors["start_back_total"] = "Give both the STarT Back total and the distress score."
-    elif start_back[0] is not None:
+    elif total is not None and distress is not None:
         try:
-            StartBackScore(*start_back)
+            StartBackScore(total, distress)
         except ValueError as error:
             errors["start_back_total"] = str(error)
     return errors
@@ -268,10 +269,12 @@ def _from_storable(spec: FieldSpec, value):
         return None
     if spec.kind == "date":
         return datetime.date.fromisoformat(value) if isinstance(value, str) else value
-    if spec.kind == "choice":
-        return spec.enum_type(int(value) if issubclass(spec.enum_type, enum.IntEnum) else value)
-    if spec.kind == "multi":
-        return frozenset(spec.enum_type(item) for item in value)
+    if spec.kind in ("choice", "multi"):
+        enum_type = spec.enum_type
+        assert enum_type is not None, "_spec gives every choice and multi field its enum"
+        if spec.kind == "choice":
+            return enum_type(int(value) if issubclass(enum_type, enum.IntEnum) else value)
+        return frozenset(enum_type(item) for item in value)
     return value
 
 
@@ -305,8 +308,14 @@ def to_intake(stored: dict, *, age: int) -> Intake:
 # --- the Django form (pages) --------------------------------------------------------------
 
 
+class _FormFieldOptions(TypedDict):
+    label: str
+    help_text: str
+    required: bool
+
+
 def _form_field(spec: FieldSpec, label: str, help_text: str) -> forms.Field:
-    common = {"label": label, "help_text": help_text, "required": spec.required}
+    common: _FormFieldOptions = {"label": label, "help_text": help_text, "required": spec.required}
     if spec.kind == "choice":
         choices = spec.choices if spec.required else (("", "—"), *spec.choices)
         return forms.ChoiceField(choices=choices, **common)
@@ -321,9 +330,10 @@ def _form_field(spec: FieldSpec, label: str, help_text: str) -> forms.Field:
             widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), **common
         )
     if spec.kind == "bool":
+        optional: _FormFieldOptions = {**common, "required": False}
         return forms.NullBooleanField(
             widget=forms.Select(choices=[("unknown", "—"), ("true", "Yes"), ("false", "No")]),
-            **{**common, "required": False},
+            **optional,
         )
     return forms.CharField(max_length=200, **common)
 
@@ -350,7 +360,7 @@ class AssessmentForm(forms.Form):
 
     def sections(self):
         """Fields grouped for the template: (title, [bound fields])."""
-        grouped = {key: [] for key in SECTIONS}
+        grouped: dict[str, list[forms.BoundField]] = {key: [] for key in SECTIONS}
         for name in self.fields:
             if name.startswith(RED_FLAG_FIELD_PREFIX):
                 continue
@@ -366,7 +376,7 @@ class AssessmentForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        answers = answers_from_cleaned(cleaned)
+        answers = answers_from_cleaned(self.cleaned_data)  # what Form.clean() returned
         for name, message in validate_answers(
             answers, date_of_birth=self.date_of_birth, today=self.today
         ).items():
@@ -400,8 +410,14 @@ def answers_from_cleaned(cleaned: dict) -> dict:
 # --- the DRF serializer (API) -------------------------------------------------------------
 
 
+class _SerializerFieldOptions(TypedDict):
+    help_text: str | None
+    required: bool
+    allow_null: NotRequired[bool]
+
+
 def _serializer_field(spec: FieldSpec, help_text: str) -> serializers.Field:
-    common = {"help_text": help_text or None, "required": spec.required}
+    common: _SerializerFieldOptions = {"help_text": help_text or None, "required": spec.required}
     if not spec.required:
         common["allow_null"] = True
     if spec.kind == "choice":
@@ -413,7 +429,8 @@ def _serializer_field(spec: FieldSpec, help_text: str) -> serializers.Field:
     if spec.kind == "date":
         return serializers.DateField(**common)
     if spec.kind == "bool":
-        return serializers.BooleanField(**{**common, "required": False, "allow_null": True})
+        nullable: _SerializerFieldOptions = {**common, "required": False, "allow_null": True}
+        return serializers.BooleanField(**nullable)
     return serializers.CharField(max_length=200, allow_blank=True, **common)
 
 
@@ -451,7 +468,7 @@ class AssessmentInputSerializer(serializers.Serializer):
             answers, date_of_birth=self.context["date_of_birth"], today=self.context["today"]
         )
         if errors:
-            nested = {}
+            nested: dict[str, Any] = {}
             for name, message in errors.items():
                 if name.startswith(RED_FLAG_FIELD_PREFIX):
                     key = name.removeprefix(RED_FLAG_FIELD_PREFIX)

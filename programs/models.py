@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-PHASE_CHOICES = [("P1", "Settle"), ("P2", "Restore"), ("P3", "Strengthen"), ("P4", "Maintain")]
+from clinical import vocabulary
+from programs import revision_content
+
+PHASE_CHOICES = list(vocabulary.PHASE_CHOICES)  # ("P1", "Settle") ...: the clinical core's phases
 
 
 class Assessment(models.Model):
@@ -239,8 +244,29 @@ class AdviceItem(models.Model):
         return self.title
 
 
+# A patient sees the published revisions of these plans; never a draft.
+VISIBLE_TO_PATIENT = (Plan.Status.ACTIVE, Plan.Status.PAUSED)
+
+
+class PlanRevisionQuerySet(models.QuerySet):
+    def current(self, patient) -> PlanRevisionQuerySet:
+        """The revisions the patient may see, the current one first: published revisions of
+        their active or paused plans, latest published first. `patient` may be a Patient, an
+        id or an OuterRef (a subquery: take `[:1]`)."""
+        return self.filter(plan__patient=patient, plan__status__in=VISIBLE_TO_PATIENT).order_by(
+            "-published_at", "-id"
+        )
+
+    def current_for(self, patient) -> PlanRevision | None:
+        """The patient's current revision (with its plan): all a patient ever sees."""
+        return self.current(patient).select_related("plan").first()
+
+
 class PlanRevision(models.Model):
-    """An immutable, numbered snapshot of a published plan. Patients only ever see these."""
+    """An immutable, numbered snapshot of a published plan. Patients only ever see these.
+
+    Its content is read through the methods below (programs/revision_content.py), never by
+    indexing the JSON."""
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="revisions")
     number = models.PositiveIntegerField()
@@ -249,6 +275,8 @@ class PlanRevision(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     published_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PlanRevisionQuerySet.as_manager()
 
     class Meta:
         ordering = ["plan", "-number"]
@@ -260,6 +288,46 @@ class PlanRevision(models.Model):
 
     def __str__(self) -> str:
         return f"Revision {self.number} of plan {self.plan_id}"
+
+    @property
+    def content(self) -> revision_content.Snapshot:
+        return self.snapshot
+
+    @property
+    def phases(self) -> list[revision_content.SnapshotPhase]:
+        return revision_content.phases(self.snapshot)
+
+    def phase(self, code: str) -> revision_content.SnapshotPhase | None:
+        return revision_content.phase(self.snapshot, code)
+
+    def phase_names(self) -> dict[str, str]:
+        return revision_content.phase_names(self.snapshot)
+
+    def followed_phase(self) -> revision_content.SnapshotPhase | None:
+        """The phase whose content the patient follows now (`Plan.followed_phase`: the previous
+        one while a regression runs). Needs `plan`."""
+        return self.phase(self.plan.followed_phase)
+
+    def tickable_keys(self, on: datetime.date) -> list[str]:
+        return revision_content.tickable_keys(self.followed_phase(), on)
+
+    def current_advice(self, on: datetime.date) -> list[revision_content.SnapshotAdvice]:
+        return revision_content.current_advice(self.followed_phase(), on)
+
+    def exercise_keys(self) -> list[str]:
+        return revision_content.exercise_keys(self.snapshot)
+
+    def previous(self) -> PlanRevision | None:
+        """The revision of the same plan published before this one."""
+        return (
+            PlanRevision.objects.filter(plan_id=self.plan_id, number__lt=self.number)
+            .order_by("-number")
+            .first()
+        )
+
+    def changes_from(self, previous: PlanRevision | None) -> dict:
+        """What changed since `previous` (everything is new for None)."""
+        return revision_content.compare(previous.snapshot if previous else None, self.snapshot)
 
 
 class PlanTemplate(models.Model):

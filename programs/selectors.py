@@ -2,30 +2,24 @@
 
 from __future__ import annotations
 
-from accounts.permissions import patients_visible_to
-from programs.models import Assessment, Plan, PlanRevision
+from django.db.models import Max
+from django.shortcuts import get_object_or_404
 
-VISIBLE_TO_PATIENT = (Plan.Status.ACTIVE, Plan.Status.PAUSED)
+from accounts.models import AuditEvent
+from accounts.permissions import patients_visible_to
+from accounts.services import record_audit
+from programs.models import Assessment, Plan, PlanRevision
 
 
 def current_revision(patient) -> PlanRevision | None:
     """The latest published revision of the patient's current plan: all a patient ever sees."""
-    return (
-        PlanRevision.objects.filter(plan__patient=patient, plan__status__in=VISIBLE_TO_PATIENT)
-        .select_related("plan")
-        .order_by("-published_at", "-id")
-        .first()
-    )
+    return PlanRevision.objects.current_for(patient)
 
 
 def exercise_keys_in_published_plan(patient) -> list[str]:
     """Keys of the exercises in the patient's latest published plan revision."""
     revision = current_revision(patient)
-    if revision is None:
-        return []
-    return sorted(
-        {item["exercise_key"] for phase in revision.snapshot["phases"] for item in phase["items"]}
-    )
+    return revision.exercise_keys() if revision else []
 
 
 def assessments_visible_to(user):
@@ -38,3 +32,61 @@ def plans_visible_to(user):
     if not user.is_physio:
         plans = plans.exclude(status=Plan.Status.DRAFT)
     return plans
+
+
+# --- audited lookups ----------------------------------------------------------------------
+# Each loads one object a page or API endpoint shows, 404 unless the user may see it, and
+# records the read (who, what) once: every path that shows an assessment, a plan or a
+# published revision goes through exactly one of these. Writes look objects up unaudited.
+
+
+def _record_read(user, patient, detail: str) -> None:
+    record_audit(actor=user, patient=patient, action=AuditEvent.Action.VIEW, detail=detail)
+
+
+def get_assessment_for(user, pk, *, part: str = "") -> Assessment:
+    """An assessment with its answers and screening (`part`: what of it is read)."""
+    assessment = get_object_or_404(
+        assessments_visible_to(user).select_related("patient__clinic", "amber_confirmed_by"),
+        pk=pk,
+    )
+    _record_read(user, assessment.patient, " ".join(filter(None, [part, f"assessment {pk}"])))
+    return assessment
+
+
+def get_plan_for(user, pk) -> Plan:
+    """A plan as the physio edits it (`latest_revision` annotated for the API)."""
+    plan = get_object_or_404(
+        plans_visible_to(user)
+        .select_related("patient__clinic", "assessment", "physiotherapist__user")
+        .annotate(latest_revision=Max("revisions__number")),
+        pk=pk,
+    )
+    _record_read(user, plan.patient, f"plan {plan.pk}")
+    return plan
+
+
+def get_revision_for(user, *, plan_id, number, part: str = "") -> PlanRevision:
+    """One published revision of a plan the user may see (`part`: what of it is read)."""
+    revision = get_object_or_404(
+        PlanRevision.objects.select_related("plan__patient__clinic").filter(
+            plan__in=plans_visible_to(user)
+        ),
+        plan_id=plan_id,
+        number=number,
+    )
+    _record_read(
+        user,
+        revision.plan.patient,
+        " ".join(filter(None, [part, f"plan {plan_id} r{revision.number}"])),
+    )
+    return revision
+
+
+def current_revision_for(user, patient) -> PlanRevision | None:
+    """`current_revision` as the patient (or whoever `user` is) reads it: audited when there
+    is one to read."""
+    revision = current_revision(patient)
+    if revision is not None:
+        _record_read(user, patient, f"plan {revision.plan_id} r{revision.number}")
+    return revision

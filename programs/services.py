@@ -15,15 +15,16 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from accounts.models import AuditEvent, Physiotherapist
+from accounts.models import AuditEvent, Physiotherapist, User
 from accounts.services import record_audit
 from clinical.catalogue import CatalogueItem, Category, Direction, Dosage
 from clinical.intake import Region
 from clinical.phases import PhaseCode
 from clinical.planner import propose_plan
 from clinical.screening import Outcome, ScreeningResult, screen
+from clinical.vocabulary import STORED_DOSAGE_AMOUNTS
 from exercises.models import Exercise
-from programs import signals, snapshots
+from programs import revision_content, signals, snapshots
 from programs.intake_form import age_on, to_intake, to_storable
 from programs.models import (
     AdviceItem,
@@ -130,7 +131,7 @@ def record_assessment(
 
 
 @transaction.atomic
-def confirm_amber(*, assessment: Assessment, by, note: str = "") -> Assessment:
+def confirm_amber(*, assessment: Assessment, by: User, note: str = "") -> Assessment:
     """Record the physio's explicit confirmation of the amber findings (who and when)."""
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     if assessment.outcome != Assessment.Outcome.AMBER:
@@ -142,6 +143,12 @@ def confirm_amber(*, assessment: Assessment, by, note: str = "") -> Assessment:
     assessment.amber_confirmation_note = note.strip()
     assessment.save(
         update_fields=["amber_confirmed_by", "amber_confirmed_at", "amber_confirmation_note"]
+    )
+    record_audit(
+        actor=by,
+        patient=assessment.patient,
+        action=AuditEvent.Action.UPDATE,
+        detail=f"assessment {assessment.pk}: amber findings confirmed",
     )
     return assessment
 
@@ -312,9 +319,9 @@ def generate_plan(
         ]
     )
     exercise_ids = dict(
-        Exercise.objects.filter(
-            key__in={i.exercise_key for p in proposal.phases for i in p.items}
-        ).values_list("key", "id")
+        Exercise.objects.for_clinic(patient.clinic_id)  # keys are unique per clinic only
+        .filter(key__in={i.exercise_key for p in proposal.phases for i in p.items})
+        .values_list("key", "id")
     )
     Prescription.objects.bulk_create(
         [
@@ -367,32 +374,80 @@ def _editable(plan: Plan) -> Plan:
     return plan
 
 
+def _check_in_catalogue_of(plan: Plan, exercise: Exercise, field: str) -> None:
+    """A plan uses the global catalogue and its own clinic's exercises, nobody else's."""
+    if exercise.clinic_id not in (None, plan.patient.clinic_id):
+        raise ValidationError({field: "No such exercise."})
+
+
 def _excluding_flags(plan: Plan, exercise: Exercise) -> list[str]:
     flags = {flag["flag"] for flag in plan.assessment.exclusion_flags}
     return sorted(flags & set(exercise.exclude_if))
 
 
+def _in_words(value) -> str:
+    if value is None or value == "":
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def _differences(before: dict, after, names) -> list[str]:
+    """Each named field whose value changed, as "sets 2→3" (free text only by its name)."""
+    changed = []
+    for name in names:
+        old, new = before[name], getattr(after, name)
+        if old == new:
+            continue
+        label = name.replace("_", " ")
+        changed.append(label if name == "notes" else f"{label} {_in_words(old)}→{_in_words(new)}")
+    return changed
+
+
+def _record_edit(*, by, plan: Plan, phase_code: str, what: str) -> None:
+    """The audit line of a plan edit: who, and what changed where ("plan 7 P2: …")."""
+    record_audit(
+        actor=by,
+        patient=plan.patient,
+        action=AuditEvent.Action.UPDATE,
+        detail=f"plan {plan.pk} {phase_code}: {what}",
+    )
+
+
 @transaction.atomic
-def update_prescription(*, prescription: Prescription, by, **changes) -> Prescription:
+def update_prescription(*, prescription: Prescription, by: User, **changes) -> Prescription:
     """Change dosage or notes of one item; validated as a whole."""
-    _editable(prescription.phase.plan)
+    plan = _editable(prescription.phase.plan)
+    before = {name: getattr(prescription, name) for name in (*PRESCRIPTION_DOSAGE_FIELDS, "notes")}
     for name, value in changes.items():
         if name not in (*PRESCRIPTION_DOSAGE_FIELDS, "notes"):
             raise ValidationError({name: "This field cannot be changed here."})
         setattr(prescription, name, value)
     prescription.full_clean()
-    if not any(getattr(prescription, n) for n in ("sets", "reps", "hold_seconds", "minutes")):
+    if not any(getattr(prescription, n) for n in STORED_DOSAGE_AMOUNTS):
         raise ValidationError({"sets": "Give a dosage: sets, repetitions, a hold time or minutes."})
     prescription.save()
+    dosage = _differences(before, prescription, PRESCRIPTION_DOSAGE_FIELDS)
+    notes = _differences(before, prescription, ["notes"])
+    key = prescription.exercise.key
+    if dosage:
+        what = f"dosage of {key} changed: {', '.join(dosage)}" + (", notes" if notes else "")
+        _record_edit(by=by, plan=plan, phase_code=prescription.phase.code, what=what)
+    elif notes:
+        _record_edit(
+            by=by, plan=plan, phase_code=prescription.phase.code, what=f"notes of {key} changed"
+        )
     return prescription
 
 
 @transaction.atomic
 def add_prescription(
-    *, phase: PlanPhase, exercise: Exercise, by, override_reason: str = "", notes: str = ""
+    *, phase: PlanPhase, exercise: Exercise, by: User, override_reason: str = "", notes: str = ""
 ) -> Prescription:
     """Add a catalogue exercise to a phase. An item the rules hide needs a recorded reason."""
     plan = _editable(phase.plan)
+    _check_in_catalogue_of(plan, exercise, "exercise")
     if phase.code not in exercise.phases:
         raise ValidationError(
             {"exercise": f"{exercise.name} is not used in the {phase.name} phase."}
@@ -411,7 +466,7 @@ def add_prescription(
     reason = "Added by the physiotherapist."
     if flags:
         reason += f" Rule override ({', '.join(flags)}): {override_reason.strip()}"
-    return Prescription.objects.create(
+    added = Prescription.objects.create(
         phase=phase,
         exercise=exercise,
         order=(last or 0) + 1,
@@ -422,18 +477,27 @@ def add_prescription(
         override_reason=override_reason.strip(),
         added_by_physio=True,
     )
+    override = f" (rule override: {', '.join(flags)})" if flags else ""
+    _record_edit(by=by, plan=plan, phase_code=phase.code, what=f"added {exercise.key}{override}")
+    return added
 
 
 @transaction.atomic
-def remove_prescription(*, prescription: Prescription, by) -> None:
-    _editable(prescription.phase.plan)
+def remove_prescription(*, prescription: Prescription, by: User) -> None:
+    plan = _editable(prescription.phase.plan)
     prescription.delete()
+    _record_edit(
+        by=by,
+        plan=plan,
+        phase_code=prescription.phase.code,
+        what=f"removed {prescription.exercise.key}",
+    )
 
 
 @transaction.atomic
-def move_prescription(*, prescription: Prescription, by, offset: int) -> None:
+def move_prescription(*, prescription: Prescription, by: User, offset: int) -> None:
     """Move an item up (-1) or down (+1) within its phase."""
-    _editable(prescription.phase.plan)
+    plan = _editable(prescription.phase.plan)
     items = list(prescription.phase.prescriptions.order_by("order", "id"))
     index = next(i for i, item in enumerate(items) if item.pk == prescription.pk)
     target = max(0, min(len(items) - 1, index + offset))
@@ -441,10 +505,17 @@ def move_prescription(*, prescription: Prescription, by, offset: int) -> None:
     for order, item in enumerate(items, start=1):
         item.order = order
     Prescription.objects.bulk_update(items, ["order"])
+    if target != index:
+        _record_edit(
+            by=by,
+            plan=plan,
+            phase_code=prescription.phase.code,
+            what=f"moved {prescription.exercise.key} from position {index + 1} to {target + 1}",
+        )
 
 
 @transaction.atomic
-def swap_prescription(*, prescription: Prescription, by, to: str) -> Prescription:
+def swap_prescription(*, prescription: Prescription, by: User, to: str) -> Prescription:
     """Swap an item to its catalogue progression (harder) or regression (easier)."""
     plan = _editable(prescription.phase.plan)
     if to not in ("progression", "regression"):
@@ -452,12 +523,14 @@ def swap_prescription(*, prescription: Prescription, by, to: str) -> Prescriptio
     target = getattr(prescription.exercise, to)
     if target is None:
         raise ValidationError({"to": f"{prescription.exercise.name} has no {to} in the catalogue."})
+    _check_in_catalogue_of(plan, target, "to")
     flags = _excluding_flags(plan, target)
     if flags:
         raise ValidationError(
             {"to": f"{target.name} is hidden for this patient ({', '.join(flags)})."}
         )
     word = "harder" if to == "progression" else "easier"
+    swapped_from = prescription.exercise.key
     prescription.reason = (
         f"Swapped by the physiotherapist to the {word} version of {prescription.exercise.name}."
     )
@@ -467,13 +540,20 @@ def swap_prescription(*, prescription: Prescription, by, to: str) -> Prescriptio
     prescription.rule_ids = []
     prescription.added_by_physio = True
     prescription.save()
+    _record_edit(
+        by=by,
+        plan=plan,
+        phase_code=prescription.phase.code,
+        what=f"swapped {swapped_from} for its {to} {target.key}",
+    )
     return prescription
 
 
 @transaction.atomic
-def update_phase(*, phase: PlanPhase, by, **changes) -> PlanPhase:
+def update_phase(*, phase: PlanPhase, by: User, **changes) -> PlanPhase:
     """Change a phase's dates or notes."""
-    _editable(phase.plan)
+    plan = _editable(phase.plan)
+    before = {name: getattr(phase, name) for name in ("start_date", "end_date", "notes")}
     for name, value in changes.items():
         if name not in ("start_date", "end_date", "notes"):
             raise ValidationError({name: "This field cannot be changed here."})
@@ -481,6 +561,9 @@ def update_phase(*, phase: PlanPhase, by, **changes) -> PlanPhase:
     if phase.start_date and phase.end_date and phase.end_date < phase.start_date:
         raise ValidationError({"end_date": "The phase cannot end before it starts."})
     phase.save()
+    changed = _differences(before, phase, ["start_date", "end_date", "notes"])
+    if changed:
+        _record_edit(by=by, plan=plan, phase_code=phase.code, what=", ".join(changed))
     return phase
 
 
@@ -488,7 +571,7 @@ def update_phase(*, phase: PlanPhase, by, **changes) -> PlanPhase:
 
 
 @transaction.atomic
-def publish_plan(*, plan: Plan, by) -> PlanRevision:
+def publish_plan(*, plan: Plan, by: User) -> PlanRevision:
     """Freeze the plan into the next numbered revision; the plan becomes active.
 
     Patients, PDFs and emails only ever see revisions, so later edits change nothing they see
@@ -496,7 +579,7 @@ def publish_plan(*, plan: Plan, by) -> PlanRevision:
     """
     plan = _editable(plan)
     snapshot = snapshots.plan_snapshot(plan)
-    if not any(phase["items"] for phase in snapshot["phases"]):
+    if not revision_content.has_items(snapshot):
         raise ValidationError({"items": "Add at least one exercise before publishing."})
     last = plan.revisions.aggregate(last=Max("number"))["last"] or 0
     revision = PlanRevision.objects.create(
@@ -519,7 +602,7 @@ def publish_plan(*, plan: Plan, by) -> PlanRevision:
 
 
 @transaction.atomic
-def save_plan_as_template(*, plan: Plan, name: str, by) -> PlanTemplate:
+def save_plan_as_template(*, plan: Plan, name: str, by: User) -> PlanTemplate:
     """Keep the plan's items and advice as a clinic template (no patient data)."""
     name = name.strip()
     if not name:
@@ -543,8 +626,11 @@ def generate_plan_from_template(
     """A new plan with the template's items; the assessment is screened as for any plan."""
     plan = generate_plan(assessment=assessment, by=by, today=today)
     flags = {flag["flag"] for flag in assessment.exclusion_flags}
-    exercises = {
-        e.key: e for e in Exercise.objects.filter(key__in=snapshots.template_keys(template.content))
+    exercises = {  # keys are unique per clinic only: resolve them in the plan's clinic
+        e.key: e
+        for e in Exercise.objects.for_clinic(plan.patient.clinic_id).filter(
+            key__in=snapshots.template_keys(template.content)
+        )
     }
     Prescription.objects.filter(phase__plan=plan).delete()
     rows = []

@@ -4,21 +4,37 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import get_physio_or_404, get_visible_patient
 from clinical.intake import RED_FLAG_QUESTIONS_BY_KEY
 from clinical.rules import RULES
 from exercises.models import Exercise
+from exercises.selectors import exercises_visible_to
 from programs import services, snapshots
 from programs.intake_form import RED_FLAG_FIELD_PREFIX, AssessmentForm
-from programs.models import Assessment, Plan, PlanRevision, PlanTemplate, Prescription
-from programs.selectors import assessments_visible_to, plans_visible_to
+from programs.models import Assessment, Plan, PlanTemplate, Prescription
+from programs.selectors import (
+    assessments_visible_to,
+    get_assessment_for,
+    get_plan_for,
+    get_revision_for,
+    plans_visible_to,
+)
+from programs.serializers import (
+    AmberConfirmationSerializer,
+    MoveSerializer,
+    PhaseUpdateSerializer,
+    PlanCreateSerializer,
+    PlanTemplateCreateSerializer,
+    PrescriptionCreateSerializer,
+    PrescriptionUpdateSerializer,
+    SwapSerializer,
+)
 
 
 def _assessment_or_404(user, pk) -> Assessment:
@@ -106,7 +122,8 @@ def assessment_screen_preview(request, patient_pk):
 
 @login_required
 def assessment_detail(request, pk):
-    assessment = _assessment_or_404(request.user, pk)
+    get_physio_or_404(request.user)
+    assessment = get_assessment_for(request.user, pk)
     templates = PlanTemplate.objects.filter(clinic_id=assessment.patient.clinic_id)
     return render(
         request,
@@ -129,9 +146,10 @@ def assessment_confirm(request, pk):
         messages.error(request, "Tick the box to confirm the amber findings.")
     else:
         try:
-            services.confirm_amber(
-                assessment=assessment, by=request.user, note=request.POST.get("note", "")
-            )
+            data = _validated(AmberConfirmationSerializer(data=request.POST))
+            services.confirm_amber(assessment=assessment, by=request.user, note=data["note"])
+        except ValidationError as invalid:
+            messages.error(request, " ".join(invalid.messages))
         except services.PlanConflictError as error:
             messages.error(request, str(error))
         else:
@@ -144,10 +162,22 @@ def assessment_confirm(request, pk):
 def plan_generate(request, assessment_pk):
     physio = get_physio_or_404(request.user)
     assessment = _assessment_or_404(request.user, assessment_pk)
-    template_id = request.POST.get("template")
     try:
-        if template_id:
-            template = get_object_or_404(PlanTemplate, pk=template_id, clinic_id=physio.clinic_id)
+        choice = _validated(
+            PlanCreateSerializer(
+                data={
+                    "assessment": assessment.pk,
+                    "template": request.POST.get("template") or None,
+                },
+                context={"templates": PlanTemplate.objects.filter(clinic_id=physio.clinic_id)},
+            )
+        )
+    except ValidationError as invalid:
+        messages.error(request, " ".join(invalid.messages))
+        return redirect("assessment-detail", pk=assessment.pk)
+    template = choice.get("template")
+    try:
+        if template:
             plan = services.generate_plan_from_template(
                 template=template, assessment=assessment, by=physio
             )
@@ -191,7 +221,8 @@ def _editor_context(plan: Plan) -> dict:
 
 @login_required
 def plan_edit(request, pk):
-    plan = _plan_or_404(request.user, pk)
+    get_physio_or_404(request.user)
+    plan = get_plan_for(request.user, pk)
     return render(request, "programs/plan_editor.html", _editor_context(plan))
 
 
@@ -228,31 +259,40 @@ def _run_edit(request, plan, phase_code, operation, success: str):
     return _phase_response(request, plan, phase_code)
 
 
-def _int_or_none(value):
-    if value in (None, ""):
-        return None
-    try:
-        return int(value)
-    except ValueError as error:
-        raise ValidationError("Dosage values must be whole numbers.") from error
+def _validated(serializer) -> dict:
+    """The data the API's input serializer accepts, or its refusal as the ValidationError
+    `_run_edit` shows: the page refuses what the API refuses, with the API's messages, each
+    led by the label of the field it is about ("Notes: Ensure this field has ...")."""
+    if serializer.is_valid():
+        return serializer.validated_data
+    errors = {}
+    for name, field_messages in serializer.errors.items():
+        field = serializer.fields.get(name)
+        errors[name if field else NON_FIELD_ERRORS] = [
+            f"{field.label}: {message}" if field else str(message) for message in field_messages
+        ]
+    raise ValidationError(errors)
+
+
+# The editor's buttons say up or down; the API's MoveSerializer takes the offset.
+MOVE_OFFSETS = {"up": "-1", "down": "1"}
 
 
 @login_required
 @require_POST
 def item_update(request, plan_pk, item_pk):
     item = _prescription_or_404(request.user, plan_pk, item_pk)
-    plan = item.phase.plan
-
-    def update():
-        changes = {
-            name: _int_or_none(request.POST.get(name))
-            for name in ("sets", "reps", "hold_seconds", "minutes", "per_day", "days_per_week")
-        }
-        changes["per_side"] = request.POST.get("per_side") == "on"
-        changes["notes"] = request.POST.get("notes", "")[:1000]
-        services.update_prescription(prescription=item, by=request.user, **changes)
-
-    return _run_edit(request, plan, item.phase.code, update, f"{item.exercise.name}: dosage saved.")
+    # Not partial: the editor posts its whole form, and an unticked "each side" box is absent.
+    serializer = PrescriptionUpdateSerializer(data=request.POST)
+    return _run_edit(
+        request,
+        item.phase.plan,
+        item.phase.code,
+        lambda: services.update_prescription(
+            prescription=item, by=request.user, **_validated(serializer)
+        ),
+        f"{item.exercise.name}: dosage saved.",
+    )
 
 
 @login_required
@@ -272,12 +312,15 @@ def item_remove(request, plan_pk, item_pk):
 @require_POST
 def item_move(request, plan_pk, item_pk):
     item = _prescription_or_404(request.user, plan_pk, item_pk)
-    offset = -1 if request.POST.get("direction") == "up" else 1
+    direction = request.POST.get("direction", "")
+    serializer = MoveSerializer(data={"offset": MOVE_OFFSETS.get(direction, direction)})
     return _run_edit(
         request,
         item.phase.plan,
         item.phase.code,
-        lambda: services.move_prescription(prescription=item, by=request.user, offset=offset),
+        lambda: services.move_prescription(
+            prescription=item, by=request.user, **_validated(serializer)
+        ),
         "Order changed.",
     )
 
@@ -286,12 +329,14 @@ def item_move(request, plan_pk, item_pk):
 @require_POST
 def item_swap(request, plan_pk, item_pk):
     item = _prescription_or_404(request.user, plan_pk, item_pk)
-    to = request.POST.get("to", "")
+    serializer = SwapSerializer(data=request.POST)
     return _run_edit(
         request,
         item.phase.plan,
         item.phase.code,
-        lambda: services.swap_prescription(prescription=item, by=request.user, to=to),
+        lambda: services.swap_prescription(
+            prescription=item, by=request.user, **_validated(serializer)
+        ),
         "Exercise swapped.",
     )
 
@@ -301,17 +346,21 @@ def item_swap(request, plan_pk, item_pk):
 def item_add(request, plan_pk, phase_code):
     plan = _plan_or_404(request.user, plan_pk)
     phase = get_object_or_404(plan.phases, code=phase_code)
-    key = request.POST.get("exercise", "")
-    exercise = _clinic_catalogue(plan).filter(key=key).first()
+    data = request.POST.copy()
+    data["phase"] = phase.code  # the page names the phase in its URL
+    serializer = PrescriptionCreateSerializer(
+        data=data, context={"exercises": exercises_visible_to(request.user)}
+    )
+    exercise = serializer.validated_data["exercise"] if serializer.is_valid() else None
 
     def add():
-        if exercise is None:
-            raise ValidationError("Choose an exercise from the catalogue.")
+        fields = _validated(serializer)
         services.add_prescription(
             phase=phase,
-            exercise=exercise,
+            exercise=fields["exercise"],
             by=request.user,
-            override_reason=request.POST.get("override_reason", ""),
+            override_reason=fields["override_reason"],
+            notes=fields["notes"],
         )
 
     return _run_edit(
@@ -324,19 +373,14 @@ def item_add(request, plan_pk, phase_code):
 def phase_update(request, plan_pk, phase_code):
     plan = _plan_or_404(request.user, plan_pk)
     phase = get_object_or_404(plan.phases, code=phase_code)
-
-    def update():
-        changes = {}
-        for name in ("start_date", "end_date"):
-            raw = request.POST.get(name, "")
-            value = parse_date(raw) if raw else None
-            if raw and value is None:
-                raise ValidationError(f"{name.replace('_', ' ').capitalize()} is not a date.")
-            changes[name] = value
-        changes["notes"] = request.POST.get("notes", "")[:2000]
-        services.update_phase(phase=phase, by=request.user, **changes)
-
-    return _run_edit(request, plan, phase_code, update, f"{phase.name}: saved.")
+    serializer = PhaseUpdateSerializer(data=request.POST)
+    return _run_edit(
+        request,
+        plan,
+        phase_code,
+        lambda: services.update_phase(phase=phase, by=request.user, **_validated(serializer)),
+        f"{phase.name}: saved.",
+    )
 
 
 @login_required
@@ -358,9 +402,10 @@ def plan_publish(request, pk):
 @require_POST
 def plan_save_template(request, pk):
     plan = _plan_or_404(request.user, pk)
+    serializer = PlanTemplateCreateSerializer(data=request.POST)
     try:
         template = services.save_plan_as_template(
-            plan=plan, name=request.POST.get("name", ""), by=request.user
+            plan=plan, by=request.user, **_validated(serializer)
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
@@ -371,12 +416,11 @@ def plan_save_template(request, pk):
 
 @login_required
 def revision_changes(request, plan_pk, number):
-    plan = _plan_or_404(request.user, plan_pk)
-    revision = get_object_or_404(PlanRevision, plan=plan, number=number)
-    previous = plan.revisions.filter(number__lt=number).order_by("-number").first()
-    changes = snapshots.compare_snapshots(
-        previous.snapshot if previous else None, revision.snapshot
-    )
+    get_physio_or_404(request.user)
+    revision = get_revision_for(request.user, plan_id=plan_pk, number=number, part="changes in")
+    plan = revision.plan
+    previous = revision.previous()
+    changes = revision.changes_from(previous)
     return render(
         request,
         "programs/revision_changes.html",

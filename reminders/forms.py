@@ -23,7 +23,8 @@ class ReminderScheduleForm(forms.Form):
     )
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("is_enabled") and not cleaned.get("weekdays"):
             self.add_error("weekdays", "Choose at least one day, or turn reminders off.")
         return cleaned

@@ -15,8 +15,10 @@ import datetime
 import logging
 import smtplib
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from email.utils import make_msgid
+from typing import TYPE_CHECKING, TypedDict, cast
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -31,18 +33,21 @@ from django.utils import timezone
 from accounts.models import AuditEvent, Patient
 from accounts.services import clinic_sender, record_audit
 from clinical.education import SAFETY_NET
+from clinical.follow_up import PLAN_EXPIRY_DAYS
 from core import links
 from programs.models import Plan, PlanRevision
-from programs.selectors import VISIBLE_TO_PATIENT
 from reminders import slots, tasks
 from reminders.models import ReminderDelivery, ReminderSchedule
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 logger = logging.getLogger(__name__)
 
 SUBJECT = "Your exercise reminder"  # subscription mail: never a health detail in the subject
 LATE_LIMIT = datetime.timedelta(hours=2)  # a slot later than this is skipped, never sent
 CATCH_UP = datetime.timedelta(days=7)  # missed slots this recent are recorded as skipped
-PLAN_EXPIRY = datetime.timedelta(weeks=6)  # PLAN-EXPIRY: after the last published revision
+PLAN_EXPIRY = datetime.timedelta(days=PLAN_EXPIRY_DAYS)  # PLAN-EXPIRY: after the last publication
 MAX_ATTEMPTS = 5
 # Longer than the send task's hard time limit, so a row in `sending` this long has no worker.
 SENDING_TIMEOUT = datetime.timedelta(minutes=5)
@@ -172,18 +177,31 @@ def resume_reminders(*, patient: Patient, by) -> ReminderSchedule | None:
 
 
 def _current_revisions_of_outer_patient():
-    """Published revisions of the outer row's patient (`patient_id`), current first: what
-    `programs.selectors.current_revision` shows the patient, as a subquery."""
-    return PlanRevision.objects.filter(
-        plan__patient=OuterRef("patient_id"), plan__status__in=VISIBLE_TO_PATIENT
-    ).order_by("-published_at", "-id")
+    """The revisions the outer row's patient (`patient_id`) sees, current first: a subquery."""
+    return PlanRevision.objects.current(OuterRef("patient_id"))
+
+
+class _CurrentPlan(TypedDict):
+    plan_status: str | None
+    last_published_at: datetime.datetime | None
+
+
+class _LoadedRevision(TypedDict):
+    revision_id: int | None
+    revision: PlanRevision | None
+
+
+if TYPE_CHECKING:
+    # A schedule from `_with_current_plan`; a delivery from `_load_claimed`.
+    ScheduleWithPlan = WithAnnotations[ReminderSchedule, _CurrentPlan]
+    LoadedDelivery = WithAnnotations[ReminderDelivery, _LoadedRevision]
 
 
 def _with_current_plan(queryset):
     """Annotate schedules with the status and last publish time of the patient's current plan.
 
-    "Current" is what `programs.selectors.current_revision` shows the patient: the latest
-    published revision of a plan that is active or paused.
+    "Current" is `PlanRevision.objects.current`: the latest published revision of a plan
+    that is active or paused.
     """
     revisions = _current_revisions_of_outer_patient()
     return queryset.annotate(
@@ -295,7 +313,7 @@ def dispatch_due_reminders(*, now: datetime.datetime | None = None) -> DispatchR
     return result
 
 
-def _dispatch_batch(batch: list[ReminderSchedule], now, result: DispatchResult) -> None:
+def _dispatch_batch(batch: list[ScheduleWithPlan], now, result: DispatchResult) -> None:
     run = uuid.uuid4()
     rows = []
     for schedule in batch:
@@ -304,6 +322,7 @@ def _dispatch_batch(batch: list[ReminderSchedule], now, result: DispatchResult) 
             schedule, schedule.plan_status, schedule.last_published_at, now
         )
         if sending:
+            assert schedule.next_slot_at is not None, "due_schedules: next_slot_at <= now"
             # next_slot_at itself is due: start just before it.
             start = max(schedule.next_slot_at - datetime.timedelta(microseconds=1), now - CATCH_UP)
             for slot in slots.slots_between(spec, start, now):
@@ -335,7 +354,7 @@ def _dispatch_batch(batch: list[ReminderSchedule], now, result: DispatchResult) 
     _enqueue(queued)
 
 
-def _save_next_slots(schedules: list[ReminderSchedule]) -> None:
+def _save_next_slots(schedules: Sequence[ReminderSchedule]) -> None:
     """Save each schedule's new `next_slot_at` in one statement.
 
     On PostgreSQL an UPDATE … FROM unnest(ids, slots): `bulk_update` builds a CASE with one
@@ -386,8 +405,7 @@ def unsubscribe_url(schedule: ReminderSchedule) -> str:
 def todays_items(revision: PlanRevision) -> list[dict]:
     """The items of the phase the patient follows now (the previous one during a REGRESS),
     from the published revision, with dosage in plain words."""
-    code = revision.plan.followed_phase
-    phase = next((p for p in revision.snapshot["phases"] if p["code"] == code), None)
+    phase = revision.followed_phase()
     if phase is None:
         return []
     return [{"name": item["name"], "dosage_text": item["dosage_text"]} for item in phase["items"]]
@@ -453,15 +471,19 @@ def _claim(delivery_ids: list[int], now: datetime.datetime) -> list[int]:
     return claimed
 
 
-def _load_claimed(claimed: list[int]) -> list[ReminderDelivery]:
+def _load_claimed(claimed: list[int]) -> list[LoadedDelivery]:
     """The claimed rows with patient, clinic, schedule and current revision: 2 queries however
     many. Read after the claim, so an unsubscribe or pause committed before it is seen."""
     latest = _current_revisions_of_outer_patient()
-    deliveries = list(
-        ReminderDelivery.objects.filter(pk__in=claimed)
-        .select_related("patient__clinic", "patient__reminder_schedule")
-        .annotate(revision_id=Subquery(latest.values("id")[:1]))
-        .order_by("slot_at", "id")
+    # Each row's `revision` is attached below.
+    deliveries = cast(
+        "list[LoadedDelivery]",
+        list(
+            ReminderDelivery.objects.filter(pk__in=claimed)
+            .select_related("patient__clinic", "patient__reminder_schedule")
+            .annotate(revision_id=Subquery(latest.values("id")[:1]))
+            .order_by("slot_at", "id")
+        ),
     )
     revisions = PlanRevision.objects.select_related("plan").in_bulk(
         {d.revision_id for d in deliveries if d.revision_id}
@@ -471,12 +493,12 @@ def _load_claimed(claimed: list[int]) -> list[ReminderDelivery]:
     return deliveries
 
 
-def _send_claimed(delivery: ReminderDelivery, now: datetime.datetime, connection) -> str:
+def _send_claimed(delivery: LoadedDelivery, now: datetime.datetime, connection) -> str:
     delivery_id = delivery.pk
     if now - delivery.slot_at > LATE_LIMIT:
         _finish(delivery_id, Status.SKIPPED, last_error="More than 2 hours late: not sent.")
         return "skipped"
-    schedule = getattr(delivery.patient, "reminder_schedule", None)
+    schedule: ReminderSchedule | None = getattr(delivery.patient, "reminder_schedule", None)
     revision = delivery.revision
     # Checked again at send time: an unsubscribe or a pause is honoured at once.
     reason = why_not_sending(
@@ -488,6 +510,7 @@ def _send_claimed(delivery: ReminderDelivery, now: datetime.datetime, connection
     if reason:
         _finish(delivery_id, Status.SKIPPED, last_error=reason)
         return "skipped"
+    assert schedule is not None and revision is not None, "why_not_sending refuses either missing"
     message = build_reminder_email(
         delivery=delivery, schedule=schedule, revision=revision, connection=connection
     )

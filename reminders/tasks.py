@@ -1,8 +1,10 @@
 """Thin Celery tasks: each loads by id and calls one service (STYLE.md, Celery)."""
 
 import logging
+from typing import TypedDict
 
 from celery import shared_task
+from celery.contrib.django.task import DjangoTask
 
 from core.tasks import RetryingTask, RetryLater
 from reminders import services
@@ -13,8 +15,14 @@ logger = logging.getLogger(__name__)
 # (beat options, apply_async) because the `queue` task attribute is deprecated in Celery 5.
 QUEUE = "email"
 
+
+class _TimeLimits(TypedDict):
+    soft_time_limit: int
+    time_limit: int
+
+
 # Sending a batch of 50 over one connection takes seconds; these are generous ceilings.
-SEND_TIME_LIMITS = {"soft_time_limit": 120, "time_limit": 150}
+SEND_TIME_LIMITS: _TimeLimits = {"soft_time_limit": 120, "time_limit": 150}
 
 
 # Backoff: about 10, 20, 40, 80, 160 s, then capped at 300 (below PENDING_TIMEOUT).
@@ -47,7 +55,9 @@ def send_reminder_task(*, delivery_id: int) -> None:
         raise RetryLater(f"delivery {delivery_id}")
 
 
-@shared_task(acks_late=True, **SEND_TIME_LIMITS)
+# DjangoTask is what Celery's Django fixup makes every task; named here for its
+# apply_async_on_commit (reminders.services._enqueue).
+@shared_task(base=DjangoTask, acks_late=True, **SEND_TIME_LIMITS)
 def send_reminders_batch_task(*, delivery_ids: list[int]) -> None:
     outcomes = services.send_reminders_batch(delivery_ids=delivery_ids)
     for delivery_id, outcome in outcomes.items():

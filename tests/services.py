@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -55,6 +56,7 @@ class Mailbox:
     # is dropped (aiosmtpd cancels its handler), as a server that never accepted it.
     stall: bool = False
     stalled: int = 0
+    port: int = 0  # where it listens: set by the smtp_server fixture
 
     async def handle_DATA(self, server, session, envelope):
         if self.stall:
@@ -101,6 +103,13 @@ def _database_url() -> str:
     )
 
 
+class WorkerProcess(subprocess.Popen[bytes]):
+    """A Celery worker process, with its log and a way to start a second worker."""
+
+    log_path: Path
+    start_another: Callable[..., WorkerProcess]
+
+
 @pytest.fixture
 def celery_worker(transactional_db, smtp_server, tmp_path, clock):
     """A real Celery worker process on Redis, using the test database and SMTP server.
@@ -132,12 +141,12 @@ def celery_worker(transactional_db, smtp_server, tmp_path, clock):
         "DEBUG": "true",
     }
     app.control.purge()
-    started: list[subprocess.Popen] = []
+    started: list[WorkerProcess] = []
 
-    def start(name: str = "worker") -> subprocess.Popen:
+    def start(name: str = "worker") -> WorkerProcess:
         log_path = tmp_path / f"{name}.log"
         with log_path.open("w") as log:
-            process = subprocess.Popen(
+            process = WorkerProcess(
                 [
                     sys.executable,
                     "-m",

@@ -48,7 +48,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
+from knox.settings import CONSTANTS
 from rest_framework.test import APIClient
 from rest_framework.views import APIView
 
@@ -270,6 +271,14 @@ MATRIX: dict[str, Row] = {
         get(LOGIN, 405, 405, 405, 405, 405),
         post(LOGIN, 404, 404, 302, 404, 404)),
     # The signed link is the credential: whoever holds it may set the password, once.
+    # Anyone signed in sees their own API sessions; ending one that is not theirs changes
+    # nothing and says it has already ended (the same answer as for a token that is gone).
+    "account/api-sessions/": row("account-api-sessions", "/account/api-sessions/",
+        get(LOGIN, 200, 200, 200, 200, 200)),
+    "account/api-sessions/<str:token_key>/end/": row(
+        "account-api-session-end", "/account/api-sessions/{a1_token_key}/end/",
+        get(LOGIN, 405, 405, 405, 405, 405),
+        post(LOGIN, 302, 302, 302, 302, 302)),
     "invitation/<str:token>/": row("accept-invitation", "/invitation/{invitation_token}/",
         get(200, 200, 200, 200, 200, 200),
         post(302, 302, 302, 302, 302, 302, data=NEW_PASSWORD),
@@ -395,6 +404,19 @@ MATRIX: dict[str, Row] = {
         get(405, 405, 405, 405, 405, 405),
         post(200, 200, 200, 200, 200, 200,
              data={"email": "physio.b@example.com", "password": PASSWORD})),
+    # Each persona ends its own token (the request's): nobody can end another's.
+    "api/v1/auth/logout/": row("api-logout", "/api/v1/auth/logout/",
+        get(401, 405, 405, 405, 405, 405),
+        post(401, 204, 204, 204, 204, 204)),
+    "api/v1/auth/logout-all/": row("api-logout-all", "/api/v1/auth/logout-all/",
+        get(401, 405, 405, 405, 405, 405),
+        post(401, 204, 204, 204, 204, 204)),
+    "api/v1/auth/sessions/": row("api-sessions", "/api/v1/auth/sessions/",
+        get(401, 200, 200, 200, 200, 200)),
+    "api/v1/auth/sessions/<str:token_key>/": row(
+        "api-session", "/api/v1/auth/sessions/{a1_token_key}/",
+        get(401, 405, 405, 405, 405, 405),
+        delete(401, 204, 404, 404, 404, 404)),
     "api/v1/health/": row("api-health", "/api/v1/health/",
         get(200, 200, 200, 200, 200, 200)),
     "api/v1/schema/": row("api-schema", "/api/v1/schema/",
@@ -612,13 +634,14 @@ def _build_world() -> SimpleNamespace:
         "physio_b": physio_b.user,
         "staff": staff,
     }
+    tokens = {
+        persona: AuthToken.objects.create(user=user)[1]
+        for persona, user in users.items()
+        if user is not None
+    }
     return SimpleNamespace(
         users=users,
-        tokens={
-            persona: Token.objects.create(user=user).key
-            for persona, user in users.items()
-            if user is not None
-        },
+        tokens=tokens,
         placeholders={
             "patient": patient_a1.pk,
             "invited": invited.pk,
@@ -636,6 +659,7 @@ def _build_world() -> SimpleNamespace:
             "check_in_token": check_in_token(patient_a1),
             "alert": alert.pk,
             "invitation_token": invitation_token(invited.invitations.get()),
+            "a1_token_key": tokens["patient_a1"][: CONSTANTS.TOKEN_KEY_LENGTH],
             "unsubscribe_token": unsubscribe_token(
                 ReminderSchedule.objects.get(patient=patient_a1)
             ),
@@ -672,7 +696,7 @@ def watched_models() -> list:
     """Every model of the project's own apps (new apps included), and API tokens."""
     project = [config for config in apps.get_app_configs() if "site-packages" not in config.path]
     models = [model for config in project for model in config.get_models()]
-    return [*models, Token]
+    return [*models, AuthToken]
 
 
 def database_state() -> dict[str, object]:

@@ -1,145 +1,14 @@
-"""The follow-up panel of the physio's patient page: alerts, a pain/adherence chart, check-ins.
-
-The chart is a server-rendered SVG: its geometry is computed here, the markup is in
-`followup/_chart.html`, so it prints and reads without JavaScript.
-"""
+"""Template tags of the follow-up pages (the patient page's panel is built by
+`followup.panel`, its data loaded by `followup.selectors.patient_page`)."""
 
 from __future__ import annotations
-
-import datetime
 
 from django import template
 from django.utils.html import format_html
 
 from clinical.follow_up import PainTrend
-from clinical.intake import RED_FLAG_QUESTIONS_BY_KEY
-from followup.models import Alert
-from followup.selectors import PHASE_NAMES, RESOLVED_SHOWN, FollowUp, follow_up_overview
 
 register = template.Library()
-
-# Chart frame (SVG user units; the SVG scales to its container).
-WIDTH, HEIGHT = 680, 310
-LEFT, RIGHT, TOP, BOTTOM = 52, 60, 56, 50
-PLOT_WIDTH, PLOT_HEIGHT = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-BAR_SHARE = 5 / 7  # of a week's width
-
-
-def _number(value: float) -> str:
-    """Coordinates as plain strings, so template localisation never changes them."""
-    return f"{value:.1f}"
-
-
-def _day_label(day: datetime.date) -> str:
-    return f"{day.day} {day:%b}"
-
-
-def chart(overview: FollowUp) -> dict | None:
-    """Coordinates and words for the chart; None when there is nothing to draw."""
-    if overview.chart_from is None or not overview.chart_points:
-        return None
-    weeks = overview.chart_weeks
-    span_days = 7 * len(weeks)
-    week_width = PLOT_WIDTH / len(weeks)
-
-    def x_of(days: float) -> float:
-        return LEFT + PLOT_WIDTH * days / span_days
-
-    def y_of(share: float) -> float:  # share of the axis, 0-1
-        return TOP + PLOT_HEIGHT * (1 - share)
-
-    points = []
-    for point in overview.chart_points:
-        offset = (point.day - overview.chart_from).days
-        offset += (point.at.hour + point.at.minute / 60) / 24
-        points.append(
-            {
-                "x": _number(x_of(offset)),
-                "y": _number(y_of(point.pain / 10)),
-                "label": f"{_day_label(point.day)} {point.at:%H:%M}: pain {point.pain}/10",
-            }
-        )
-    bars = []
-    for index, week in enumerate(weeks):
-        percent = week.adherence.percent
-        left = LEFT + index * week_width
-        bar = {
-            "week_label": _day_label(week.starts_on),
-            "label_x": _number(left + week_width / 2),
-            "divider_x": _number(left),
-            "percent": percent,
-            "done": week.adherence.done,
-            "expected": week.adherence.expected,
-        }
-        if percent is not None:
-            height = PLOT_HEIGHT * percent / 100
-            bar |= {
-                "x": _number(left + week_width * (1 - BAR_SHARE) / 2),
-                "y": _number(TOP + PLOT_HEIGHT - height),
-                "width": _number(week_width * BAR_SHARE),
-                "height": _number(height),
-                # The figure sits above a short bar and inside a tall one (under the 10 line).
-                "text_y": _number(
-                    TOP + PLOT_HEIGHT - height - 5
-                    if percent < 85
-                    else TOP + PLOT_HEIGHT - height + 16
-                ),
-            }
-        bars.append(bar)
-    pains = [p.pain for p in overview.chart_points]
-    first, last = overview.chart_points[0], overview.chart_points[-1]
-    weekly = "; ".join(
-        f"week of {_day_label(w.starts_on)}: "
-        + (
-            f"{w.adherence.percent} % ({w.adherence.done} of {w.adherence.expected} sessions)"
-            if w.adherence.percent is not None
-            else "no sessions prescribed"
-        )
-        for w in weeks
-    )
-    description = (
-        f"Pain at {len(pains)} check-in{'s' if len(pains) != 1 else ''} from "
-        f"{_day_label(first.day)} to {_day_label(last.day)} {last.day.year}: first {pains[0]}/10, "
-        f"latest {pains[-1]}/10, lowest {min(pains)}/10, highest {max(pains)}/10. "
-        f"Sessions done as a share of those prescribed, per week: {weekly}."
-    )
-    return {
-        "width": WIDTH,
-        "height": HEIGHT,
-        "left": LEFT,
-        "right_edge": WIDTH - RIGHT,
-        "top": TOP,
-        "bottom_edge": TOP + PLOT_HEIGHT,
-        "axis_label_x": _number(LEFT - 8),
-        "right_label_x": _number(WIDTH - RIGHT + 8),
-        "week_label_y": _number(TOP + PLOT_HEIGHT + 18),
-        "none_y": _number(TOP + PLOT_HEIGHT - 6),
-        "x_title_y": _number(HEIGHT - 8),
-        "x_title_x": _number(LEFT + PLOT_WIDTH / 2),
-        "left_title_x": 14,
-        "right_title_x": WIDTH - 12,
-        "y_middle": _number(TOP + PLOT_HEIGHT / 2),
-        "pain_ticks": [
-            {"value": value, "y": _number(y_of(value / 10))} for value in range(0, 11, 2)
-        ],
-        "percent_ticks": [
-            {"value": value, "y": _number(y_of(value / 100))} for value in (0, 50, 100)
-        ],
-        "points": points,
-        "line": " ".join(f"{p['x']},{p['y']}" for p in points),
-        "bars": bars,
-        "description": description,
-    }
-
-
-def _warning_words(keys: list[str]) -> list[str]:
-    return [
-        RED_FLAG_QUESTIONS_BY_KEY[key].physio_text.rstrip("?")
-        if key in RED_FLAG_QUESTIONS_BY_KEY
-        else key
-        for key in keys
-    ]
-
 
 TREND_ARROWS = {"down": "↓", "up": "↑", "same": "→"}
 
@@ -157,33 +26,3 @@ def pain_change(trend: PainTrend) -> str:
         TREND_ARROWS[trend.direction],
         words,
     )
-
-
-@register.inclusion_tag("followup/_physio_panel.html", takes_context=True)
-def follow_up_panel(context, patient) -> dict:
-    """Everything the physio's follow-up panel shows, computed once for the include."""
-    overview = follow_up_overview(patient)
-    plan = overview.plan
-    rts_pending = bool(
-        plan
-        and plan.is_return_to_sport_sign_off_required
-        and plan.return_to_sport_signed_off_at is None
-    )
-    for alert in overview.open_alerts:
-        alert.is_progression = alert.action == Alert.Action.SUGGESTION and bool(alert.progress_to)
-        alert.asks_rts_sign_off = alert.needs_rts_sign_off or (
-            alert.progress_to == "P4" and rts_pending
-        )
-    for check_in in overview.history:
-        check_in.warning_words = _warning_words(check_in.warning_signs)
-    return {
-        "csrf_token": context.get("csrf_token"),
-        "patient": patient,
-        "overview": overview,
-        "plan": plan,
-        "phase_name": PHASE_NAMES.get(overview.phase, ""),
-        "current_phase_name": PHASE_NAMES.get(plan.current_phase, "") if plan else "",
-        "chart": chart(overview),
-        "chart_id": f"follow-up-chart-{patient.pk}",
-        "resolved_shown": RESOLVED_SHOWN,
-    }

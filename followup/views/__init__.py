@@ -8,7 +8,7 @@ from followup.views.patient import (
     patient_help,
     today,
 )
-from followup.views.physio import alert_acknowledge, alert_approve, dashboard
+from followup.views.physio import alert_acknowledge, alert_approve, dashboard, patient_detail
 
 __all__ = [
     "alert_acknowledge",
@@ -18,6 +18,7 @@ __all__ = [
     "check_in_result",
     "dashboard",
     "my_plan",
+    "patient_detail",
     "patient_help",
     "today",
 ]

@@ -10,19 +10,18 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from accounts.permissions import get_own_patient_or_404
 from clinical import follow_up
 from clinical.education import EDUCATION
 from clinical.screening import CARDIO_PATIENT_TEXT, EMERGENCY_PATIENT_TEXT
-from followup import services
+from followup import selectors, services
 from followup.forms import CheckInForm
 from followup.models import Alert, CheckIn
 from programs.models import PlanRevision
-from programs.selectors import current_revision
-from programs.snapshots import compare_snapshots
+from programs.selectors import current_revision, current_revision_for
 
 # Messages that stay on Today until the physio acts: the daily rules' (ESC-REVIEW-4W,
 # ESC-REFER-6W, PLAN-EXPIRY) and ESC-WORSE's (reminders paused until the physio has spoken
@@ -33,23 +32,19 @@ WARM_OR_COLD = ("cold", "heat")
 EMERGENCY_LEADS = (EMERGENCY_PATIENT_TEXT, CARDIO_PATIENT_TEXT)
 
 
-def _phase_names(revision: PlanRevision) -> dict[str, str]:
-    return {phase["code"]: phase["name"] for phase in revision.snapshot["phases"]}
-
-
 def _tickable(revision: PlanRevision, on) -> list[tuple[str, str]]:
     """Today's tickable (key, name) pairs: the followed phase's items and current advice."""
-    phase = services.followed_phase(revision) or {"items": [], "advice": []}
-    names = {item["exercise_key"]: item["name"] for item in phase["items"]}
-    names.update({advice["key"]: advice["title"] for advice in phase["advice"]})
-    return [(key, names.get(key, key)) for key in services.tickable_keys(revision, on)]
+    phase = revision.followed_phase()
+    names = {item["exercise_key"]: item["name"] for item in phase["items"]} if phase else {}
+    names.update({advice["key"]: advice["title"] for advice in phase["advice"]} if phase else {})
+    return [(key, names.get(key, key)) for key in revision.tickable_keys(on)]
 
 
 def _regression(revision: PlanRevision) -> dict | None:
     plan = revision.plan
     if not plan.regressed_to:
         return None
-    names = _phase_names(revision)
+    names = revision.phase_names()
     return {
         "phase_name": names.get(plan.regressed_to, plan.regressed_to),
         "current_name": names.get(plan.current_phase, plan.current_phase),
@@ -76,19 +71,19 @@ def _lasting_messages(patient) -> list[str]:
 @login_required
 def today(request):
     patient = get_own_patient_or_404(request.user)
-    revision = current_revision(patient)
+    revision = current_revision_for(request.user, patient)
     context = {"patient": patient, "clinic": patient.clinic, "revision": revision}
     if revision is not None:
         on = services.local_now(patient).date()
-        ticks = set(services.tickable_keys(revision, on))
+        ticks = set(revision.tickable_keys(on))
         context.update(
             {
                 "today": on,
-                "phase": services.followed_phase(revision),
+                "phase": revision.followed_phase(),
                 "ticks": ticks,
                 "warm_or_cold": [
                     advice
-                    for advice in services.current_advice(revision, on)
+                    for advice in revision.current_advice(on)
                     if advice["kind"] in WARM_OR_COLD
                 ],
                 "regression": _regression(revision),
@@ -100,15 +95,11 @@ def today(request):
 
 def _changes_in_words(revision: PlanRevision) -> dict | None:
     """What changed since the revision before (None for the first one)."""
-    previous = (
-        PlanRevision.objects.filter(plan_id=revision.plan_id, number__lt=revision.number)
-        .order_by("-number")
-        .first()
-    )
+    previous = revision.previous()
     if previous is None:
         return None
-    changes = compare_snapshots(previous.snapshot, revision.snapshot)
-    names = {**_phase_names(previous), **_phase_names(revision)}
+    changes = revision.changes_from(previous)
+    names = {**previous.phase_names(), **revision.phase_names()}
     moved = changes["current_phase"]
     return {
         "previous": previous,
@@ -121,12 +112,12 @@ def _changes_in_words(revision: PlanRevision) -> dict | None:
 @login_required
 def my_plan(request):
     patient = get_own_patient_or_404(request.user)
-    revision = current_revision(patient)
+    revision = current_revision_for(request.user, patient)
     context = {"patient": patient, "clinic": patient.clinic, "revision": revision}
     if revision is not None:
-        followed = services.followed_phase(revision)
+        followed = revision.followed_phase()
         code = followed["code"] if followed else ""
-        phases = revision.snapshot["phases"]
+        phases = revision.phases
         order = [phase["code"] for phase in phases]
         index = order.index(code) if code in order else 0
         context.update(
@@ -219,43 +210,31 @@ def _emergency_advice(messages: list[str]) -> tuple[str, list[str]]:
 
 
 def _result_context(check_in: CheckIn, patient) -> dict:
-    """What the patient is told after a check-in, from the warning signs answered and the
-    rules that fired (the same words the rules gave, whether or not a new alert was raised)."""
-    rule_ids = set(check_in.rule_ids)
-    messages: list[tuple[str, str]] = []
-    for key in check_in.warning_signs:
-        finding = follow_up.red_flag_finding(key)
-        if (finding.rule_id, finding.patient_message) not in messages:
-            messages.append((finding.rule_id, finding.patient_message))
-    if "ESC-SEVERE" in rule_ids:
-        messages.append(("ESC-SEVERE", follow_up.SEVERE_PATIENT_TEXT))
-    level = check_in.advice_level
-    emergency = [text for rule, text in messages if rule.startswith("RF-EMERG")]
-    urgent = [text for rule, text in messages if rule.startswith("RF-URG") or rule == "ESC-SEVERE"]
-    headline, details = _emergency_advice(emergency) if level == "emergency" else ("", [])
+    """What the patient is told after a check-in (`services.told_after`, as the API)."""
+    told = services.told_after(check_in)
+    headline, details = (
+        _emergency_advice(told.emergency_messages) if told.level == "emergency" else ("", [])
+    )
     return {
         "patient": patient,
         "clinic": patient.clinic,
         "check_in": check_in,
-        "level": level,
+        "level": told.level,
         "headline": headline,
         "emergency_details": details,
-        "urgent_messages": urgent,
-        "worse_message": follow_up.WORSE_PATIENT_TEXT if "ESC-WORSE" in rule_ids else "",
-        "zone_advice": follow_up.ZONE_ADVICE[follow_up.Zone(check_in.zone)]
-        if check_in.zone
-        else "",
-        "is_progress": "PROGRESS" in rule_ids,
-        "regress_message": follow_up.REGRESS_PATIENT_TEXT if "REGRESS" in rule_ids else "",
-        # A warning sign (RF-*) or ESC-WORSE paused the reminders in the same transaction.
-        "reminders_paused": any(r.startswith("RF-") or r == "ESC-WORSE" for r in rule_ids),
+        "urgent_messages": told.urgent_messages,
+        "worse_message": told.worse_message,
+        "zone_advice": told.zone_advice,
+        "is_progress": told.is_progress,
+        "regress_message": told.regress_message,
+        "reminders_paused": told.reminders_paused,
     }
 
 
 @login_required
 def check_in_result(request, pk):
-    patient = get_own_patient_or_404(request.user)
-    check_in = get_object_or_404(CheckIn.objects.filter(patient=patient), pk=pk)
+    check_in = selectors.get_check_in_for(request.user, pk)
+    patient = check_in.patient
     return render(request, "followup/check_in_result.html", _result_context(check_in, patient))
 
 

@@ -1,4 +1,5 @@
-"""The physio's follow-up pages: dashboard, alerts (acknowledge, approve a progression)."""
+"""The physio's follow-up pages: a patient's page, the dashboard, alerts (acknowledge,
+approve a progression)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,6 +12,16 @@ from django.views.decorators.http import require_POST
 from accounts.permissions import get_physio_or_404, get_visible_patient
 from followup import selectors, services
 from followup.models import Alert
+from followup.patient_page import patient_page
+
+
+@login_required
+def patient_detail(request, pk):
+    """The physio's page of one patient: details, assessments, plans, follow-up, reminders
+    and the audit trail, all loaded by one selector."""
+    get_physio_or_404(request.user)
+    page = patient_page(request.user, pk)
+    return render(request, "accounts/patient_detail.html", {"page": page, "patient": page.patient})
 
 
 @login_required

@@ -57,4 +57,4 @@ def test_behind_a_proxy_a_lockout_is_per_client_not_for_everyone(client, setting
 
     assert (attacker.status_code, attacker.json()["code"]) == (429, "locked_out")
     assert physio.status_code == 200
-    assert set(physio.json()) == {"token"}
+    assert set(physio.json()) == {"token", "expiry"}  # tokens expire (#15 item 3)

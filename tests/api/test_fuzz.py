@@ -38,7 +38,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.throttling import ScopedRateThrottle
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -79,6 +79,9 @@ schema = schemathesis.openapi.from_wsgi(
 # Ids of real objects of clinic A, filled in by `world`: path parameters take them half the
 # time, so requests reach the objects (and their validation) instead of only 404s.
 REAL: dict[str, object] = {}
+USERS: dict = {}  # persona -> user, filled with the world
+# Operations that end the token they are called with.
+ENDS_ITS_TOKEN = ("/auth/logout/", "/auth/logout-all/")
 # A path parameter and the object it names; `{id}` names one of the collection before it.
 PARAMETERS = {"patient_pk": "patient", "plan_pk": "plan", "plan_id": "plan", "key": "exercise"}
 
@@ -169,9 +172,10 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
                     document=document.pk,
                     exercise=private.key,
                 )
+                USERS.update(physio_a=physio_a.user, patient_a1=patient_a1.user)
                 tokens = {
-                    "physio_a": Token.objects.create(user=physio_a.user).key,
-                    "patient_a1": Token.objects.create(user=patient_a1.user).key,
+                    persona: AuthToken.objects.create(user=user)[1]
+                    for persona, user in USERS.items()
                 }
             yield tokens
         finally:
@@ -202,8 +206,13 @@ def fresh_login_throttle():
 
 
 @pytest.fixture(params=["physio_a", "patient_a1"])
-def token(request, world, db, in_process_requests, fresh_login_throttle):
-    return world[request.param]
+def persona(request):
+    return request.param
+
+
+@pytest.fixture
+def token(persona, world, db, in_process_requests, fresh_login_throttle):
+    return world[persona]
 
 
 @pytest.mark.fuzz
@@ -217,5 +226,7 @@ def token(request, world, db, in_process_requests, fresh_login_throttle):
     # transaction per operation); slow or filtered generation is not a failure here.
     suppress_health_check=list(HealthCheck),
 )
-def test_api_answers_as_its_schema_says(case, token):
+def test_api_answers_as_its_schema_says(case, token, persona):
+    if case.path.endswith(ENDS_ITS_TOKEN):  # each example logs in afresh, as a client would
+        token = AuthToken.objects.create(user=USERS[persona])[1]
     case.call_and_validate(headers={"Authorization": f"Token {token}"}, checks=CHECKS)

@@ -43,7 +43,7 @@ def test_patient_follows_today_checks_in_and_sets_reminders_on_a_phone(
     )
     local_today = followup_services.local_now(patient).date()
     revision = publish_plan_for(patient, today=local_today)
-    settle = next(p for p in revision.snapshot["phases"] if p["code"] == "P1")
+    settle = next(p for p in revision.phases if p["code"] == "P1")
     first = settle["items"][0]
     cold_or_heat = [
         advice["title"]

@@ -38,7 +38,7 @@ def revision(draft_plan) -> PlanRevision:
 
 
 def item_names(revision: PlanRevision) -> list[str]:
-    return [item["name"] for phase in revision.snapshot["phases"] for item in phase["items"]]
+    return [item["name"] for phase in revision.phases for item in phase["items"]]
 
 
 def set_first_note(plan: Plan, note: str) -> None:

@@ -63,7 +63,7 @@ def test_program_pdf_carries_the_plan_and_the_safety_information(revision, patie
     assert all(f"Revision {revision.number}" in page for page in pages)
     # Bound: a cover (two pages at most), then per phase a page of facts and at least two
     # cards to a page, the symptom-response table, one log sheet per week of the current phase.
-    phases = revision.snapshot["phases"]
+    phases = revision.phases
     log_weeks = len(pdf._log_weeks(pdf._phase_context(phases[0])))
     upper = 2 + sum(1 + math.ceil(len(p["items"]) / 2) for p in phases) + 1 + log_weeks
     lower = 1 + len(phases) + 1 + log_weeks

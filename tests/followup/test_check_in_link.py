@@ -31,7 +31,7 @@ def test_the_link_works_without_a_login_and_records_an_email_link_check_in(
     client, patient_a1, revision_a1
 ):
     link = _link(patient_a1)
-    first = revision_a1.snapshot["phases"][0]["items"][0]
+    first = revision_a1.phases[0]["items"][0]
 
     form = client.get(link)
     result = client.post(link, CALM)

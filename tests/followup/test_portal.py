@@ -43,7 +43,7 @@ def patient_client(client, patient_a1):
 
 
 def _phase(revision, code: str) -> dict:
-    return next(p for p in revision.snapshot["phases"] if p["code"] == code)
+    return next(p for p in revision.phases if p["code"] == code)
 
 
 def _ticks(html: str) -> list[str]:
@@ -169,7 +169,7 @@ def test_my_plan_shows_every_phase_with_the_current_one_first(patient_client, re
         "Strengthen",
         "Maintain",
     ]
-    for phase in revision_a1.snapshot["phases"]:
+    for phase in revision_a1.phases:
         for item in phase["items"]:
             assert escape(item["dosage_text"].capitalize()) in html
     assert escape(_phase(revision_a1, "P1")["restrictions"][0]) in html

@@ -10,6 +10,7 @@ from django.urls import reverse
 from clinical.education import SAFETY_NET
 from reminders import services
 from reminders.models import ReminderDelivery, ReminderSchedule
+from reminders.selectors import physio_panel
 from tests.reminders.conftest import MONDAY, london, make_plan, make_schedule
 
 UTC = datetime.UTC
@@ -248,7 +249,7 @@ def test_physio_panel_shows_schedule_deliveries_and_errors(clock, ready, patient
     request.user = patient_a1.physiotherapist.user
 
     html = Template('{% include "reminders/_physio_panel.html" with patient=patient %}').render(
-        Context({"patient": patient_a1, "request": request})
+        Context({"patient": patient_a1, "request": request, "panel": physio_panel(patient_a1)})
     )
 
     assert "Reminder emails" in html and "08:00 (Europe/London)" in html

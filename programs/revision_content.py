@@ -1,0 +1,177 @@
+"""The one reader of a published revision's content: the frozen JSON that
+`programs.snapshots.plan_snapshot` writes. Nothing else indexes a snapshot's phases.
+
+`PlanRevision` (programs/models.py) offers these as methods; the functions here also take a
+bare snapshot, for the rules that only have the JSON. Plain Python: no models, no queries.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import Any, NotRequired, TypedDict
+
+
+class SnapshotItem(TypedDict):
+    id: int
+    exercise_key: str
+    name: str
+    category: str
+    position: str
+    picture: str
+    steps: list[str]
+    cautions: str
+    sets: int | None
+    reps: int | None
+    hold_seconds: int | None
+    minutes: int | None
+    per_day: int | None
+    days_per_week: int | None
+    per_side: bool
+    dosage_text: str
+    notes: str
+    reason: str
+    rule_ids: list[str]
+
+
+class SnapshotAdvice(TypedDict):
+    key: str
+    kind: str
+    title: str
+    patient_text: str
+    reason: str
+    rule_ids: list[str]
+    minutes: int | None
+    minutes_max: int | None
+    per_day: int | None
+    start_date: str | None
+    end_date: str | None
+    is_tickable: bool
+    is_optional: bool
+
+
+class SnapshotPhase(TypedDict):
+    code: str
+    name: str
+    goals: str
+    typical_duration: str
+    minimum_days: int | None
+    exit_criteria: list[str]
+    restrictions: list[str]
+    session_cap: Any
+    aerobic_target: Any
+    start_date: str | None
+    end_date: str | None
+    notes: str
+    items: list[SnapshotItem]
+    advice: list[SnapshotAdvice]
+
+
+class Snapshot(TypedDict):
+    plan_id: int
+    patient: dict[str, str]
+    physiotherapist: str
+    clinic: dict[str, str]
+    start_date: str
+    current_phase: str
+    plan_advice: NotRequired[list[SnapshotAdvice]]
+    phases: list[SnapshotPhase]
+
+
+def phases(snapshot: Mapping[str, Any] | None) -> list[SnapshotPhase]:
+    """The phases in order (none for no snapshot)."""
+    return list((snapshot or {}).get("phases", []))
+
+
+def phase(snapshot: Mapping[str, Any] | None, code: str) -> SnapshotPhase | None:
+    return next((p for p in phases(snapshot) if p["code"] == code), None)
+
+
+def phase_names(snapshot: Mapping[str, Any] | None) -> dict[str, str]:
+    return {p["code"]: p["name"] for p in phases(snapshot)}
+
+
+def exercise_keys(snapshot: Mapping[str, Any] | None) -> list[str]:
+    """Every exercise in the revision, sorted."""
+    return sorted({item["exercise_key"] for p in phases(snapshot) for item in p["items"]})
+
+
+def has_items(snapshot: Mapping[str, Any] | None) -> bool:
+    return any(p["items"] for p in phases(snapshot))
+
+
+def advice_is_current(advice: Mapping[str, Any], on: datetime.date) -> bool:
+    """Advice with dates (cold in its first 48 hours, for example) applies only between them."""
+    start, end = advice.get("start_date"), advice.get("end_date")
+    return (start is None or datetime.date.fromisoformat(start) <= on) and (
+        end is None or on <= datetime.date.fromisoformat(end)
+    )
+
+
+def current_advice(followed: SnapshotPhase | None, on: datetime.date) -> list[SnapshotAdvice]:
+    if followed is None:
+        return []
+    return [advice for advice in followed["advice"] if advice_is_current(advice, on)]
+
+
+def tickable_keys(followed: SnapshotPhase | None, on: datetime.date) -> list[str]:
+    """What a patient can tick on `on`: the followed phase's exercises and its advice that is
+    tickable and current."""
+    if followed is None:
+        return []
+    keys = [item["exercise_key"] for item in followed["items"]]
+    keys += [
+        advice["key"]
+        for advice in followed["advice"]
+        if advice["is_tickable"] and advice_is_current(advice, on)
+    ]
+    return keys
+
+
+def compare(old: Snapshot | None, new: Snapshot) -> dict:
+    """What changed from one revision to the next: items added/removed, dosage, phase facts."""
+    old_phases = {p["code"]: p for p in phases(old)}
+    changes = []
+    for phase in phases(new):
+        before: Mapping[str, Any] = old_phases.get(
+            phase["code"], {"items": [], "notes": "", "start_date": None, "end_date": None}
+        )
+        old_items = {i["exercise_key"]: i for i in before["items"]}
+        new_items = {i["exercise_key"]: i for i in phase["items"]}
+        added = [new_items[k]["name"] for k in new_items if k not in old_items]
+        removed = [old_items[k]["name"] for k in old_items if k not in new_items]
+        dosage = [
+            {
+                "name": new_items[k]["name"],
+                "before": old_items[k]["dosage_text"],
+                "after": new_items[k]["dosage_text"],
+            }
+            for k in new_items
+            if k in old_items and old_items[k]["dosage_text"] != new_items[k]["dosage_text"]
+        ]
+        notes = [
+            new_items[k]["name"]
+            for k in new_items
+            if k in old_items and old_items[k]["notes"] != new_items[k]["notes"]
+        ]
+        phase_facts = [
+            field
+            for field in ("start_date", "end_date", "notes")
+            if before.get(field) != phase.get(field)
+        ]
+        if added or removed or dosage or notes or phase_facts:
+            changes.append(
+                {
+                    "code": phase["code"],
+                    "name": phase["name"],
+                    "added": added,
+                    "removed": removed,
+                    "dosage": dosage,
+                    "notes_changed": notes,
+                    "phase_changed": phase_facts,
+                }
+            )
+    current = None
+    if old and old.get("current_phase") != new.get("current_phase"):
+        current = {"before": old.get("current_phase"), "after": new.get("current_phase")}
+    return {"phases": changes, "current_phase": current, "is_first": old is None}

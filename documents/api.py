@@ -1,12 +1,12 @@
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api import INVALID, NOT_FOUND
+from core.api import INVALID, NOT_FOUND, DomainError, ErrorSerializer
 from documents import selectors, services, views
 from documents.serializers import DocumentRequestSerializer, ProgramDocumentSerializer
 
@@ -57,14 +57,27 @@ class DocumentDownloadView(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("token", OpenApiTypes.STR, description="Signed link.")],
-        responses={(200, "application/pdf"): OpenApiTypes.BINARY, 404: NOT_FOUND},
+        responses={
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+            404: NOT_FOUND,
+            409: OpenApiResponse(
+                ErrorSerializer,
+                description="`safety_concern_open`: the patient's plan is on hold (not for "
+                "their physios).",
+            ),
+        },
     )
     def get(self, request, pk: int):
         token = request.query_params.get("token")
-        if token:
-            document = selectors.get_document_by_link(token, pk)
-        elif request.user.is_authenticated:
-            document = selectors.get_document_for(request.user, pk)
-        else:
-            raise Http404("No such document.")
+        try:
+            if token:
+                document = selectors.get_document_by_link(token, pk)
+            elif request.user.is_authenticated:
+                document = selectors.get_document_for(request.user, pk)
+            else:
+                raise Http404("No such document.")
+        except selectors.OnHold as on_hold:
+            raise DomainError(
+                on_hold.state.headline, code="safety_concern_open", status_code=409
+            ) from on_hold
         return views.file_response(document)

@@ -9,6 +9,7 @@ from accounts.permissions import patients_visible_to
 from accounts.services import record_audit
 from documents import services
 from documents.models import ProgramDocument
+from programs import safety
 from programs.models import Plan, PlanRevision
 
 
@@ -37,11 +38,24 @@ def get_visible_document(user, pk) -> ProgramDocument:
     return document
 
 
+class OnHold(Exception):
+    """The patient's safety concern is open: their exercises are on hold, the PDF too."""
+
+    def __init__(self, state: safety.SafetyState):
+        super().__init__(state.why)
+        self.state = state
+
+
 def _downloaded(document: ProgramDocument, *, actor, how: str = "") -> ProgramDocument:
-    """The download of a ready PDF, audited (a PDF not ready yet is not found)."""
+    """The download of a ready PDF, audited (a PDF not ready yet is not found). While the
+    patient's safety concern is open only their physios get it, not the patient or a link."""
     if not document.is_ready or not document.file:
         raise Http404("This document is not ready.")
     revision = document.revision
+    if actor is None or not actor.is_physio:
+        state = safety.state_of(revision.plan.patient_id)
+        if state.is_open:
+            raise OnHold(state)
     record_audit(
         actor=actor,
         patient=revision.plan.patient,

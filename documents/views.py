@@ -81,8 +81,11 @@ def file_response(document: ProgramDocument) -> FileResponse:
 def document_download(request, pk):
     """For the clinic's physios and the patient, or anyone holding a fresh signed link."""
     token = request.GET.get("token")
-    if token:
-        return file_response(selectors.get_document_by_link(token, pk))
-    if not request.user.is_authenticated:
-        return redirect(f"{reverse('login')}?next={request.path}")
-    return file_response(selectors.get_document_for(request.user, pk))
+    try:
+        if token:
+            return file_response(selectors.get_document_by_link(token, pk))
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse('login')}?next={request.path}")
+        return file_response(selectors.get_document_for(request.user, pk))
+    except selectors.OnHold as on_hold:
+        return render(request, "documents/on_hold.html", {"safety": on_hold.state}, status=409)

@@ -16,6 +16,7 @@ from clinical.intake import RED_FLAG_QUESTIONS_BY_KEY
 from followup.models import Alert
 from followup.selectors import PHASE_NAMES, RESOLVED_SHOWN, FollowUp, follow_up_overview
 from programs.models import Assessment, Plan
+from programs.safety import SafetyState, state_of
 from reminders.selectors import physio_panel as reminder_panel
 
 # Chart frame (SVG user units; the SVG scales to its container).
@@ -177,6 +178,7 @@ class PatientPage:
     follow_up: dict
     reminders: dict
     audit_events: list[AuditEvent]
+    safety: SafetyState
 
 
 def patient_page(user, pk) -> PatientPage:
@@ -191,4 +193,5 @@ def patient_page(user, pk) -> PatientPage:
         follow_up=follow_up_panel(patient, follow_up_overview(patient)),
         reminders=reminder_panel(patient),
         audit_events=audit_events,
+        safety=state_of(patient),
     )

@@ -26,6 +26,7 @@ from followup.models import Alert, CheckIn
 from followup.services import local_now
 from programs import revision_content
 from programs.models import PHASE_CHOICES, Plan, PlanRevision
+from programs.safety import CLEAR, SafetyState, open_concerns_of
 from programs.selectors import current_revision
 from reminders.models import ReminderSchedule
 
@@ -41,6 +42,8 @@ CHART_WEEKS = 8  # weeks of the patient page's chart, this one included
 
 # Dashboard status codes, most pressing first, with the words on the badge.
 STATUS_LABELS = {
+    "emergency": "EMERGENCY: plan on hold",
+    "urgent": "URGENT: plan on hold",
     "alert": "alert",
     "reminders_paused": "reminders paused",
     "plan_paused": "plan paused",
@@ -100,6 +103,7 @@ class DashboardRow:
     last_check_in_at: datetime.datetime | None = None
     open_alerts: list[Alert] = field(default_factory=list)
     paused_reason: str = ""
+    safety: SafetyState = CLEAR
 
     @property
     def status_label(self) -> str:
@@ -119,9 +123,12 @@ class DashboardRow:
 
     @property
     def sort_key(self) -> tuple:
+        """An open safety concern first (emergency before urgent), then open alerts (most
+        severe first), then by name."""
+        safety_rank = {"emergency": 0, "urgent": 1}.get(self.safety.level, 2)
         rank = self.top_alert.severity_rank if self.top_alert else len(Alert.Severity.values)
         name = self.patient
-        return (rank, name.last_name.lower(), name.first_name.lower(), name.pk)
+        return (safety_rank, rank, name.last_name.lower(), name.first_name.lower(), name.pk)
 
 
 def _status(patient: Patient, plan: Plan | None, schedule, open_alerts: list[Alert]) -> str:
@@ -192,9 +199,10 @@ def dashboard_rows(physio, *, today: datetime.date | None = None) -> list[Dashbo
     """The clinic's patients for the physio's dashboard, those with open alerts first (most
     severe first), then by name.
 
-    Six queries whatever the number of patients: patients, their current plans (with the
+    Seven queries whatever the number of patients: patients, their current plans (with the
     last two pains), those plans' latest revisions, check-ins of the last 28 days, open
-    alerts, reminder schedules. `today` defaults to each patient's own local date.
+    alerts, reminder schedules, open safety concerns. `today` defaults to each patient's
+    own local date.
     """
     patients = list(
         Patient.objects.filter(clinic_id=physio.clinic_id)
@@ -229,13 +237,19 @@ def dashboard_rows(physio, *, today: datetime.date | None = None) -> list[Dashbo
         )
     }
 
+    concerns = open_concerns_of([patient.pk for patient in patients])
+
     rows = []
     for patient in patients:
         plan = plans.get(patient.pk)
         open_alerts = _most_severe_first(alerts[patient.pk])
+        state = concerns.get(patient.pk, CLEAR)
         row = DashboardRow(
             patient=patient,
-            status=_status(patient, plan, schedules.get(patient.pk), open_alerts),
+            status=state.level
+            if state.is_open
+            else _status(patient, plan, schedules.get(patient.pk), open_alerts),
+            safety=state,
             plan=plan,
             open_alerts=open_alerts,
             paused_reason=getattr(schedules.get(patient.pk), "paused_reason", ""),

@@ -28,6 +28,7 @@ from clinical.follow_up import CheckInFacts, CheckInOutcome, Finding, PlanFacts
 from core import links
 from followup import tasks
 from followup.models import Alert, CheckIn
+from programs import safety
 from programs.models import Plan, PlanPhase, PlanRevision
 from programs.selectors import current_revision
 from programs.services import publish_plan
@@ -271,6 +272,17 @@ def _act_on(outcome: CheckInOutcome, *, plan: Plan, check_in: CheckIn, facts: Pl
             patient=check_in.patient,
             reason=f"{first.rule_id} at the check-in of {check_in.local_date.isoformat()}",
         )
+    # An urgent or emergency warning sign opens the patient's safety concern (one state that
+    # every page reads; its pause of the reminders lasts until a physio closes it).
+    safety.raise_concern(
+        patient=check_in.patient,
+        rule_ids=outcome.rule_ids,
+        source=safety.Source.CHECK_IN,
+        source_id=check_in.pk,
+        patient_messages=[
+            t.patient_message for t in told_after(check_in).told if safety.is_red_flag(t.rule_id)
+        ],
+    )
     # While the physio has not yet dealt with an ESC-WORSE, ESC-SEVERE, REGRESS or PROGRESS
     # alert, the next check-in that fires it again adds no second one (its rule ids are still
     # stored on the check-in). A red-flag answer is always a new alert.

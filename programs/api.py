@@ -42,7 +42,7 @@ from accounts.permissions import (
 )
 from core.api import INVALID, NOT_FOUND, NOT_FOUND_OR_NO_PAGE, DomainError, ErrorSerializer
 from exercises.selectors import exercises_visible_to
-from programs import selectors, services, snapshots
+from programs import safety, selectors, services, snapshots
 from programs.intake_form import AssessmentInputSerializer
 from programs.models import (
     PHASE_CHOICES,
@@ -71,6 +71,8 @@ from programs.serializers import (
     PrescriptionSerializer,
     PrescriptionUpdateSerializer,
     RevisionChangesSerializer,
+    SafetyCloseSerializer,
+    SafetyStateSerializer,
     ScreeningSerializer,
     SwapSerializer,
 )
@@ -101,6 +103,13 @@ def domain_errors():
         ) from refused
     except services.PlanConflictError as conflict:
         raise DomainError(str(conflict), code="conflict", status_code=409) from conflict
+    except safety.SafetyConcernOpen as concern:
+        raise DomainError(
+            concern.message,
+            code="safety_concern_open",
+            status_code=409,
+            extra={"rule_ids": list(concern.state.rule_ids), "level": concern.state.level},
+        ) from concern
 
 
 # --- assessments --------------------------------------------------------------------------
@@ -556,14 +565,69 @@ class MyPlanView(GenericAPIView):
 
     @extend_schema(
         summary="Your current plan: the latest published revision",
-        responses={200: PlanRevisionDetailSerializer, 404: NOT_FOUND},
+        responses={
+            200: PlanRevisionDetailSerializer,
+            404: NOT_FOUND,
+            409: OpenApiResponse(
+                ErrorSerializer,
+                description="`safety_concern_open`: what you reported needs a doctor first; "
+                "`detail` says what to do, and no exercises are given until your physio has "
+                "spoken with you.",
+            ),
+        },
     )
     def get(self, request):
-        revision = selectors.current_revision_for(
-            request.user, get_own_patient_or_404(request.user)
-        )
+        patient = get_own_patient_or_404(request.user)
+        state = safety.state_of(patient)
+        if state.is_open:  # the advice first, and no exercises, as on the patient's pages
+            raise DomainError(
+                state.headline,
+                code="safety_concern_open",
+                status_code=409,
+                extra={
+                    "level": state.level,
+                    "rule_ids": list(state.rule_ids),
+                    "messages": list(state.messages),
+                },
+            )
+        revision = selectors.current_revision_for(request.user, patient)
         if revision is None:
             raise exceptions.NotFound(
                 "You have no published plan yet: your physiotherapist will publish one for you."
             )
         return Response(PlanRevisionDetailSerializer(revision).data)
+
+
+# --- the patient's safety state ---------------------------------------------------------------
+
+
+class PatientSafetyView(GenericAPIView):
+    """A patient's safety state (programs.safety), for their clinic's physios."""
+
+    permission_classes = [IsPhysiotherapist]
+    serializer_class = SafetyStateSerializer
+
+    @extend_schema(responses={200: SafetyStateSerializer, 404: NOT_FOUND})
+    def get(self, request, patient_pk: int):
+        patient = get_visible_patient(request.user, patient_pk)
+        return Response(SafetyStateSerializer(safety.state_of(patient)).data)
+
+
+class PatientSafetyCloseView(GenericAPIView):
+    """Close the patient's open safety concern with what happened; what it paused resumes."""
+
+    permission_classes = [IsPhysiotherapist]
+    serializer_class = SafetyCloseSerializer
+
+    @extend_schema(
+        request=SafetyCloseSerializer,
+        responses={200: SafetyStateSerializer, 400: INVALID, 404: NOT_FOUND},
+    )
+    def post(self, request, patient_pk: int):
+        patient = get_visible_patient(request.user, patient_pk)
+        serializer = SafetyCloseSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        safety.resolve_concern(
+            patient=patient, by=request.user, resolution=serializer.validated_data["resolution"]
+        )
+        return Response(SafetyStateSerializer(safety.state_of(patient)).data)

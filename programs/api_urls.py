@@ -27,6 +27,12 @@ changes = api.PlanRevisionViewSet.as_view({"get": "changes"})
 templates = api.PlanTemplateViewSet.as_view({"get": "list"})
 
 urlpatterns = [
+    path("patients/<int:patient_pk>/safety/", api.PatientSafetyView.as_view(), name="api-safety"),
+    path(
+        "patients/<int:patient_pk>/safety/close/",
+        api.PatientSafetyCloseView.as_view(),
+        name="api-safety-close",
+    ),
     path("patients/<int:patient_pk>/assessments/", assessments, name="api-patient-assessments"),
     path("assessments/<int:pk>/", assessment, name="api-assessment"),
     path("assessments/<int:pk>/screening/", screening, name="api-assessment-screening"),

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from clinical import vocabulary
 from programs import revision_content
@@ -353,3 +354,57 @@ class PlanTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SafetyConcern(models.Model):
+    """An urgent or emergency red flag of a patient, open until a physio closes it.
+
+    Raised by an assessment or a check-in (`programs.safety`); while open the patient sees
+    the advice and no exercises, reminders stay paused, and no plan is published. At most one
+    is open per patient: a later finding raises its level and adds its rule ids."""
+
+    class Level(models.TextChoices):
+        URGENT = "urgent", "Urgent: medical assessment within 24 hours"
+        EMERGENCY = "emergency", "Emergency: emergency care now"
+
+    class Source(models.TextChoices):
+        ASSESSMENT = "assessment", "assessment"
+        CHECK_IN = "check_in", "check-in"
+
+    patient = models.ForeignKey(
+        "accounts.Patient", on_delete=models.CASCADE, related_name="safety_concerns"
+    )
+    level = models.CharField(max_length=10, choices=Level.choices)
+    rule_ids = models.JSONField(default=list)
+    source = models.CharField(max_length=12, choices=Source.choices)
+    source_id = models.PositiveBigIntegerField(help_text="The assessment's or check-in's id.")
+    patient_messages = models.JSONField(
+        default=list, help_text="What the rules tell the patient, in their words."
+    )
+    raised_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    resolution = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-raised_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient"],
+                condition=Q(resolved_at__isnull=True),
+                name="one_open_safety_concern_per_patient",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()} for {self.patient} ({', '.join(self.rule_ids)})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None
+
+    @property
+    def is_emergency(self) -> bool:
+        return self.level == self.Level.EMERGENCY

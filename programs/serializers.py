@@ -550,3 +550,20 @@ class PlanTemplateSerializer(serializers.ModelSerializer):
         model = PlanTemplate
         fields = ["id", "name", "content", "created_by", "created_at"]
         read_only_fields = fields
+
+
+class SafetyStateSerializer(serializers.Serializer):
+    """A patient's safety state: an open urgent or emergency concern, or clear."""
+
+    level = serializers.ChoiceField(choices=["clear", "urgent", "emergency"])
+    rule_ids = serializers.ListField(child=serializers.CharField())
+    source = serializers.CharField(help_text="assessment or check_in; empty when clear.")
+    since = serializers.DateTimeField(allow_null=True)
+    headline = serializers.CharField(help_text="What the patient is told first.")
+    messages = serializers.ListField(child=serializers.CharField())
+
+
+class SafetyCloseSerializer(serializers.Serializer):
+    resolution = serializers.CharField(
+        max_length=1000, help_text="What happened, e.g. who cleared the patient and when."
+    )

@@ -24,7 +24,7 @@ from clinical.planner import propose_plan
 from clinical.screening import Outcome, ScreeningResult, screen
 from clinical.vocabulary import STORED_DOSAGE_AMOUNTS
 from exercises.models import Exercise
-from programs import revision_content, signals, snapshots
+from programs import revision_content, safety, signals, snapshots
 from programs.intake_form import age_on, to_intake, to_storable
 from programs.models import (
     AdviceItem,
@@ -126,6 +126,13 @@ def record_assessment(
         patient=patient,
         action=AuditEvent.Action.CREATE,
         detail=f"assessment {assessment.pk}: {assessment.outcome}",
+    )
+    safety.raise_concern(
+        patient=patient,
+        rule_ids=[rule["rule_id"] for rule in assessment.fired_rules],
+        source=safety.Source.ASSESSMENT,
+        source_id=assessment.pk,
+        patient_messages=[assessment.patient_message] if assessment.patient_message else [],
     )
     return assessment
 
@@ -578,6 +585,7 @@ def publish_plan(*, plan: Plan, by: User) -> PlanRevision:
     until the next publish.
     """
     plan = _editable(plan)
+    safety.refuse_if_open(plan.patient)
     snapshot = snapshots.plan_snapshot(plan)
     if not revision_content.has_items(snapshot):
         raise ValidationError({"items": "Add at least one exercise before publishing."})

@@ -10,3 +10,8 @@ from django.dispatch import Signal
 # A plan was published: sent with `plan` and `revision` (documents renders the PDF,
 # reminders starts the default schedule).
 plan_published = Signal()
+
+# A patient's safety concern was raised or made more severe (`concern`): reminders pause.
+safety_concern_raised = Signal()
+# A physio closed it (`concern`): reminders paused for it resume.
+safety_concern_resolved = Signal()

@@ -3,6 +3,7 @@ from django.urls import path
 from programs import views
 
 urlpatterns = [
+    path("patients/<int:patient_pk>/safety/close/", views.safety_close, name="safety-close"),
     path(
         "patients/<int:patient_pk>/assessments/new/",
         views.assessment_create,

@@ -15,7 +15,7 @@ from clinical.intake import RED_FLAG_QUESTIONS_BY_KEY
 from clinical.rules import RULES
 from exercises.models import Exercise
 from exercises.selectors import exercises_visible_to
-from programs import services, snapshots
+from programs import safety, services, snapshots
 from programs.intake_form import RED_FLAG_FIELD_PREFIX, AssessmentForm
 from programs.models import Assessment, Plan, PlanTemplate, Prescription
 from programs.selectors import (
@@ -432,3 +432,25 @@ def revision_changes(request, plan_pk, number):
             "changes": changes,
         },
     )
+
+
+@login_required
+@require_POST
+def safety_close(request, patient_pk):
+    """A physio closes the patient's safety concern with what happened; what it paused
+    resumes (programs.safety)."""
+    get_physio_or_404(request.user)
+    patient = get_visible_patient(request.user, patient_pk)
+    try:
+        safety.resolve_concern(
+            patient=patient, by=request.user, resolution=request.POST.get("resolution", "")
+        )
+    except ValidationError as refused:
+        messages.error(request, " ".join(refused.messages))
+    else:
+        messages.success(
+            request,
+            "The safety concern is closed and recorded. The patient sees their plan again "
+            "and reminders resume.",
+        )
+    return redirect("patient-detail", pk=patient.pk)

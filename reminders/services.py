@@ -35,6 +35,7 @@ from accounts.services import clinic_sender, record_audit
 from clinical.education import SAFETY_NET
 from clinical.follow_up import PLAN_EXPIRY_DAYS
 from core import links
+from programs import safety
 from programs.models import Plan, PlanRevision
 from reminders import slots, tasks
 from reminders.models import ReminderDelivery, ReminderSchedule
@@ -160,10 +161,36 @@ def pause_reminders(*, patient: Patient, reason: str) -> None:
     )
 
 
+# The pause of an open safety concern (programs.safety): only closing the concern ends it.
+SAFETY_PAUSE = "safety concern open: "
+
+
+def pause_for_safety(*, patient: Patient, rule_ids) -> None:
+    """A safety concern opened: pause, keeping the reason of a pause already made for its
+    warning sign at a check-in (it says when)."""
+    schedule = ReminderSchedule.objects.filter(patient=patient).first()
+    if schedule is not None and not schedule.paused_reason:
+        pause_reminders(patient=patient, reason=SAFETY_PAUSE + ", ".join(rule_ids))
+
+
+def resume_after_safety_concern(*, patient: Patient, rule_ids, by) -> ReminderSchedule | None:
+    """The physio closed the concern: reminders paused for it (or for one of its warning
+    signs at a check-in) resume; a pause for anything else stays."""
+    schedule = ReminderSchedule.objects.filter(patient=patient).first()
+    if schedule is None or not schedule.paused_reason.startswith((SAFETY_PAUSE, *rule_ids)):
+        return None
+    return resume_reminders(patient=patient, by=by)
+
+
 def resume_reminders(*, patient: Patient, by) -> ReminderSchedule | None:
     schedule = ReminderSchedule.objects.filter(patient=patient).first()
     if schedule is None:
         return None
+    if safety.state_of(patient).is_open:
+        raise ValidationError(
+            "Reminders stay paused while the patient's safety concern is open: close it "
+            "(with what happened) on the patient's page first."
+        )
     schedule.paused_reason = ""
     schedule.next_slot_at = _next_slot(schedule, timezone.now())
     schedule.save(update_fields=["paused_reason", "next_slot_at", "updated_at"])

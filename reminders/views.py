@@ -6,6 +6,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import get_own_patient_or_404, get_physio_or_404, get_visible_patient
+from programs import safety
 from reminders import services
 from reminders.forms import ReminderScheduleForm
 
@@ -32,9 +33,13 @@ def reminder_settings(request):
     if request.method == "POST" and _save(request, form, patient):
         messages.success(request, "Your reminder settings are saved.")
         return redirect("reminder-settings")
-    return render(
-        request, "reminders/settings.html", {"patient": patient, "schedule": schedule, "form": form}
-    )
+    context = {
+        "patient": patient,
+        "schedule": schedule,
+        "form": form,
+        "safety": safety.state_of(patient),
+    }
+    return render(request, "reminders/settings.html", context)
 
 
 @login_required
@@ -53,8 +58,12 @@ def physio_reminder_edit(request, pk):
     get_physio_or_404(request.user)
     patient = get_visible_patient(request.user, pk)
     if request.POST.get("action") == "resume":
-        services.resume_reminders(patient=patient, by=request.user)
-        messages.success(request, "Reminders are resumed.")
+        try:
+            services.resume_reminders(patient=patient, by=request.user)
+        except ValidationError as refused:
+            messages.error(request, " ".join(refused.messages))
+        else:
+            messages.success(request, "Reminders are resumed.")
         return redirect("patient-detail", pk=patient.pk)
     form = ReminderScheduleForm.for_schedule(services.schedule_for(patient), request.POST)
     if _save(request, form, patient):

@@ -291,6 +291,11 @@ MATRIX: dict[str, Row] = {
     "exercises/<str:key>/": row("exercise-detail", "/exercises/{private_exercise}/",
         get(LOGIN, 404, 404, 200, 404, 404)),
     # --- programs pages --------------------------------------------------------------------
+    # Only the patient's physios close a safety concern; with none open the answer says so.
+    "patients/<int:patient_pk>/safety/close/": row(
+        "safety-close", "/patients/{patient}/safety/close/",
+        get(LOGIN, 405, 405, 405, 405, 405),
+        post(LOGIN, 404, 404, 302, 404, 404, data={"resolution": "Cleared by the GP."})),
     "patients/<int:patient_pk>/assessments/new/": row(
         "assessment-create", "/patients/{patient}/assessments/new/",
         get(LOGIN, 404, 404, 200, 404, 404),
@@ -459,6 +464,13 @@ MATRIX: dict[str, Row] = {
         put(401, 404, 404, 200, 404, 404, data={**NEW_EXERCISE, "key": "A-CLINIC-1"}),
         patch(401, 404, 404, 200, 404, 404, data={"name": "Clinic A stair walking, slower"})),
     # --- API: programs ---------------------------------------------------------------------
+    "api/v1/patients/<int:patient_pk>/safety/": row(
+        "api-safety", "/api/v1/patients/{patient}/safety/",
+        get(401, 404, 404, 200, 404, 404)),
+    "api/v1/patients/<int:patient_pk>/safety/close/": row(
+        "api-safety-close", "/api/v1/patients/{patient}/safety/close/",
+        get(401, 404, 404, 405, 405, 404),
+        post(401, 404, 404, 400, 404, 404, data={"resolution": "Cleared by the GP."})),
     "api/v1/patients/<int:patient_pk>/assessments/": row(
         "api-patient-assessments", "/api/v1/patients/{patient}/assessments/",
         get(401, 404, 404, 200, 404, 404),

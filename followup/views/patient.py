@@ -20,6 +20,7 @@ from clinical.screening import CARDIO_PATIENT_TEXT, EMERGENCY_PATIENT_TEXT
 from followup import selectors, services
 from followup.forms import CheckInForm
 from followup.models import Alert, CheckIn
+from programs import safety
 from programs.models import PlanRevision
 from programs.selectors import current_revision, current_revision_for
 
@@ -72,7 +73,12 @@ def _lasting_messages(patient) -> list[str]:
 def today(request):
     patient = get_own_patient_or_404(request.user)
     revision = current_revision_for(request.user, patient)
-    context = {"patient": patient, "clinic": patient.clinic, "revision": revision}
+    context = {
+        "patient": patient,
+        "clinic": patient.clinic,
+        "revision": revision,
+        "safety": safety.state_of(patient),
+    }
     if revision is not None:
         on = services.local_now(patient).date()
         ticks = set(revision.tickable_keys(on))
@@ -113,7 +119,12 @@ def _changes_in_words(revision: PlanRevision) -> dict | None:
 def my_plan(request):
     patient = get_own_patient_or_404(request.user)
     revision = current_revision_for(request.user, patient)
-    context = {"patient": patient, "clinic": patient.clinic, "revision": revision}
+    context = {
+        "patient": patient,
+        "clinic": patient.clinic,
+        "revision": revision,
+        "safety": safety.state_of(patient),
+    }
     if revision is not None:
         followed = revision.followed_phase()
         code = followed["code"] if followed else ""

@@ -34,7 +34,10 @@ ENDPOINTS = {
     },
     "/api/v1/plans/{plan_pk}/revisions/{number}/changes/": {"get": ("200", {"404"})},
     "/api/v1/plan-templates/": {"get": ("200", {"404"})},
-    "/api/v1/me/plan/": {"get": ("200", {"404"})},
+    # 409: the patient's safety concern is open (the advice, no exercises; issue #14 item 1).
+    "/api/v1/me/plan/": {"get": ("200", {"404", "409"})},
+    "/api/v1/patients/{patient_pk}/safety/": {"get": ("200", {"404"})},
+    "/api/v1/patients/{patient_pk}/safety/close/": {"post": ("200", {"400", "404"})},
 }
 LISTS = [
     "/api/v1/patients/{patient_pk}/assessments/",

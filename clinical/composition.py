@@ -160,8 +160,8 @@ EXAM_FINDING_PHASES: Mapping[ExamFinding, frozenset[PhaseCode]] = MappingProxyTy
 )
 
 # Done during daily life rather than in the exercise session (rest positions, sitting resets,
-# movement breaks, desk and sleep set-up, log roll): not counted in the 4.2 item limits or the
-# session time; 4.8 lists them on top of the exercise content.
+# movement breaks, desk and sleep set-up, log roll): outside the session time, but counted in
+# the 4.2 item limits like every item on the list (COMP-COUNT; see clinical/planner.py).
 DAILY_LIFE_KEYS = frozenset({"SC06", "PO06", "PO07", "PO08", "PO09", "PO10"})
 RELAXATION_KEYS = ("SC03", "SC04", "SC05")  # 5.4 stress: SC03-SC05 daily
 SITTING_KEYS = ("PO06", "PO07")  # 5.4 sitting_hours >= 4

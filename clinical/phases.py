@@ -52,7 +52,8 @@ class ExitThresholds:
 
 @dataclass(frozen=True)
 class ContentLimits:
-    """How many items a phase holds (daily-life items such as the log roll are not counted)."""
+    """How many items a phase holds (4.2): every item on its list, daily-life habits such as
+    the log roll included; advice (cold, heat, education) is not an item (see the planner)."""
 
     items_min: int
     items_max: int

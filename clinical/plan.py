@@ -7,6 +7,7 @@ physio-facing ``reason``, the ``rule_ids`` behind it (see ``rules.RULES``) and t
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -84,6 +85,18 @@ class ProposedItem:
     is_daily_life: bool
 
 
+# An exclusion with only these rule ids left a usable item out to keep the phase to its size
+# (COMP-COUNT, 4.2) or session time (COMP-TIME); any other rule hid it for this patient.
+SIZE_RULE_IDS = frozenset({"COMP-COUNT", "COMP-TIME"})
+
+
+def is_left_out_for_size(rule_ids: Iterable[str]) -> bool:
+    """Whether an exclusion with these rule ids only keeps a phase short (the physio may add
+    the item back without an override reason), rather than hiding it by a rule."""
+    ids = set(rule_ids)
+    return bool(ids) and ids <= SIZE_RULE_IDS
+
+
 @dataclass(frozen=True)
 class ExcludedItem:
     """An item the planner would have proposed but hid, and why (never silently dropped)."""
@@ -94,6 +107,10 @@ class ExcludedItem:
     rule_ids: tuple[str, ...]
     flags: tuple[str, ...]
     answers: Answers
+
+    @property
+    def is_left_out_for_size(self) -> bool:
+        return is_left_out_for_size(self.rule_ids)
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,22 @@ Otherwise it composes all four phases: items by region (4.8) plus targeted items
 the physio-select-only rule rules out, then trimming to the phase's item count and session time
 while keeping one item per region and the COMP-BALANCE items. Cold, heat, education and
 restrictions come as structured advice items.
+
+Phase size (COMP-COUNT, 4.2 "Exercise content": P1 3-6, P2 5-8, P3 and P4 6-10 items). Every
+item on a phase's list counts toward its range - exercises, breathing and relaxation, the
+aerobic item and the daily-life habits (rest positions, log roll, sitting resets, movement
+breaks, desk and sleep set-up) alike: 4.2 counts posture among P2's 5-8 items and walking among
+P1's, and a patient's list is as long as everything on it. Advice is not an item and is not
+counted: cold and heat, education and restrictions have rows of their own in 4.2 (Modalities,
+Advice/education, Restrictions) and come as advice. P4's "6-10 items + daily stretches (3-4) +
+walking target" is read as 6-10 in all, the stretches and walking among them (needs sign-off).
+What stays is decided by the planner's own priorities: the protected items first (the first
+item of each region, the COMP-BALANCE cover, chronic relaxation, the first aerobic item - at
+most 3 + 3 + 1 + 1, so they always fit P2-P4, and P1's 3 + 1 fit 6), then by tier (targeted
+findings, the region's typical items and the habits for a recorded answer, then relaxation for
+stress) and, within a tier, in the order they were proposed. Each item left out is listed in
+``excluded`` with COMP-COUNT, the limit and what it was proposed for, so the physio can add it
+back.
 """
 
 from __future__ import annotations
@@ -567,17 +583,23 @@ def _item_warnings(ctx: _Context, item: CatalogueItem, phase: PhaseCode) -> tupl
 def _select(
     builder: _PhaseBuilder,
 ) -> tuple[list[tuple[_Candidate, DoseChoice, int]], list[PlanWarning]]:
-    """COMP-COUNT and COMP-TIME (4.2; 5.5 time_per_day): keep the protected items (one per
-    region, COMP-BALANCE cover, the first aerobic item), then the rest by priority while the
-    phase's item limit and session time allow; list what is trimmed."""
+    """COMP-COUNT and COMP-TIME (4.2 exercise content and session cap; 5.5 time_per_day).
+
+    Every item on the phase's list counts toward the 4.2 range, daily-life habits included
+    (see the module docstring); the session time counts only what is done in the session.
+    Keeps the protected items (one per region, COMP-BALANCE cover, chronic relaxation, the
+    first aerobic item), then the rest by priority (tier, then the order they were proposed
+    in) while the phase's item limit and session time allow; lists each item left out with
+    why it was proposed, so the physio can add it back.
+    """
     ctx, phase = builder.ctx, builder.phase
     spec = PHASES[phase]
+    limits = spec.content
     budget_s = min(int(ctx.intake.time_per_day), spec.session_cap.minutes_max) * 60
     exercises = builder.exercises
-    counted = [c for c in exercises if not is_daily_life(c.item.key)]
     needs = list_balance_needs(ctx.intake.regions) if phase in BALANCE_PHASES else ()
     for need in needs:
-        first = next((c for c in counted if c.item.key in need.keys), None)
+        first = next((c for c in exercises if c.item.key in need.keys), None)
         if first is not None:
             first.is_protected = True
     aerobic = builder.aerobic[:]
@@ -594,8 +616,8 @@ def _select(
                 tuple(extra.answers),
             ),
         )
-    ordered = [c for c in counted if c.is_protected] + aerobic[:1]
-    ordered += [c for c in counted if not c.is_protected] + aerobic[1:MAX_AEROBIC_ITEMS]
+    ordered = [c for c in exercises if c.is_protected] + aerobic[:1]
+    ordered += [c for c in exercises if not c.is_protected] + aerobic[1:MAX_AEROBIC_ITEMS]
     chosen: list[tuple[_Candidate, DoseChoice, int]] = []
     total_s = 0
     time_answers = (("time_per_day", str(int(ctx.intake.time_per_day))),)
@@ -603,19 +625,23 @@ def _select(
         dose = choose_dosage(candidate.item, phase, ctx.intake)
         seconds = estimate_session_seconds(candidate.item, dose.dosage)
         if not candidate.is_protected:
-            if len(chosen) + 1 > spec.content.items_max:
+            if len(chosen) + 1 > limits.items_max:
                 ctx.exclusions.add(
                     candidate.item.key,
                     phase,
                     _Hidden(
-                        f"Trimmed: {spec.name} holds at most {spec.content.items_max} items (4.2).",
+                        f"Trimmed: {spec.name} holds at most {limits.items_max} items (4.2: "
+                        f"{limits.items_min}-{limits.items_max}; a longer list is followed "
+                        f"less) and the {limits.items_max} kept rank higher. Proposed for: "
+                        + " ".join(candidate.reasons),
                         ("COMP-COUNT",),
                         (),
-                        (),
+                        tuple(candidate.answers),
                     ),
                 )
                 continue
-            if total_s + seconds > budget_s:
+            # Daily-life and aerobic items take no session time (0 s): never time-trimmed.
+            if seconds and total_s + seconds > budget_s:
                 ctx.exclusions.add(
                     candidate.item.key,
                     phase,
@@ -641,18 +667,15 @@ def _select(
                 phase,
             )
         )
-    if len(chosen) < spec.content.items_min:
+    if len(chosen) < limits.items_min:
         warnings.append(
             PlanWarning(
                 "COMP-COUNT",
                 f"Only {len(chosen)} items; {spec.name} usually holds "
-                f"{spec.content.items_min}-{spec.content.items_max}.",
+                f"{limits.items_min}-{limits.items_max}.",
                 phase,
             )
         )
-    daily_life = [c for c in exercises if is_daily_life(c.item.key)]
-    for entry in daily_life:
-        chosen.append((entry, choose_dosage(entry.item, phase, ctx.intake), 0))
     return chosen, warnings
 
 

@@ -88,7 +88,11 @@ RULES: dict[str, RuleInfo] = {
         _local("COMP-PHYSIO-SELECT", "Physio-select-only items are never auto-suggested", "6.2"),
         _local("COMP-EQUIPMENT", "Item needs equipment the patient lacks", "5.5 equipment"),
         _local("COMP-TIME", "Session trimmed to the time available", "5.5, 4.2 session cap"),
-        _local("COMP-COUNT", "Phase item count limit", "4.2 exercise content"),
+        _local(
+            "COMP-COUNT",
+            "Phase size: every item on the list within the phase's range, habits included",
+            "4.2 exercise content",
+        ),
         _local("COMP-AGGRAVATING", "Item loads an aggravating direction", "5.2 aggravating"),
         _local("COMP-SUBSTITUTE", "Alternative replaces a hidden item", "4.8, 6.2"),
         # Dosage (4.7).

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from clinical import vocabulary
+from clinical.plan import is_left_out_for_size
 from programs import revision_content
 
 PHASE_CHOICES = list(vocabulary.PHASE_CHOICES)  # ("P1", "Settle") ...: the clinical core's phases
@@ -117,6 +118,16 @@ class Plan(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status in (self.Status.DRAFT, self.Status.ACTIVE, self.Status.PAUSED)
+
+    @property
+    def hidden_items(self) -> list[dict]:
+        """Excluded items hidden by a rule (exclusion flag, equipment, physio-select-only)."""
+        return [x for x in self.excluded if not is_left_out_for_size(x["rule_ids"])]
+
+    @property
+    def left_out_items(self) -> list[dict]:
+        """Excluded items left out only to keep a phase to its size or session time (4.2)."""
+        return [x for x in self.excluded if is_left_out_for_size(x["rule_ids"])]
 
     @property
     def followed_phase(self) -> str:

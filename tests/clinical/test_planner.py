@@ -43,7 +43,7 @@ from clinical.intake import (
     WorkStatus,
 )
 from clinical.phases import PhaseCode
-from clinical.plan import AdviceKind, PlanRefused
+from clinical.plan import AdviceKind, PlanRefused, is_left_out_for_size
 from clinical.planner import propose_plan
 from clinical.rules import RULES
 from clinical.screening import Outcome, screen
@@ -91,8 +91,10 @@ VIGNETTES = {
         phase=P1,
         cold=(date(2025, 3, 10), date(2025, 3, 10)),
         heat_start=date(2025, 3, 11),
-        starting_items=("F01", "F02", "F03", "SC03", "A01", "SC06", "PO10"),
+        starting_items=("F01", "F02", "F03", "SC03", "A01", "SC06"),
         excluded=(
+            ("PO10", ("P1",), ("COMP-COUNT",)),
+            ("PO07", ("P2",), ("COMP-COUNT",)),
             ("C09", ("P3",), ("COMP-TIME",)),
             ("F07", ("P3",), ("COMP-TIME",)),
             ("C09", ("P4",), ("COMP-TIME",)),
@@ -127,21 +129,29 @@ VIGNETTES = {
             "F06",
             "SC03",
             "A02",
-            "PO07",
-            "PO06",
-            "PO08",
         ),
         excluded=(
-            ("SC04", ("P1",), ("COMP-TIME",)),
-            ("SC05", ("P1",), ("COMP-TIME",)),
+            ("PO10", ("P1",), ("COMP-COUNT",)),
+            ("PO06", ("P1",), ("COMP-COUNT",)),
+            ("PO07", ("P1",), ("COMP-COUNT",)),
+            ("PO08", ("P1",), ("COMP-COUNT",)),
+            ("SC04", ("P1",), ("COMP-COUNT",)),
+            ("SC05", ("P1",), ("COMP-COUNT",)),
             ("F07", ("P2",), ("COMP-COUNT",)),
+            ("PO07", ("P2",), ("COMP-COUNT",)),
+            ("PO06", ("P2",), ("COMP-COUNT",)),
+            ("PO08", ("P2",), ("COMP-COUNT",)),
             ("SC04", ("P2",), ("COMP-COUNT",)),
             ("SC05", ("P2",), ("COMP-COUNT",)),
-            ("SC04", ("P3",), ("COMP-TIME",)),
-            ("SC05", ("P3",), ("COMP-TIME",)),
+            ("PO06", ("P3",), ("COMP-COUNT",)),
+            ("PO08", ("P3",), ("COMP-COUNT",)),
+            ("SC04", ("P3",), ("COMP-COUNT",)),
+            ("SC05", ("P3",), ("COMP-COUNT",)),
             ("F07", ("P4",), ("COMP-TIME",)),
-            ("SC04", ("P4",), ("COMP-TIME",)),
-            ("SC05", ("P4",), ("COMP-TIME",)),
+            ("PO06", ("P4",), ("COMP-COUNT",)),
+            ("PO08", ("P4",), ("COMP-COUNT",)),
+            ("SC04", ("P4",), ("COMP-COUNT",)),
+            ("SC05", ("P4",), ("COMP-COUNT",)),
         ),
     ),
     "cervical-after-sleeping-awkwardly": Vignette(
@@ -159,8 +169,15 @@ VIGNETTES = {
         phase=P1,
         cold=None,  # onset 2 days ago: the 48 h cold window closed yesterday
         heat_start=date(2025, 3, 10),
-        starting_items=("F19", "F20", "PO01", "SC03", "A01", "PO08", "PO09"),
-        excluded=(("PO04", ("P3", "P4"), ("COMP-EQUIPMENT",)),),
+        starting_items=("F19", "F20", "PO01", "SC03", "A01", "PO08"),
+        excluded=(
+            ("PO09", ("P1",), ("COMP-COUNT",)),
+            ("PO08", ("P2",), ("COMP-COUNT",)),
+            ("PO09", ("P2",), ("COMP-COUNT",)),
+            ("PO04", ("P3", "P4"), ("COMP-EQUIPMENT",)),
+            ("PO09", ("P3",), ("COMP-COUNT",)),
+            ("PO09", ("P4",), ("COMP-COUNT",)),
+        ),
     ),
     "thoracic-stiff-upper-back": Vignette(
         overrides={
@@ -187,13 +204,22 @@ VIGNETTES = {
             "C04",
             "F22",
             "A02",
-            "PO06",
-            "PO07",
-            "PO08",
         ),
         excluded=(
             ("SC03", ("P1",), ("COMP-COUNT",)),
+            ("SC06", ("P1",), ("COMP-COUNT",)),
+            ("PO10", ("P1",), ("COMP-COUNT",)),
+            ("PO06", ("P1",), ("COMP-COUNT",)),
+            ("PO07", ("P1",), ("COMP-COUNT",)),
+            ("PO08", ("P1",), ("COMP-COUNT",)),
+            ("PO06", ("P2",), ("COMP-COUNT",)),
+            ("PO07", ("P2",), ("COMP-COUNT",)),
+            ("PO08", ("P2",), ("COMP-COUNT",)),
             ("PO04", ("P3", "P4"), ("COMP-EQUIPMENT",)),
+            ("PO07", ("P3",), ("COMP-COUNT",)),
+            ("PO08", ("P3",), ("COMP-COUNT",)),
+            ("PO07", ("P4",), ("COMP-COUNT",)),
+            ("PO08", ("P4",), ("COMP-COUNT",)),
         ),
     ),
     "osteoporosis-without-fracture-suspicion": Vignette(
@@ -235,9 +261,11 @@ VIGNETTES = {
         phase=P2,
         cold=None,
         heat_start=date(2025, 3, 10),
-        starting_items=("C01", "C06", "F04", "F03", "C04", "F06", "F12", "A02", "PO07"),
+        starting_items=("C01", "C06", "F04", "F03", "C04", "F06", "F12", "A02"),
         excluded=(
+            ("PO10", ("P1",), ("COMP-COUNT",)),
             ("F07", ("P2", "P3", "P4"), ("COMP-EXCLUDE", "AMB-RADIC")),
+            ("PO07", ("P2",), ("COMP-COUNT",)),
             ("F06", ("P4",), ("COMP-TIME",)),
         ),
     ),
@@ -255,8 +283,12 @@ VIGNETTES = {
         phase=P2,
         cold=None,
         heat_start=date(2025, 3, 10),
-        starting_items=("C01", "C06", "F04", "F03", "C04", "F06", "F07", "A02", "PO07"),
-        excluded=(("C08", ("P3", "P4"), ("COMP-EXCLUDE", "AMB-PREG")),),
+        starting_items=("C01", "C06", "F04", "F03", "C04", "F06", "F07", "A02"),
+        excluded=(
+            ("PO10", ("P1",), ("COMP-COUNT",)),
+            ("PO07", ("P2",), ("COMP-COUNT",)),
+            ("C08", ("P3", "P4"), ("COMP-EXCLUDE", "AMB-PREG")),
+        ),
         # Every P4 front-of-trunk item is pregnancy-flagged or needs a band.
         phase_warnings=(("P4", "COMP-BALANCE"),),
     ),
@@ -670,9 +702,100 @@ def test_session_time_and_item_count_stay_within_the_phase_caps(catalogue):
     plan = plan_for(catalogue, regions={C, T, L}, primary_region=C, onset_days_ago=20)
 
     for phase in plan.phases:
-        counted = [i for i in phase.items if not i.is_daily_life]
-        assert len(counted) <= phase.content.items_max
+        assert len(phase.items) <= phase.content.items_max
         assert phase.session_minutes <= min(20, phase.session_cap.minutes_max)
+
+
+_BUSY_DESK_WORKER = {
+    "onset_days_ago": 200,
+    "triggers": {Trigger.PROLONGED_SITTING, Trigger.AWKWARD_SLEEPING_POSITION},
+    "previous_episodes": PreviousEpisodes.THREE_OR_MORE,
+    "exam_findings": set(ExamFinding),
+    "directional_preference": DirectionalPreference.EXTENSION,
+    "sitting_hours": SittingHours.OVER_8,
+    "occupation_load": OccupationLoad.DESK,
+    "activity_level": ActivityLevel.MOSTLY_SITTING,
+    "stress_level": StressLevel.HIGH,
+    "preferred_activity": set(PreferredActivity),
+    "equipment": set(Equipment),
+}
+_HEAVY_MANUAL_WORKER = {
+    "onset_days_ago": 3,
+    "occupation_load": OccupationLoad.HEAVY_MANUAL,
+    "sitting_hours": SittingHours.FROM_4_TO_8,
+    "stress_level": StressLevel.MODERATE,
+    "hx_osteoporosis": OsteoporosisHistory.YES,
+    "exam_findings": {ExamFinding.POOR_TRUNK_ENDURANCE, ExamFinding.FORWARD_HEAD_POSTURE},
+}
+_REGION_SETS = [{C}, {T}, {L}, {C, T}, {C, L}, {T, L}, {C, T, L}]
+
+
+@pytest.mark.parametrize(
+    "time_per_day", [TimePerDay.TEN, TimePerDay.TWENTY, TimePerDay.THIRTY_OR_MORE]
+)
+@pytest.mark.parametrize(
+    "regions", _REGION_SETS, ids=["-".join(sorted(r.value for r in s)) for s in _REGION_SETS]
+)
+@pytest.mark.parametrize(
+    "lifestyle",
+    [{}, _BUSY_DESK_WORKER, _HEAVY_MANUAL_WORKER],
+    ids=["plain", "busy-desk-worker", "heavy-manual-worker"],
+)
+def test_every_phase_keeps_to_its_4_2_item_range_habits_included(
+    catalogue, time_per_day, regions, lifestyle
+):
+    plan = plan_for(catalogue, regions=regions, time_per_day=time_per_day, **lifestyle)
+
+    for phase in plan.phases:
+        size = len(phase.items)  # every item on the list, daily-life habits included
+        assert size <= phase.content.items_max, (phase.code, size)
+        short = any(w.rule_id == "COMP-COUNT" for w in phase.warnings)
+        assert short is (size < phase.content.items_min), (phase.code, size)
+    trimmed = [e for e in plan.excluded if "COMP-COUNT" in e.rule_ids]
+    assert all(e.rule_ids == ("COMP-COUNT",) and e.is_left_out_for_size for e in trimmed)
+
+
+def test_a_habit_left_out_for_size_says_why_and_what_it_was_for(catalogue):
+    plan = plan_for(catalogue, **VIGNETTES["chronic-desk-worker-lumbar"].overrides)
+
+    left_out = {(e.exercise_key, e.phases): e for e in plan.excluded}
+    sitting_reset = left_out[("PO06", (P2,))]
+    restore = plan.phase(P2)
+
+    assert sitting_reset.reason == (
+        "Trimmed: Restore holds at most 8 items (4.2: 5-8; a longer list is followed less) and "
+        "the 8 kept rank higher. Proposed for: Sitting over 8 hours a day (5.4)."
+    )
+    assert sitting_reset.rule_ids == ("COMP-COUNT",)
+    assert sitting_reset.answers == (("sitting_hours", "over_8"),)
+    assert sitting_reset.is_left_out_for_size is True
+    assert len(restore.items) == restore.content.items_max == 8
+    assert not [i for i in restore.items if i.is_daily_life]
+
+
+def test_advice_is_not_counted_as_an_item(catalogue):
+    plan = plan_for(catalogue, **VIGNETTES["acute-lumbar-lifting-injury-yesterday"].overrides)
+
+    settle = plan.phase(P1)
+
+    assert len(settle.items) == settle.content.items_max == 6
+    assert [i.exercise_key for i in settle.items if i.is_daily_life] == ["SC06"]
+    assert [a.key for a in settle.advice if a.exercise_key] == ["cold", "heat"]
+
+
+@pytest.mark.parametrize(
+    ("rule_ids", "is_left_out"),
+    [
+        (("COMP-COUNT",), True),
+        (("COMP-TIME",), True),
+        (("COMP-EXCLUDE", "AMB-RADIC"), False),
+        (("COMP-EQUIPMENT",), False),
+        (("COMP-PHYSIO-SELECT",), False),
+        ((), False),
+    ],
+)
+def test_only_size_and_time_trims_count_as_left_out_for_size(rule_ids, is_left_out):
+    assert is_left_out_for_size(rule_ids) is is_left_out
 
 
 @pytest.mark.parametrize(

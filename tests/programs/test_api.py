@@ -363,6 +363,48 @@ def test_swap_add_remove_and_phase_notes_show_in_what_changed(api, physio_a, dra
     }
 
 
+# --- phase size (clinical-model 4.2) -------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_proposed_phases_keep_to_their_size_and_list_what_was_left_out(
+    api, physio_a, patient_a1, catalogue
+):
+    api.as_user(physio_a.user)
+    recorded = api.post(
+        assessments_url(patient_a1),
+        intake_payload(sitting_hours="over_8", occupation_load="desk"),
+        format="json",
+    )
+
+    proposed = api.post(PLANS, {"assessment": recorded.json()["id"]}, format="json")
+
+    assert proposed.status_code == 201
+    body = api.get(plan_url(proposed.json()["id"])).json()
+    sizes = {phase["code"]: len(phase["items"]) for phase in body["phases"]}
+    assert sizes == {"P1": 6, "P2": 8, "P3": 9, "P4": 9}
+    left_out = [(x["exercise_key"], x["phases"], x["rule_ids"]) for x in body["excluded"]]
+    assert left_out[:7] == [
+        ("PO10", ["P1"], ["COMP-COUNT"]),
+        ("PO06", ["P1"], ["COMP-COUNT"]),
+        ("PO07", ["P1"], ["COMP-COUNT"]),
+        ("PO08", ["P1"], ["COMP-COUNT"]),
+        ("PO07", ["P2"], ["COMP-COUNT"]),
+        ("PO06", ["P2"], ["COMP-COUNT"]),
+        ("PO08", ["P2"], ["COMP-COUNT"]),
+    ]
+    assert body["excluded"][3] == {
+        "exercise_key": "PO08",
+        "phases": ["P1"],
+        "reason": "Trimmed: Settle holds at most 6 items (4.2: 3-6; a longer list is followed "
+        "less) and the 6 kept rank higher. Proposed for: Desk work (5.4).",
+        "rule_ids": ["COMP-COUNT"],
+        "flags": [],
+    }
+    kept = {item["exercise"]["key"] for item in items_of(body, "P1")}
+    assert not kept & {"PO10", "PO06", "PO07", "PO08"}
+
+
 # --- screening and refusal ----------------------------------------------------------------
 
 # Every urgent and emergency rule the intake can trigger, with the rule ids the refusal names.

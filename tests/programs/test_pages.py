@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -181,6 +182,44 @@ def test_adding_a_hidden_item_needs_a_reason(client, physio_a, patient_a1, catal
     added = Prescription.objects.get(phase__plan=plan, exercise__key="F07")
     assert added.override_reason == "Neuro exam normal, gentle range"
     assert "radicular_leg" in added.reason
+
+
+def section(page: str, section_id: str) -> str:
+    found = re.search(rf'<section class="card" id="{section_id}">(.*?)</section>', page, re.S)
+    return found.group(1) if found else ""
+
+
+@pytest.mark.django_db
+def test_editor_shows_what_was_left_out_to_keep_each_phase_short(
+    client, physio_a, patient_a1, catalogue
+):
+    client.force_login(physio_a.user)
+    assessment = record(
+        client,
+        patient_a1,
+        sitting_hours="over_8",
+        occupation_load="desk",
+        preferred_activity=["water_exercise"],
+    )
+    client.post(reverse("plan-generate", args=[assessment.pk]))
+    plan = Plan.objects.get()
+
+    page = client.get(reverse("plan-edit", args=[plan.pk])).content.decode()
+
+    sizes = {phase.code: phase.prescriptions.count() for phase in plan.phases.all()}
+    assert sizes == {"P1": 6, "P2": 8, "P3": 9, "P4": 9}
+    left_out, hidden = section(page, "left-out-items"), section(page, "hidden-items")
+    assert "<h2>Left out to keep each phase short</h2>" in left_out
+    assert (
+        "<strong>PO08</strong> (P1): Trimmed: Settle holds at most 6 items (4.2: 3-6; a longer "
+        "list is followed less) and the 6 kept rank higher. Proposed for: Desk work (5.4). "
+        '<span class="rule">COMP-COUNT</span>'
+    ) in left_out
+    assert re.findall(r"<strong>(\w+)</strong> \(([\w, ]+)\)", left_out) == [
+        (x["exercise_key"], ", ".join(x["phases"])) for x in plan.left_out_items
+    ]
+    assert re.findall(r"<strong>(\w+)</strong>", hidden) == ["A03"]
+    assert "COMP-EQUIPMENT" in hidden and "COMP-COUNT" not in hidden
 
 
 @pytest.mark.django_db

@@ -29,7 +29,8 @@ class SnapshotItem(TypedDict):
     days_per_week: int | None
     per_side: bool
     dosage_text: str
-    notes: str
+    notes: str  # written by the physio for this patient
+    patient_notes: NotRequired[str]  # the catalogue's tip (revisions since issue #14)
     reason: str
     rule_ids: list[str]
 

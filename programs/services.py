@@ -183,7 +183,8 @@ def catalogue_items_for(clinic_id: int) -> list[CatalogueItem]:
                 per_day=e.per_day,
                 days_per_week=e.days_per_week,
                 per_side=e.per_side,
-                notes=e.dosage_notes,
+                physio_notes=e.physio_notes,
+                patient_notes=e.patient_notes,
             ),
             progression=e.progression.key if e.progression else None,
             regression=e.regression.key if e.regression else None,
@@ -336,7 +337,9 @@ def generate_plan(
                 per_day=item.dosage.per_day,
                 days_per_week=item.dosage.days_per_week,
                 per_side=item.dosage.per_side,
-                notes=item.dosage.notes,
+                # The catalogue's notes stay with the exercise (physio notes in the editor, the
+                # patient tip in the snapshot): `notes` is only what the physio writes.
+                notes="",
                 reason=item.reason,
                 rule_ids=list(item.rule_ids),
                 answers=[list(pair) for pair in item.answers],

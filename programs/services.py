@@ -21,11 +21,11 @@ from clinical.catalogue import CatalogueItem, Category, Direction, Dosage
 from clinical.intake import Region
 from clinical.phases import PhaseCode
 from clinical.planner import propose_plan
-from clinical.screening import Outcome, ScreeningResult, screen
+from clinical.screening import Outcome, ScreeningResult, age_on, screen
 from clinical.vocabulary import STORED_DOSAGE_AMOUNTS
 from exercises.models import Exercise
 from programs import revision_content, signals, snapshots
-from programs.intake_form import age_on, to_intake, to_storable
+from programs.intake_form import to_intake, to_storable
 from programs.models import (
     AdviceItem,
     Assessment,

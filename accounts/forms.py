@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth import password_validation
 
 from accounts.models import Patient
+from clinical.screening import ADULT_FROM_AGE
 
 COMMON_TIMEZONES = sorted(zoneinfo.available_timezones() - {"localtime", "Factory"})
 
@@ -19,7 +20,9 @@ class PatientForm(forms.ModelForm):
         }
         labels = {"timezone": "Time zone"}
         help_texts = {
-            "timezone": "Reminders arrive at the patient's local time, e.g. Europe/London."
+            "date_of_birth": f"Patients must be {ADULT_FROM_AGE} or over: this service is for "
+            "adults.",
+            "timezone": "Reminders arrive at the patient's local time, e.g. Europe/London.",
         }
 
 

@@ -13,8 +13,16 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from clinical.screening import ADULT_FROM_AGE, is_adult_on
+
 if TYPE_CHECKING:
     from django.db.models.fields.related_descriptors import RelatedManager
+
+# Why an under-18 cannot be registered: the planner's GATE-AGE gives them no plan (5.1 age).
+ADULTS_ONLY = (
+    f"Patients must be {ADULT_FROM_AGE} or over: this service is for adults, and gives no plan "
+    "to anyone younger."
+)
 
 
 def validate_timezone(value: str) -> None:
@@ -184,6 +192,8 @@ class Patient(models.Model):
         errors = {}
         if self.date_of_birth and self.date_of_birth > timezone.localdate():
             errors["date_of_birth"] = "Date of birth cannot be in the future."
+        elif self.date_of_birth and not is_adult_on(self.date_of_birth, timezone.localdate()):
+            errors["date_of_birth"] = ADULTS_ONLY
         if (
             self.physiotherapist_id
             and self.clinic_id

@@ -45,7 +45,10 @@ class Dosage:
     per_day: int | None = None
     days_per_week: int | None = None
     per_side: bool = False
-    notes: str = ""
+    # For the physio only (how to choose or change the dose); never shown to patients.
+    physio_notes: str = ""
+    # A tip the patient reads beside the exercise.
+    patient_notes: str = ""
 
 
 @dataclass(frozen=True)
@@ -96,7 +99,8 @@ def catalogue_item_from_mapping(entry: Mapping[str, Any]) -> CatalogueItem:
             per_day=dosage.get("per_day"),
             days_per_week=dosage.get("days_per_week"),
             per_side=bool(dosage.get("per_side")),
-            notes=dosage.get("notes") or "",
+            physio_notes=dosage.get("physio_notes") or "",
+            patient_notes=dosage.get("patient_notes") or "",
         ),
         progression=entry.get("progression"),
         regression=entry.get("regression"),

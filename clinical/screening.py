@@ -814,6 +814,19 @@ def check_assessed(intake: Intake, today: date) -> tuple[BlockReason, ...]:
     return tuple(blocks)
 
 
+def age_on(date_of_birth: date, day: date) -> int:
+    """Whole years of age on ``day`` (someone born on 29 February has their birthday on 1 March
+    in other years)."""
+    before_birthday = (day.month, day.day) < (date_of_birth.month, date_of_birth.day)
+    return day.year - date_of_birth.year - before_birthday
+
+
+def is_adult_on(date_of_birth: date, day: date) -> bool:
+    """GATE-AGE's scope (5.1 age): the service is for adults. Registration asks it with the
+    date of birth, the planner with the intake's age: both from this one threshold."""
+    return age_on(date_of_birth, day) >= ADULT_FROM_AGE
+
+
 def check_age_in_scope(intake: Intake, today: date) -> tuple[BlockReason, ...]:
     """GATE-AGE: under 18 is out of scope, no plan (5.1 age)."""
     if intake.age >= ADULT_FROM_AGE:

@@ -29,13 +29,16 @@ DIRECTIONS: tuple[str, ...] = tuple(direction.value for direction in Direction)
 
 # Dosage fields as the catalogue file and ``Dosage`` name them (6.2).
 DOSAGE_FIELDS: tuple[str, ...] = tuple(field.name for field in fields(Dosage))
+# Texts: for the physio only, and for the patient (an exercise stores both under these names).
+DOSAGE_NOTES: tuple[str, ...] = ("physio_notes", "patient_notes")
 DOSAGE_COUNTS: tuple[str, ...] = tuple(
-    name for name in DOSAGE_FIELDS if name not in ("per_side", "notes")
+    name for name in DOSAGE_FIELDS if name not in ("per_side", *DOSAGE_NOTES)
 )  # whole numbers, or None when not applicable
 DOSAGE_AMOUNTS: tuple[str, ...] = ("sets", "reps", "hold_s", "minutes")  # a dose needs one
 
 # The same fields as exercises and prescriptions store them: the hold is spelled out, and the
-# notes are kept apart (an exercise's ``dosage_notes``, a prescription's ``notes``).
+# notes are kept apart (an exercise's ``physio_notes`` and ``patient_notes``; a prescription's
+# ``notes`` are what the physio wrote for that patient).
 _STORED_NAMES: Mapping[str, str] = MappingProxyType({"hold_s": "hold_seconds"})
 
 
@@ -45,6 +48,6 @@ def stored_dosage_name(name: str) -> str:
 
 
 STORED_DOSAGE_FIELDS: tuple[str, ...] = tuple(
-    stored_dosage_name(name) for name in DOSAGE_FIELDS if name != "notes"
+    stored_dosage_name(name) for name in DOSAGE_FIELDS if name not in DOSAGE_NOTES
 )
 STORED_DOSAGE_AMOUNTS: tuple[str, ...] = tuple(stored_dosage_name(name) for name in DOSAGE_AMOUNTS)

@@ -62,7 +62,7 @@ class ExerciseAdmin(admin.ModelAdmin):
         ),
         (
             "Dosage",
-            {"fields": ("dosage_in_words", *STORED_DOSAGE_FIELDS, "dosage_notes")},
+            {"fields": ("dosage_in_words", *STORED_DOSAGE_FIELDS, "physio_notes", "patient_notes")},
         ),
         (
             "Selection",

@@ -28,6 +28,7 @@ from clinical.vocabulary import (
     DOSAGE_AMOUNTS,
     DOSAGE_COUNTS,
     DOSAGE_FIELDS,
+    DOSAGE_NOTES,
     REGIONS,
 )
 from clinical.vocabulary import PHASE_CODES as PHASES
@@ -114,7 +115,8 @@ class Dosage:
     per_day: int | None
     days_per_week: int | None
     per_side: bool
-    notes: str
+    physio_notes: str  # for the physio only
+    patient_notes: str  # shown to the patient beside the exercise
 
 
 @dataclass(frozen=True)
@@ -392,9 +394,9 @@ class _Validator:
         per_side = raw.get("per_side", False)
         if not isinstance(per_side, bool):
             self.error(label, "dosage.per_side", "must be true or false")
-        notes = raw.get("notes")
-        if notes is not None and not isinstance(notes, str):
-            self.error(label, "dosage.notes", "must be text or null")
+        for key in DOSAGE_NOTES:
+            if raw.get(key) is not None and not isinstance(raw[key], str):
+                self.error(label, f"dosage.{key}", "must be text or null")
         if len(self.errors) > errors_before:
             return None
         return Dosage(
@@ -405,7 +407,8 @@ class _Validator:
             per_day=raw.get("per_day"),
             days_per_week=days,
             per_side=per_side,
-            notes=notes or "",
+            physio_notes=raw.get("physio_notes") or "",
+            patient_notes=raw.get("patient_notes") or "",
         )
 
     def _links(self, raw_entries: list, known_ids: set[str]) -> None:

@@ -119,7 +119,12 @@ class Exercise(models.Model):
         null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(7)]
     )
     per_side = models.BooleanField(default=False)
-    dosage_notes = models.CharField(max_length=300, blank=True)
+    physio_notes = models.CharField(
+        max_length=300, blank=True, help_text="For the physio only; never shown to patients."
+    )
+    patient_notes = models.CharField(
+        max_length=300, blank=True, help_text="A tip shown to the patient beside the exercise."
+    )
     progression = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

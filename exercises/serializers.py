@@ -21,8 +21,17 @@ class DosageSerializer(serializers.Serializer):
         min_value=1, max_value=7, allow_null=True, required=False
     )
     per_side = serializers.BooleanField(required=False)
-    notes = serializers.CharField(
-        source="dosage_notes", allow_blank=True, max_length=300, required=False
+    physio_notes = serializers.CharField(
+        allow_blank=True,
+        max_length=300,
+        required=False,
+        help_text="For the physio only; never shown to patients.",
+    )
+    patient_notes = serializers.CharField(
+        allow_blank=True,
+        max_length=300,
+        required=False,
+        help_text="A tip shown to the patient beside the exercise.",
     )
 
 

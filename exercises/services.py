@@ -17,10 +17,7 @@ from exercises.catalogue_file import (
 from exercises.models import Exercise
 
 # Model field ← catalogue entry, for everything but the links (resolved after all rows exist).
-_DOSAGE_MAP = {
-    ("dosage_notes" if name == "notes" else stored_dosage_name(name)): name
-    for name in DOSAGE_FIELDS
-}
+_DOSAGE_MAP = {stored_dosage_name(name): name for name in DOSAGE_FIELDS}
 
 
 @dataclass

@@ -441,3 +441,13 @@ def own_check_ins(user) -> QuerySet[CheckIn]:
         actor=user, patient=patient, action=AuditEvent.Action.VIEW, detail="check-ins (API)"
     )
     return CheckIn.objects.filter(patient=patient).order_by("-created_at", "-id")
+
+
+def items_done_on(*, plan: Plan, on: datetime.date) -> set[str]:
+    """What the patient checked in as done on their date `on` (every check-in of that day)."""
+    done: set[str] = set()
+    for items in CheckIn.objects.filter(plan=plan, local_date=on).values_list(
+        "items_done", flat=True
+    ):
+        done.update(items)
+    return done

@@ -22,12 +22,14 @@ from rest_framework import serializers
 
 from clinical.intake import (
     RED_FLAG_QUESTIONS,
+    RED_FLAG_QUESTIONS_BY_KEY,
     Answer,
     Intake,
     MedicalClearance,
     StartBackScore,
     required_red_flag_questions,
 )
+from clinical.screening import is_adult_on
 
 # Label, help text and section for each field, in the order the physio meets them (§5.1-§5.5).
 SECTIONS = {
@@ -132,8 +134,32 @@ class FieldSpec:
     enum_type: type[enum.Enum] | None = None
 
 
+# Values whose words are not just the key with spaces (a name, a missing "for").
+SPELLED_OUT = {
+    "raynauds": "Raynaud's",
+    "poor_other_reasons": "Poor for other reasons",
+    "stable_examined": "Stable, examined",
+}
+
+
 def _words(value) -> str:
-    return str(value).replace("_", " ").capitalize()
+    return SPELLED_OUT.get(str(value)) or str(value).replace("_", " ").capitalize()
+
+
+def answer_in_words(name: str, value: str) -> str:
+    """One answer a rule fired on, as the physio reads it: ``("ces_saddle_numbness", "yes")``
+    is the question and "Yes", not the raw key."""
+    question = RED_FLAG_QUESTIONS_BY_KEY.get(name)
+    spec = SPECS_BY_NAME.get(name)
+    if question is not None:
+        return f"{question.physio_text} {_words(value)}"
+    label = LABELS[name][0] if name in LABELS else _words(name)
+    if spec is not None and spec.choices:
+        words = dict(spec.choices)
+        value = ", ".join(words.get(part, _words(part)) for part in str(value).split(", "))
+    elif value in ("yes", "no", "unanswered", "True", "False"):
+        value = {"True": "Yes", "False": "No"}.get(value) or _words(value)
+    return f"{label}: {value}"
 
 
 # Optional in the planner (it screens an incomplete intake as GATE-ASSESSED) but required here.
@@ -195,11 +221,6 @@ RED_FLAG_CHOICES = tuple((answer.value, answer.value.capitalize()) for answer in
 # --- cross-field rules, shared by the page and the API ------------------------------------
 
 
-def age_on(date_of_birth: datetime.date, day: datetime.date) -> int:
-    before_birthday = (day.month, day.day) < (date_of_birth.month, date_of_birth.day)
-    return day.year - date_of_birth.year - before_birthday
-
-
 def validate_answers(answers: dict, *, date_of_birth: datetime.date, today: datetime.date) -> dict:
     """Errors by field name for answers that are each well-formed but do not fit together."""
     errors: dict[str, str] = {}
@@ -211,7 +232,7 @@ def validate_answers(answers: dict, *, date_of_birth: datetime.date, today: date
         errors["onset_date"] = "The onset date cannot be in the future."
     if onset and assessment_date and onset > assessment_date:
         errors["onset_date"] = "The onset date cannot be after the assessment date."
-    if assessment_date and age_on(date_of_birth, assessment_date) < 18:
+    if assessment_date and not is_adult_on(date_of_birth, assessment_date):
         errors["age"] = "Patients must be 18 or over: this service is not for children."
     regions = answers.get("regions") or []
     primary = answers.get("primary_region")

@@ -29,7 +29,8 @@ class SnapshotItem(TypedDict):
     days_per_week: int | None
     per_side: bool
     dosage_text: str
-    notes: str
+    notes: str  # written by the physio for this patient
+    patient_notes: NotRequired[str]  # the catalogue's tip (revisions since issue #14)
     reason: str
     rule_ids: list[str]
 
@@ -126,6 +127,38 @@ def tickable_keys(followed: SnapshotPhase | None, on: datetime.date) -> list[str
         if advice["is_tickable"] and advice_is_current(advice, on)
     ]
     return keys
+
+
+def _day_in_words(value: str | None) -> str:
+    day = datetime.date.fromisoformat(value) if value else None
+    return f"{day.day} {day:%B %Y}" if day else ""
+
+
+def phase_facts_in_words(
+    before: Mapping[str, Any] | None, after: Mapping[str, Any], fields: list[str]
+) -> list[str]:
+    """The phase facts that `compare` names (start_date, end_date, notes), as a physio reads
+    them; a phase new in this revision (`before` None) has its facts set, not changed."""
+    words = []
+    for field in fields:
+        value = after.get(field)
+        if field == "notes":
+            if before is None:
+                words.append("with your notes for the patient")
+            elif value:
+                words.append("your notes for the patient changed")
+            else:
+                words.append("your notes for the patient removed")
+            continue
+        what = {"start_date": "start", "end_date": "end"}[field]
+        if before is None:
+            words.append(f"{what}s on {_day_in_words(value)}")
+        elif value:
+            old = f" (was {_day_in_words(before.get(field))})" if before.get(field) else ""
+            words.append(f"{what} date now {_day_in_words(value)}{old}")
+        else:
+            words.append(f"{what} date removed")
+    return words
 
 
 def compare(old: Snapshot | None, new: Snapshot) -> dict:

@@ -428,7 +428,10 @@ class SnapshotItemSerializer(serializers.Serializer):
     days_per_week = serializers.IntegerField(allow_null=True)
     per_side = serializers.BooleanField()
     dosage_text = serializers.CharField()
-    notes = serializers.CharField()
+    notes = serializers.CharField(help_text="What the physio wrote for this patient.")
+    patient_notes = serializers.CharField(
+        required=False, help_text="The catalogue's tip for patients (revisions since issue #14)."
+    )
     reason = serializers.CharField()
     rule_ids = serializers.ListField(child=serializers.CharField())
 

@@ -21,11 +21,11 @@ from clinical.catalogue import CatalogueItem, Category, Direction, Dosage
 from clinical.intake import Region
 from clinical.phases import PhaseCode
 from clinical.planner import propose_plan
-from clinical.screening import Outcome, ScreeningResult, screen
+from clinical.screening import Outcome, ScreeningResult, age_on, screen
 from clinical.vocabulary import STORED_DOSAGE_AMOUNTS
 from exercises.models import Exercise
 from programs import revision_content, safety, signals, snapshots
-from programs.intake_form import age_on, to_intake, to_storable
+from programs.intake_form import to_intake, to_storable
 from programs.models import (
     AdviceItem,
     Assessment,
@@ -190,7 +190,8 @@ def catalogue_items_for(clinic_id: int) -> list[CatalogueItem]:
                 per_day=e.per_day,
                 days_per_week=e.days_per_week,
                 per_side=e.per_side,
-                notes=e.dosage_notes,
+                physio_notes=e.physio_notes,
+                patient_notes=e.patient_notes,
             ),
             progression=e.progression.key if e.progression else None,
             regression=e.regression.key if e.regression else None,
@@ -343,7 +344,9 @@ def generate_plan(
                 per_day=item.dosage.per_day,
                 days_per_week=item.dosage.days_per_week,
                 per_side=item.dosage.per_side,
-                notes=item.dosage.notes,
+                # The catalogue's notes stay with the exercise (physio notes in the editor, the
+                # patient tip in the snapshot): `notes` is only what the physio writes.
+                notes="",
                 reason=item.reason,
                 rule_ids=list(item.rule_ids),
                 answers=[list(pair) for pair in item.answers],

@@ -67,7 +67,8 @@ def _item(prescription: Prescription) -> dict:
         "cautions": exercise.cautions,
         **{name: getattr(prescription, name) for name in DOSAGE_FIELDS},
         "dosage_text": dosage_text(prescription),
-        "notes": prescription.notes,
+        "notes": prescription.notes,  # what the physio wrote for this patient
+        "patient_notes": exercise.patient_notes,  # the catalogue's tip for patients
         "reason": prescription.reason,
         "rule_ids": list(prescription.rule_ids),
     }

@@ -15,7 +15,7 @@ from clinical.intake import RED_FLAG_QUESTIONS_BY_KEY
 from clinical.rules import RULES
 from exercises.models import Exercise
 from exercises.selectors import exercises_visible_to
-from programs import safety, services, snapshots
+from programs import revision_content, safety, services, snapshots
 from programs.intake_form import RED_FLAG_FIELD_PREFIX, AssessmentForm
 from programs.models import Assessment, Plan, PlanTemplate, Prescription
 from programs.selectors import (
@@ -421,6 +421,12 @@ def revision_changes(request, plan_pk, number):
     plan = revision.plan
     previous = revision.previous()
     changes = revision.changes_from(previous)
+    for phase in changes["phases"]:
+        phase["phase_changed_in_words"] = revision_content.phase_facts_in_words(
+            previous.phase(phase["code"]) if previous else None,
+            revision.phase(phase["code"]) or {},
+            phase["phase_changed"],
+        )
     return render(
         request,
         "programs/revision_changes.html",

@@ -82,11 +82,16 @@ def today(request):
     if revision is not None:
         on = services.local_now(patient).date()
         ticks = set(revision.tickable_keys(on))
+        # Ticked: what today's check-ins recorded, and what the page's address carries (each
+        # tick rewrites it, so a reload keeps them until the check-in).
+        done = selectors.items_done_on(plan=revision.plan, on=on)
+        done |= ticks & set(request.GET.getlist("done"))
         context.update(
             {
                 "today": on,
                 "phase": revision.followed_phase(),
                 "ticks": ticks,
+                "done": done,
                 "warm_or_cold": [
                     advice
                     for advice in revision.current_advice(on)

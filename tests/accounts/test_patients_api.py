@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from accounts.models import AuditEvent, Invitation, Patient
+from accounts.models import ADULTS_ONLY, AuditEvent, Invitation, Patient
 from tests.factories import PatientFactory
 
 LIST = "/api/v1/patients/"
@@ -223,10 +223,11 @@ def test_health_reports_each_part(api):
     }
 
 
-def test_date_of_birth_today_is_allowed_and_tomorrow_is_not(clock):
-    Patient(date_of_birth=clock.today).clean()  # no error
-
+def test_date_of_birth_today_is_under_18_and_tomorrow_is_in_the_future(clock):
+    with pytest.raises(ValidationError) as newborn:
+        Patient(date_of_birth=clock.today).clean()
     with pytest.raises(ValidationError) as error:
         Patient(date_of_birth=clock.today + datetime.timedelta(days=1)).clean()
 
+    assert newborn.value.message_dict == {"date_of_birth": [ADULTS_ONLY]}  # issue #14 item 9
     assert error.value.message_dict == {"date_of_birth": ["Date of birth cannot be in the future."]}

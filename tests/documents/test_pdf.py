@@ -10,6 +10,7 @@ import pytest
 
 from clinical.education import EDUCATION, SAFETY_NET
 from documents import pdf
+from exercises.models import Exercise
 from tests.documents.conftest import item_names, make_plan, publish, set_first_note
 from tests.documents.pdf_text import collapse, page_sizes, pages_text
 
@@ -160,3 +161,17 @@ def test_help_box_uses_the_approved_emergency_text():
     assert lists["emergency_lead"] == "Get emergency help now if you have"
     assert lists["emergency_signs"][0] in EDUCATION["emergency"].text
     assert len(lists["emergency_signs"]) == 5
+
+
+@pytest.mark.django_db
+def test_the_pdf_prints_the_patients_tip_and_never_the_physio_notes(revision):
+    exercises = Exercise.objects.filter(clinic=None, key__in=revision.exercise_keys())
+    tips = sorted({e.patient_notes for e in exercises if e.patient_notes})
+    physio_notes = sorted({e.physio_notes for e in exercises if len(e.physio_notes) > 25})
+
+    text = " ".join(pages_text(render(revision)))
+
+    assert tips and physio_notes  # the plan has both kinds, so the test can fail
+    assert [tip for tip in tips if collapse(tip) not in text] == []
+    assert [note for note in physio_notes if collapse(note) in text] == []
+    assert "From your physio" not in text

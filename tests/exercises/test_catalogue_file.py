@@ -90,7 +90,13 @@ def _in(region: str, phase: str) -> list[CatalogueEntry]:
 
 
 def _patient_text(entry: CatalogueEntry) -> list[str]:
-    return [entry.name, entry.cautions, entry.dosage.notes, *entry.steps]
+    return [
+        entry.name,
+        entry.cautions,
+        entry.dosage.physio_notes,
+        entry.dosage.patient_notes,
+        *entry.steps,
+    ]
 
 
 def test_real_catalogue_loads_with_every_category_and_region():
@@ -310,7 +316,8 @@ VALID_ENTRY = """\
     per_day: 3
     days_per_week: 7
     per_side: false
-    notes: ""
+    physio_notes: "Settle phase: small range only"
+    patient_notes: ""
   progression: C01
   regression: null
   physio_select_only: false
@@ -358,7 +365,8 @@ def test_minimal_valid_file_loads(tmp_path):
     assert catalogue.ids == ("F01", "C01")
     assert catalogue["C01"].regression == "F01"
     assert catalogue["C01"].dosage.hold_s == 5
-    assert catalogue["F01"].dosage.notes == ""
+    assert catalogue["F01"].dosage.physio_notes == "Settle phase: small range only"
+    assert catalogue["F01"].dosage.patient_notes == ""
 
 
 @pytest.mark.parametrize(
@@ -438,6 +446,18 @@ def test_minimal_valid_file_loads(tmp_path):
             "F01",
             "dosage.reps",
             id="negative-reps",
+        ),
+        pytest.param(
+            lambda text: text.replace("    physio_notes:", "    notes:", 1),
+            "F01",
+            "dosage.notes",
+            id="one-notes-field-for-everyone-is-gone",
+        ),
+        pytest.param(
+            lambda text: text.replace('patient_notes: ""', "patient_notes: [sitting]", 1),
+            "F01",
+            "dosage.patient_notes",
+            id="patient-notes-not-text",
         ),
         pytest.param(
             lambda text: text.replace("per_side: false", "per_side: sometimes", 1),

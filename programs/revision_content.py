@@ -32,6 +32,7 @@ class SnapshotItem(TypedDict):
     notes: str
     reason: str
     rule_ids: list[str]
+    change_reason: NotRequired[str]  # revisions published before reasons were stored lack it
 
 
 class SnapshotAdvice(TypedDict):
@@ -145,6 +146,7 @@ def compare(old: Snapshot | None, new: Snapshot) -> dict:
                 "name": new_items[k]["name"],
                 "before": old_items[k]["dosage_text"],
                 "after": new_items[k]["dosage_text"],
+                "reason": new_items[k].get("change_reason", ""),
             }
             for k in new_items
             if k in old_items and old_items[k]["dosage_text"] != new_items[k]["dosage_text"]

@@ -70,6 +70,7 @@ def _item(prescription: Prescription) -> dict:
         "notes": prescription.notes,
         "reason": prescription.reason,
         "rule_ids": list(prescription.rule_ids),
+        "change_reason": prescription.change_reason,
     }
 
 

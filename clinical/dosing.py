@@ -21,6 +21,18 @@ SEDENTARY_SETS = 2  # 4.7 "2-3 sets" -> low end
 WALKING_KEYS = frozenset({SHORT_WALKS_KEY, WALKING_PROGRAMME_KEY})
 
 
+# Why a physio changed a dosage (4.1 item 4, "physio override, logged": the software stores the
+# reason). The editor offers these; free text adds to a choice, or stands alone for "other".
+DOSAGE_CHANGE_REASONS: tuple[tuple[str, str], ...] = (
+    ("symptom_response", "Symptom response at recent sessions (4.4)"),
+    ("progressing", "Progressing: the exercise is easy now (4.4)"),
+    ("easing_off", "Easing off: too hard or too sore"),
+    ("time_available", "To fit the time the patient has"),
+    ("technique", "Technique, equipment or position"),
+    ("other", "Other (say why)"),
+)
+
+
 @dataclass(frozen=True)
 class DoseChoice:
     dosage: Dosage

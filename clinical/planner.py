@@ -689,6 +689,12 @@ def _display_group(item: CatalogueItem) -> int:
     return 0
 
 
+def _with_dosage_notes(reason: str, dose: DoseChoice) -> str:
+    if dose.notes:
+        return reason + " Dosage: " + "; ".join(dose.notes) + "."
+    return reason
+
+
 def _compose_items(
     ctx: _Context, phase: PhaseCode
 ) -> tuple[tuple[ProposedItem, ...], list[PlanWarning]]:
@@ -701,15 +707,12 @@ def _compose_items(
     chosen.sort(key=lambda entry: (_display_group(entry[0].item), entry[0].tier, entry[0].seq))
     items = []
     for order, (candidate, dose, seconds) in enumerate(chosen, start=1):
-        reason = " ".join(candidate.reasons)
-        if dose.notes:
-            reason += " Dosage: " + "; ".join(dose.notes) + "."
         items.append(
             ProposedItem(
                 exercise_key=candidate.item.key,
                 name=candidate.item.name,
                 dosage=dose.dosage,
-                reason=reason,
+                reason=_with_dosage_notes(" ".join(candidate.reasons), dose),
                 rule_ids=tuple(dict.fromkeys([*candidate.rule_ids, *dose.rule_ids])),
                 answers=tuple(candidate.answers),
                 warnings=_item_warnings(ctx, candidate.item, phase),
@@ -877,4 +880,37 @@ def propose_plan(
         confirmations=screening.confirmations,
         is_chronic=choice.is_chronic,
         is_return_to_sport_sign_off_required=any(w.rule_id == "GATE-RTS" for w in plan_warnings),
+    )
+
+
+def describe_physio_item(
+    intake: Intake,
+    screening: ScreeningResult,
+    item: CatalogueItem,
+    *,
+    phase: PhaseCode,
+    reason: str,
+    rule_ids: tuple[str, ...],
+    today: date,
+) -> ProposedItem:
+    """An item the physio put in ``phase`` (a swap or an addition), with the facts the
+    planner's rules give that exercise there, as for a proposed item: the dosage (4.7, DOSE-*)
+    with its notes in the reason, the catalogue's note for the patient, and the item warnings
+    (COMP-AGGRAVATING, AMB-KNOWN-DX, COMP-LIMITS, AMB-PREG). ``reason`` and ``rule_ids`` say why
+    it is there (PHYSIO-CHANGE or PHYSIO-OVERRIDE: physio override, logged, 4.1 item 4).
+    """
+    choice = assign_starting_phase(intake, today=today)
+    ctx = _Context(intake, screening, {item.key: item}, today, choice)
+    dose = choose_dosage(item, phase, intake)
+    return ProposedItem(
+        exercise_key=item.key,
+        name=item.name,
+        dosage=dose.dosage,
+        reason=_with_dosage_notes(reason, dose),
+        rule_ids=tuple(dict.fromkeys([*rule_ids, *dose.rule_ids])),
+        answers=(),
+        warnings=_item_warnings(ctx, item, phase),
+        order=0,
+        session_seconds=estimate_session_seconds(item, dose.dosage),
+        is_daily_life=is_daily_life(item.key),
     )

@@ -102,6 +102,11 @@ RULES: dict[str, RuleInfo] = {
         _local("DOSE-STRENGTH-DAYS", "Strength work 2-3 days a week", "4.7, 4.2 P3"),
         _local("DOSE-SEDENTARY", "Mostly sitting: start at the low end", "5.4 activity_level"),
         _local("DOSE-AEROBIC", "Aerobic target of the phase", "4.2, 4.7"),
+        # Physio override, logged (4.1 item 4): the software stores the physio's reason.
+        _local("PHYSIO-CHANGE", "Physio override, logged: changed by the physio", "4.1 item 4"),
+        _local(
+            "PHYSIO-OVERRIDE", "Physio override, logged: a hidden item added", "4.1 item 4, 6.2"
+        ),
         # Modalities (4.6).
         _local("MOD-COLD", "Cold in the first 48 h after an injury or flare", "4.6, D5"),
         _local("MOD-HEAT", "Heat from 48 h, from the start, or by default", "4.6, D5"),

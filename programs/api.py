@@ -70,11 +70,13 @@ from programs.serializers import (
     PrescriptionCreateSerializer,
     PrescriptionSerializer,
     PrescriptionUpdateSerializer,
+    PublishSerializer,
     RevisionChangesSerializer,
     SafetyCloseSerializer,
     SafetyStateSerializer,
     ScreeningSerializer,
     SwapSerializer,
+    WarningsNotConfirmedSerializer,
 )
 
 CONFLICT = OpenApiResponse(
@@ -110,6 +112,13 @@ def domain_errors():
             status_code=409,
             extra={"rule_ids": list(concern.state.rule_ids), "level": concern.state.level},
         ) from concern
+    except services.WarningsNotConfirmedError as unconfirmed:
+        raise DomainError(
+            str(unconfirmed),
+            code="warnings_not_confirmed",
+            status_code=409,
+            extra={"warnings": unconfirmed.warnings},
+        ) from unconfirmed
 
 
 # --- assessments --------------------------------------------------------------------------
@@ -296,15 +305,33 @@ class PlanViewSet(
 
     @extend_schema(
         summary="Publish the plan as the next numbered revision",
-        description="Freezes the plan; the patient sees this revision until the next publish.",
-        request=None,
-        responses={201: PlanRevisionDetailSerializer, 400: INVALID, 404: NOT_FOUND, 409: CONFLICT},
+        description="Freezes the plan; the patient sees this revision until the next publish. "
+        "While the plan has warnings to check before publishing (plan, phase and item warnings), "
+        "it answers 409 `warnings_not_confirmed` with the warnings unless `confirm_warnings` is "
+        "true.",
+        request=PublishSerializer,
+        responses={
+            201: PlanRevisionDetailSerializer,
+            400: INVALID,
+            404: NOT_FOUND,
+            409: OpenApiResponse(
+                WarningsNotConfirmedSerializer,
+                description="`conflict`: the plan is not editable in its state; "
+                "`warnings_not_confirmed`: check the listed warnings, then confirm.",
+            ),
+        },
     )
     @action(detail=True, methods=["post"])
     def publish(self, request, *args, **kwargs):
         plan = self.get_object()
+        serializer = PublishSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
         with domain_errors():
-            revision = services.publish_plan(plan=plan, by=request.user)
+            revision = services.publish_plan(
+                plan=plan,
+                by=request.user,
+                confirm_warnings=serializer.validated_data["confirm_warnings"],
+            )
         return Response(PlanRevisionDetailSerializer(revision).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(

@@ -203,6 +203,9 @@ class Prescription(models.Model):
     override_reason = models.TextField(
         blank=True, help_text="Why the physio re-enabled an item the rules hid."
     )
+    change_reason = models.TextField(
+        blank=True, help_text="Why the physio last changed the dosage (physio override, logged)."
+    )
     added_by_physio = models.BooleanField(default=False)
 
     class Meta:

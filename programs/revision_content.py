@@ -33,6 +33,7 @@ class SnapshotItem(TypedDict):
     patient_notes: NotRequired[str]  # the catalogue's tip (revisions since issue #14)
     reason: str
     rule_ids: list[str]
+    change_reason: NotRequired[str]  # revisions published before reasons were stored lack it
 
 
 class SnapshotAdvice(TypedDict):
@@ -178,6 +179,7 @@ def compare(old: Snapshot | None, new: Snapshot) -> dict:
                 "name": new_items[k]["name"],
                 "before": old_items[k]["dosage_text"],
                 "after": new_items[k]["dosage_text"],
+                "reason": new_items[k].get("change_reason", ""),
             }
             for k in new_items
             if k in old_items and old_items[k]["dosage_text"] != new_items[k]["dosage_text"]

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import Max
+from django.db.models import Max, Prefetch
 from django.shortcuts import get_object_or_404
 
 from accounts.models import AuditEvent
 from accounts.permissions import patients_visible_to
 from accounts.services import record_audit
-from programs.models import Assessment, Plan, PlanRevision
+from programs.models import Assessment, Plan, PlanRevision, Prescription
 
 
 def current_revision(patient) -> PlanRevision | None:
@@ -20,6 +20,20 @@ def exercise_keys_in_published_plan(patient) -> list[str]:
     """Keys of the exercises in the patient's latest published plan revision."""
     revision = current_revision(patient)
     return revision.exercise_keys() if revision else []
+
+
+def open_warnings(plan: Plan) -> list[dict]:
+    """What the physio checks before publishing (the editor's "Check before publishing"): the
+    plan's warnings, then each phase's and each of its items' warnings, phase by phase."""
+    phases = plan.phases.order_by("code").prefetch_related(
+        Prefetch("prescriptions", queryset=Prescription.objects.order_by("order", "id"))
+    )
+    warnings = list(plan.warnings)
+    for phase in phases:
+        warnings += phase.warnings
+        for item in phase.prescriptions.all():
+            warnings += item.warnings
+    return warnings
 
 
 def assessments_visible_to(user):

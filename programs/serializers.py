@@ -9,6 +9,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from clinical.dosing import DOSAGE_CHANGE_REASONS
 from core.api import ErrorSerializer
 from exercises.models import Exercise
 from programs.models import (
@@ -59,6 +60,15 @@ class WarningSerializer(serializers.Serializer):
     message = serializers.CharField()
     phase = serializers.CharField(allow_null=True)
     exercise_key = serializers.CharField(allow_null=True)
+
+
+class WarningsNotConfirmedSerializer(ErrorSerializer):
+    """409 on publish: `conflict` (not editable), or `warnings_not_confirmed` with the open
+    warnings: publish again with `confirm_warnings: true` once they are checked."""
+
+    warnings = WarningSerializer(
+        many=True, required=False, help_text="Only with `warnings_not_confirmed`."
+    )
 
 
 class ExcludedItemSerializer(serializers.Serializer):
@@ -232,6 +242,7 @@ class PrescriptionSerializer(serializers.ModelSerializer):
             "answers",
             "warnings",
             "override_reason",
+            "change_reason",
             "added_by_physio",
         ]
         read_only_fields = fields
@@ -389,12 +400,35 @@ class PrescriptionCreateSerializer(serializers.Serializer):
 
 
 class PrescriptionUpdateSerializer(serializers.ModelSerializer):
-    """Dosage and notes; bounds come from the model's validators."""
+    """Dosage and notes; bounds come from the model's validators. A dosage change needs the
+    physio's reason: `change_reason` from the list and/or `change_note` in their words."""
+
+    change_reason = serializers.ChoiceField(
+        choices=list(DOSAGE_CHANGE_REASONS),
+        allow_blank=True,
+        required=False,
+        default="",
+        help_text="Why the dosage changes (needed with a dosage change; `other` needs a note).",
+    )
+    change_note = serializers.CharField(
+        allow_blank=True,
+        max_length=300,
+        required=False,
+        default="",
+        help_text="The reason in your words, alone or after the chosen reason.",
+    )
 
     class Meta:
         model = Prescription
-        fields = [*PRESCRIPTION_DOSAGE_FIELDS, "notes"]
+        fields = [*PRESCRIPTION_DOSAGE_FIELDS, "notes", "change_reason", "change_note"]
         extra_kwargs = {"notes": {"max_length": 1000}}
+
+
+class PublishSerializer(serializers.Serializer):
+    confirm_warnings = serializers.BooleanField(
+        default=False,
+        help_text="True: you checked the plan's open warnings (otherwise 409 while any are open).",
+    )
 
 
 class SwapSerializer(serializers.Serializer):
@@ -434,6 +468,9 @@ class SnapshotItemSerializer(serializers.Serializer):
     )
     reason = serializers.CharField()
     rule_ids = serializers.ListField(child=serializers.CharField())
+    change_reason = serializers.CharField(
+        required=False, help_text="The physio's reason for the last dosage change, if any."
+    )
 
 
 class SnapshotPhaseSerializer(serializers.Serializer):
@@ -505,6 +542,9 @@ class DosageChangeSerializer(serializers.Serializer):
     name = serializers.CharField()
     before = serializers.CharField()
     after = serializers.CharField()
+    reason = serializers.CharField(
+        allow_blank=True, help_text="The physio's reason for the change (PHYSIO-CHANGE)."
+    )
 
 
 class PhaseChangesSerializer(serializers.Serializer):

@@ -18,13 +18,15 @@ from django.utils import timezone
 from accounts.models import AuditEvent, Physiotherapist, User
 from accounts.services import record_audit
 from clinical.catalogue import CatalogueItem, Category, Direction, Dosage
+from clinical.dosing import DOSAGE_CHANGE_REASONS
 from clinical.intake import Region
 from clinical.phases import PhaseCode
-from clinical.planner import propose_plan
+from clinical.plan import ProposedItem
+from clinical.planner import describe_physio_item, propose_plan
 from clinical.screening import Outcome, ScreeningResult, age_on, screen
 from clinical.vocabulary import STORED_DOSAGE_AMOUNTS
 from exercises.models import Exercise
-from programs import revision_content, safety, signals, snapshots
+from programs import revision_content, safety, selectors, signals, snapshots
 from programs.intake_form import to_intake, to_storable
 from programs.models import (
     AdviceItem,
@@ -63,6 +65,17 @@ class PlanRefusedError(Exception):
 
 class PlanConflictError(Exception):
     """The operation does not fit the plan's or assessment's state (e.g. not editable)."""
+
+
+class WarningsNotConfirmedError(Exception):
+    """Publishing needs the physio's confirmation: "Check before publishing" warnings are open."""
+
+    def __init__(self, warnings: list[dict]):
+        super().__init__(
+            f"{len(warnings)} warning(s) to check before publishing: confirm that you checked "
+            "them to publish."
+        )
+        self.warnings = warnings
 
 
 # --- screening ----------------------------------------------------------------------------
@@ -170,38 +183,39 @@ def catalogue_items_for(clinic_id: int) -> list[CatalogueItem]:
         .select_related("progression", "regression")
         .order_by("key")
     )
-    return [
-        CatalogueItem(
-            key=e.key,
-            name=e.name,
-            category=Category(e.category),
-            regions=frozenset(Region(r) for r in e.regions),
-            target_muscles=tuple(e.target_muscles),
-            position=e.position,
-            direction=Direction(e.direction),
-            equipment=tuple(e.equipment),
-            difficulty=e.difficulty,
-            phases=frozenset(PhaseCode(p) for p in e.phases),
-            dosage=Dosage(
-                sets=e.sets,
-                reps=e.reps,
-                hold_s=e.hold_seconds,
-                minutes=e.minutes,
-                per_day=e.per_day,
-                days_per_week=e.days_per_week,
-                per_side=e.per_side,
-                physio_notes=e.physio_notes,
-                patient_notes=e.patient_notes,
-            ),
-            progression=e.progression.key if e.progression else None,
-            regression=e.regression.key if e.regression else None,
-            physio_select_only=e.physio_select_only,
-            exclude_if=frozenset(e.exclude_if),
-            cautions=e.cautions,
-            steps=tuple(e.steps),
-        )
-        for e in rows
-    ]
+    return [_catalogue_item(e) for e in rows]
+
+
+def _catalogue_item(e: Exercise) -> CatalogueItem:
+    return CatalogueItem(
+        key=e.key,
+        name=e.name,
+        category=Category(e.category),
+        regions=frozenset(Region(r) for r in e.regions),
+        target_muscles=tuple(e.target_muscles),
+        position=e.position,
+        direction=Direction(e.direction),
+        equipment=tuple(e.equipment),
+        difficulty=e.difficulty,
+        phases=frozenset(PhaseCode(p) for p in e.phases),
+        dosage=Dosage(
+            sets=e.sets,
+            reps=e.reps,
+            hold_s=e.hold_seconds,
+            minutes=e.minutes,
+            per_day=e.per_day,
+            days_per_week=e.days_per_week,
+            per_side=e.per_side,
+            physio_notes=e.physio_notes,
+            patient_notes=e.patient_notes,
+        ),
+        progression=e.progression.key if e.progression else None,
+        regression=e.regression.key if e.regression else None,
+        physio_select_only=e.physio_select_only,
+        exclude_if=frozenset(e.exclude_if),
+        cautions=e.cautions,
+        steps=tuple(e.steps),
+    )
 
 
 def _advice_row(phase: PlanPhase, advice, order: int) -> AdviceItem:
@@ -425,9 +439,48 @@ def _record_edit(*, by, plan: Plan, phase_code: str, what: str) -> None:
     )
 
 
+DOSAGE_CHANGE_REASON_LABELS = dict(DOSAGE_CHANGE_REASONS)
+
+
+def _dosage_change_reason(choice: str, note: str) -> str:
+    """The physio's reason for a dosage change as stored and shown: the chosen reason, with
+    their own words after it (clinical-model 4.1 item 4: physio override, logged)."""
+    note = note.strip()
+    if choice and choice not in DOSAGE_CHANGE_REASON_LABELS:
+        raise ValidationError({"change_reason": "Choose a reason from the list."})
+    if not choice and not note:
+        raise ValidationError(
+            {"change_reason": "Say why the dosage changed: choose a reason or write one."}
+        )
+    if choice == "other" and not note:
+        raise ValidationError({"change_note": "Write the reason for the dosage change."})
+    if not choice or choice == "other":
+        return note
+    label = DOSAGE_CHANGE_REASON_LABELS[choice]
+    return f"{label}: {note}" if note else label
+
+
+def _physio_change_rule_ids(rule_ids: list[str]) -> list[str]:
+    """The physio's dosage replaces the planner's (DOSE-*): PHYSIO-CHANGE says so."""
+    kept = [rule_id for rule_id in rule_ids if not rule_id.startswith("DOSE-")]
+    return kept if "PHYSIO-CHANGE" in kept else [*kept, "PHYSIO-CHANGE"]
+
+
 @transaction.atomic
-def update_prescription(*, prescription: Prescription, by: User, **changes) -> Prescription:
-    """Change dosage or notes of one item; validated as a whole."""
+def update_prescription(
+    *,
+    prescription: Prescription,
+    by: User,
+    change_reason: str = "",
+    change_note: str = "",
+    **changes,
+) -> Prescription:
+    """Change dosage or notes of one item; validated as a whole.
+
+    A dosage change needs the physio's reason (`change_reason`, one of DOSAGE_CHANGE_REASONS,
+    and/or `change_note` in their words): it is stored with the item, shown in "what changed",
+    and the item's DOSE-* rule ids give way to PHYSIO-CHANGE (clinical-model 4.1 item 4).
+    """
     plan = _editable(prescription.phase.plan)
     before = {name: getattr(prescription, name) for name in (*PRESCRIPTION_DOSAGE_FIELDS, "notes")}
     for name, value in changes.items():
@@ -437,12 +490,21 @@ def update_prescription(*, prescription: Prescription, by: User, **changes) -> P
     prescription.full_clean()
     if not any(getattr(prescription, n) for n in STORED_DOSAGE_AMOUNTS):
         raise ValidationError({"sets": "Give a dosage: sets, repetitions, a hold time or minutes."})
-    prescription.save()
     dosage = _differences(before, prescription, PRESCRIPTION_DOSAGE_FIELDS)
     notes = _differences(before, prescription, ["notes"])
+    if dosage:
+        prescription.change_reason = _dosage_change_reason(change_reason, change_note)
+        prescription.rule_ids = _physio_change_rule_ids(list(prescription.rule_ids))
+    prescription.save()
     key = prescription.exercise.key
     if dosage:
-        what = f"dosage of {key} changed: {', '.join(dosage)}" + (", notes" if notes else "")
+        # The reason's free text stays out of the audit line, as notes do: the choice names it.
+        why = DOSAGE_CHANGE_REASON_LABELS.get(change_reason) or "in the physio's words"
+        what = (
+            f"dosage of {key} changed: {', '.join(dosage)}"
+            + (", notes" if notes else "")
+            + f"; reason: {why}"
+        )
         _record_edit(by=by, plan=plan, phase_code=prescription.phase.code, what=what)
     elif notes:
         _record_edit(
@@ -451,11 +513,53 @@ def update_prescription(*, prescription: Prescription, by: User, **changes) -> P
     return prescription
 
 
+def _physio_item(
+    plan: Plan, phase_code: str, exercise: Exercise, *, reason: str, rule_ids: tuple[str, ...]
+) -> ProposedItem:
+    """What the planner's rules give `exercise` in this plan's phase (dosage, notes, warnings),
+    for an item the physio put there: the same rules as a proposed item, never a copy."""
+    assessment = plan.assessment
+    intake = to_intake(
+        assessment.answers,
+        age=age_on(plan.patient.date_of_birth, assessment.assessment_date),
+    )
+    return describe_physio_item(
+        intake,
+        screen(intake, today=assessment.screened_on),  # the screen as it was recorded
+        _catalogue_item(exercise),
+        phase=PhaseCode(phase_code),
+        reason=reason,
+        rule_ids=rule_ids,
+        today=timezone.localdate(),
+    )
+
+
+def _take_item_facts(prescription: Prescription, item: ProposedItem) -> None:
+    """Dosage, reason, rule ids and warnings of `item` onto the row (notes are the caller's)."""
+    dose = item.dosage
+    prescription.sets = dose.sets
+    prescription.reps = dose.reps
+    prescription.hold_seconds = dose.hold_s
+    prescription.minutes = dose.minutes
+    prescription.per_day = dose.per_day
+    prescription.days_per_week = dose.days_per_week
+    prescription.per_side = dose.per_side
+    prescription.reason = item.reason
+    prescription.rule_ids = list(item.rule_ids)
+    prescription.answers = [list(pair) for pair in item.answers]
+    prescription.warnings = [_warning(w) for w in item.warnings]
+    prescription.change_reason = ""
+
+
 @transaction.atomic
 def add_prescription(
     *, phase: PlanPhase, exercise: Exercise, by: User, override_reason: str = "", notes: str = ""
 ) -> Prescription:
-    """Add a catalogue exercise to a phase. An item the rules hide needs a recorded reason."""
+    """Add a catalogue exercise to a phase. An item the rules hide needs a recorded reason.
+
+    The item gets what the planner's rules give the exercise in this phase: dosage, warnings,
+    and the catalogue's note for the patient unless the physio wrote their own.
+    """
     plan = _editable(phase.plan)
     _check_in_catalogue_of(plan, exercise, "exercise")
     if phase.code not in exercise.phases:
@@ -476,17 +580,23 @@ def add_prescription(
     reason = "Added by the physiotherapist."
     if flags:
         reason += f" Rule override ({', '.join(flags)}): {override_reason.strip()}"
-    added = Prescription.objects.create(
+    item = _physio_item(
+        plan,
+        phase.code,
+        exercise,
+        reason=reason,
+        rule_ids=("PHYSIO-OVERRIDE",) if flags else ("PHYSIO-CHANGE",),
+    )
+    added = Prescription(
         phase=phase,
         exercise=exercise,
         order=(last or 0) + 1,
-        **{name: getattr(exercise, name) for name in PRESCRIPTION_DOSAGE_FIELDS},
-        notes=notes,
-        reason=reason,
-        rule_ids=["PHYSIO-OVERRIDE"] if flags else [],
+        notes=notes.strip(),  # only what the physio wrote: the catalogue's tip travels apart
         override_reason=override_reason.strip(),
         added_by_physio=True,
     )
+    _take_item_facts(added, item)
+    added.save()
     override = f" (rule override: {', '.join(flags)})" if flags else ""
     _record_edit(by=by, plan=plan, phase_code=phase.code, what=f"added {exercise.key}{override}")
     return added
@@ -526,7 +636,11 @@ def move_prescription(*, prescription: Prescription, by: User, offset: int) -> N
 
 @transaction.atomic
 def swap_prescription(*, prescription: Prescription, by: User, to: str) -> Prescription:
-    """Swap an item to its catalogue progression (harder) or regression (easier)."""
+    """Swap an item to its catalogue progression (harder) or regression (easier).
+
+    The item takes the new exercise's facts from the planner's rules (dosage, warnings, the
+    catalogue's note for the patient); a note the physio wrote themselves is kept.
+    """
     plan = _editable(prescription.phase.plan)
     if to not in ("progression", "regression"):
         raise ValidationError({"to": "Choose progression or regression."})
@@ -540,21 +654,26 @@ def swap_prescription(*, prescription: Prescription, by: User, to: str) -> Presc
             {"to": f"{target.name} is hidden for this patient ({', '.join(flags)})."}
         )
     word = "harder" if to == "progression" else "easier"
-    swapped_from = prescription.exercise.key
-    prescription.reason = (
-        f"Swapped by the physiotherapist to the {word} version of {prescription.exercise.name}."
+    swapped_from = prescription.exercise
+    item = _physio_item(
+        plan,
+        prescription.phase.code,
+        target,
+        reason=f"Swapped by the physiotherapist to the {word} version of {swapped_from.name}.",
+        rule_ids=("PHYSIO-CHANGE",),
     )
+    # An item's notes are only what the physio wrote (the catalogue's tips travel with the
+    # exercise), so they stay; the new exercise brings its own tip and warnings.
     prescription.exercise = target
-    for name in PRESCRIPTION_DOSAGE_FIELDS:
-        setattr(prescription, name, getattr(target, name))
-    prescription.rule_ids = []
+    _take_item_facts(prescription, item)
+    prescription.override_reason = ""
     prescription.added_by_physio = True
     prescription.save()
     _record_edit(
         by=by,
         plan=plan,
         phase_code=prescription.phase.code,
-        what=f"swapped {swapped_from} for its {to} {target.key}",
+        what=f"swapped {swapped_from.key} for its {to} {target.key}",
     )
     return prescription
 
@@ -581,17 +700,25 @@ def update_phase(*, phase: PlanPhase, by: User, **changes) -> PlanPhase:
 
 
 @transaction.atomic
-def publish_plan(*, plan: Plan, by: User) -> PlanRevision:
+def publish_plan(*, plan: Plan, by: User, confirm_warnings: bool | None = None) -> PlanRevision:
     """Freeze the plan into the next numbered revision; the plan becomes active.
 
     Patients, PDFs and emails only ever see revisions, so later edits change nothing they see
     until the next publish.
+
+    The physio's publish request (editor page or API) passes `confirm_warnings`: while the
+    plan has "Check before publishing" warnings (`selectors.open_warnings`), False refuses with
+    `WarningsNotConfirmedError` and True records the confirmation in the audit line. Workflows
+    that publish as part of another physio decision (approving a progression) leave it None.
     """
     plan = _editable(plan)
     safety.refuse_if_open(plan.patient)
     snapshot = snapshots.plan_snapshot(plan)
     if not revision_content.has_items(snapshot):
         raise ValidationError({"items": "Add at least one exercise before publishing."})
+    warnings = selectors.open_warnings(plan) if confirm_warnings is not None else []
+    if warnings and not confirm_warnings:
+        raise WarningsNotConfirmedError(warnings)
     last = plan.revisions.aggregate(last=Max("number"))["last"] or 0
     revision = PlanRevision.objects.create(
         plan=plan, number=last + 1, snapshot=snapshot, published_by=by
@@ -599,11 +726,15 @@ def publish_plan(*, plan: Plan, by: User) -> PlanRevision:
     if plan.status == Plan.Status.DRAFT:
         plan.status = Plan.Status.ACTIVE
         plan.save(update_fields=["status", "updated_at"])
+    confirmed = ""
+    if warnings:
+        rule_ids = ", ".join(dict.fromkeys(w["rule_id"] for w in warnings))
+        confirmed = f", {len(warnings)} warning(s) confirmed as checked ({rule_ids})"
     record_audit(
         actor=by,
         patient=plan.patient,
         action=AuditEvent.Action.UPDATE,
-        detail=f"plan {plan.pk} published as revision {revision.number}",
+        detail=f"plan {plan.pk} published as revision {revision.number}{confirmed}",
     )
     signals.plan_published.send(sender=Plan, plan=plan, revision=revision)
     return revision

@@ -71,6 +71,7 @@ def _item(prescription: Prescription) -> dict:
         "patient_notes": exercise.patient_notes,  # the catalogue's tip for patients
         "reason": prescription.reason,
         "rule_ids": list(prescription.rule_ids),
+        "change_reason": prescription.change_reason,
     }
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import get_physio_or_404, get_visible_patient
+from clinical.dosing import DOSAGE_CHANGE_REASONS
 from clinical.intake import RED_FLAG_QUESTIONS_BY_KEY
 from clinical.rules import RULES
 from exercises.models import Exercise
@@ -23,6 +24,7 @@ from programs.selectors import (
     get_assessment_for,
     get_plan_for,
     get_revision_for,
+    open_warnings,
     plans_visible_to,
 )
 from programs.serializers import (
@@ -33,6 +35,7 @@ from programs.serializers import (
     PlanTemplateCreateSerializer,
     PrescriptionCreateSerializer,
     PrescriptionUpdateSerializer,
+    PublishSerializer,
     SwapSerializer,
 )
 
@@ -216,6 +219,8 @@ def _editor_context(plan: Plan) -> dict:
         "catalogue": catalogue,
         "revisions": plan.revisions.order_by("-number"),
         "rules": RULES,
+        "open_warnings": open_warnings(plan),
+        "dosage_change_reasons": DOSAGE_CHANGE_REASONS,
     }
 
 
@@ -386,9 +391,19 @@ def phase_update(request, plan_pk, phase_code):
 @login_required
 @require_POST
 def plan_publish(request, pk):
+    """Publish; while warnings are open, first a confirm step listing them (the API's 409)."""
     plan = _plan_or_404(request.user, pk)
     try:
-        revision = services.publish_plan(plan=plan, by=request.user)
+        data = _validated(PublishSerializer(data=request.POST))
+        revision = services.publish_plan(
+            plan=plan, by=request.user, confirm_warnings=data["confirm_warnings"]
+        )
+    except services.WarningsNotConfirmedError as unconfirmed:
+        return render(
+            request,
+            "programs/publish_confirm.html",
+            {"plan": plan, "patient": plan.patient, "warnings": unconfirmed.warnings},
+        )
     except (ValidationError, services.PlanConflictError) as error:
         messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
         return redirect("plan-edit", pk=plan.pk)

@@ -318,7 +318,7 @@ MATRIX: dict[str, Row] = {
         get(LOGIN, 404, 404, 200, 404, 404)),
     "plans/<int:pk>/publish/": row("plan-publish", "/plans/{plan}/publish/",
         get(LOGIN, 405, 405, 405, 405, 405),
-        post(LOGIN, 404, 404, 302, 404, 404)),
+        post(LOGIN, 404, 404, 302, 404, 404, data={"confirm_warnings": "true"})),
     "plans/<int:pk>/template/": row("plan-save-template", "/plans/{plan}/template/",
         get(LOGIN, 405, 405, 405, 405, 405),
         post(LOGIN, 404, 404, 302, 404, 404, data={"name": "Lumbar starter"})),
@@ -333,7 +333,8 @@ MATRIX: dict[str, Row] = {
     "plans/<int:plan_pk>/items/<int:item_pk>/": row(
         "item-update", "/plans/{plan}/items/{item}/",
         get(LOGIN, 405, 405, 405, 405, 405),
-        post(LOGIN, 404, 404, 302, 404, 404, data={"sets": "2", "reps": "8", "notes": "Slowly."})),
+        post(LOGIN, 404, 404, 302, 404, 404,
+             data={"sets": "2", "reps": "8", "notes": "Slowly.", "change_reason": "easing_off"})),
     "plans/<int:plan_pk>/items/<int:item_pk>/remove/": row(
         "item-remove", "/plans/{plan}/items/{item}/remove/",
         get(LOGIN, 405, 405, 405, 405, 405),
@@ -491,7 +492,7 @@ MATRIX: dict[str, Row] = {
         get(401, 404, 404, 200, 404, 404)),
     "api/v1/plans/<int:pk>/publish/": row("api-plan-publish", "/api/v1/plans/{plan}/publish/",
         get(401, 404, 404, 405, 405, 404),
-        post(401, 404, 404, 201, 404, 404)),
+        post(401, 404, 404, 201, 404, 404, data={"confirm_warnings": True})),
     "api/v1/plans/<int:pk>/template/": row("api-plan-template", "/api/v1/plans/{plan}/template/",
         get(401, 404, 404, 405, 405, 404),
         post(401, 404, 404, 201, 404, 404, data={"name": "Lumbar starter"})),
@@ -506,7 +507,7 @@ MATRIX: dict[str, Row] = {
     "api/v1/plans/<int:plan_pk>/items/<int:pk>/": row(
         "api-plan-item", "/api/v1/plans/{plan}/items/{item}/",
         get(401, 404, 404, 405, 405, 404),
-        patch(401, 404, 404, 200, 404, 404, data={"sets": 2}),
+        patch(401, 404, 404, 200, 404, 404, data={"sets": 2, "change_reason": "easing_off"}),
         delete(401, 404, 404, 204, 404, 404)),
     "api/v1/plans/<int:plan_pk>/items/<int:pk>/swap/": row(
         "api-plan-item-swap", "/api/v1/plans/{plan}/items/{swap_item}/swap/",

@@ -182,7 +182,9 @@ def test_my_plan_shows_what_changed_after_a_second_publish(
     first = Prescription.objects.filter(phase__plan=revision_a1.plan, phase__code="P1").order_by(
         "order", "id"
     )[0]
-    update_prescription(prescription=first, by=physio_a.user, sets=2, reps=12)
+    update_prescription(
+        prescription=first, by=physio_a.user, sets=2, reps=12, change_reason="progressing"
+    )
     second = publish_plan(plan=revision_a1.plan, by=physio_a.user)
     before = _phase(revision_a1, "P1")["items"][0]
     after = _phase(second, "P1")["items"][0]

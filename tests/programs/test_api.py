@@ -35,6 +35,8 @@ def day(offset: int) -> str:
 
 
 PLANS = "/api/v1/plans/"
+# Publishing confirms the plan's open warnings as checked (issue #14 item 5); without it, 409.
+CONFIRMED = {"confirm_warnings": True}
 ALL_REGIONS = ["lumbar", "cervical", "thoracic"]
 
 
@@ -143,7 +145,9 @@ def test_intake_to_two_published_revisions_and_what_changed(api, physio_a, patie
     # Dosage of one item.
     dosed = settle[-1]
     patched = api.patch(
-        plan_url(plan["id"], f"items/{dosed['id']}/"), {"sets": 2, "reps": 5}, format="json"
+        plan_url(plan["id"], f"items/{dosed['id']}/"),
+        {"sets": 2, "reps": 5, "change_reason": "easing_off"},
+        format="json",
     )
     assert patched.status_code == 200
     assert (patched.json()["sets"], patched.json()["reps"]) == (2, 5)
@@ -176,7 +180,7 @@ def test_intake_to_two_published_revisions_and_what_changed(api, physio_a, patie
     assert added.json()["reason"] == "Added by the physiotherapist."
 
     # Publish: revision 1.
-    first = api.post(plan_url(plan["id"], "publish/"))
+    first = api.post(plan_url(plan["id"], "publish/"), CONFIRMED)
     assert first.status_code == 201
     assert first.json()["number"] == 1
     snapshot_1 = first.json()["snapshot"]
@@ -206,7 +210,9 @@ def test_intake_to_two_published_revisions_and_what_changed(api, physio_a, patie
     restore_item = items_of(plan, "P2")[0]
     strengthen_item = items_of(plan, "P3")[0]
     redosed = api.patch(
-        plan_url(plan["id"], f"items/{added.json()['id']}/"), {"sets": 3, "reps": 12}, format="json"
+        plan_url(plan["id"], f"items/{added.json()['id']}/"),
+        {"sets": 3, "reps": 12, "change_reason": "progressing", "change_note": "Easy now."},
+        format="json",
     )
     removed = api.delete(plan_url(plan["id"], f"items/{restore_item['id']}/"))
     phase_notes = api.patch(
@@ -223,7 +229,7 @@ def test_intake_to_two_published_revisions_and_what_changed(api, physio_a, patie
         200,
         200,
     ]
-    second = api.post(plan_url(plan["id"], "publish/"))
+    second = api.post(plan_url(plan["id"], "publish/"), CONFIRMED)
     assert second.status_code == 201
     assert second.json()["number"] == 2
 
@@ -246,6 +252,7 @@ def test_intake_to_two_published_revisions_and_what_changed(api, physio_a, patie
                         "name": extra.name,
                         "before": added.json()["dosage_text"],
                         "after": redosed.json()["dosage_text"],
+                        "reason": "Progressing: the exercise is easy now (4.4): Easy now.",
                     }
                 ],
                 "notes_changed": [],
@@ -294,7 +301,11 @@ def test_dosage_of_any_item_can_be_changed(api, physio_a, draft, how):
         added = api.post(plan_url(draft.pk, "items/"), {"phase": "P2", "exercise": "F05"})
         item = Prescription.objects.get(pk=added.json()["id"])
 
-    response = api.patch(plan_url(draft.pk, f"items/{item.pk}/"), {"sets": 4}, format="json")
+    response = api.patch(
+        plan_url(draft.pk, f"items/{item.pk}/"),
+        {"sets": 4, "change_reason": "progressing"},
+        format="json",
+    )
 
     assert response.status_code == 200, response.json()
     assert Prescription.objects.get(pk=item.pk).sets == 4
@@ -312,10 +323,10 @@ def test_swap_add_remove_and_phase_notes_show_in_what_changed(api, physio_a, dra
         plan_url(draft.pk, f"items/{swappable.pk}/swap/"), {"to": "progression"}, format="json"
     )
     added = api.post(plan_url(draft.pk, "items/"), {"phase": "P2", "exercise": "F05"})
-    first = api.post(plan_url(draft.pk, "publish/"))
+    first = api.post(plan_url(draft.pk, "publish/"), CONFIRMED)
     removed = api.delete(plan_url(draft.pk, f"items/{restore_first.pk}/"))
     noted = api.patch(plan_url(draft.pk, "phases/P3/"), {"notes": "Two sessions a week."})
-    second = api.post(plan_url(draft.pk, "publish/"))
+    second = api.post(plan_url(draft.pk, "publish/"), CONFIRMED)
     first_changes = api.get(plan_url(draft.pk, "revisions/1/changes/")).json()
     changes = api.get(plan_url(draft.pk, "revisions/2/changes/"))
 
@@ -329,7 +340,7 @@ def test_swap_add_remove_and_phase_notes_show_in_what_changed(api, physio_a, dra
     ]
     assert (first.json()["number"], second.json()["number"]) == (1, 2)
     assert swapped.json()["exercise"]["key"] == harder.key
-    assert swapped.json()["rule_ids"] == []
+    assert swapped.json()["rule_ids"] == ["PHYSIO-CHANGE", "DOSE-DEFAULT"]
     assert added.json()["reason"] == "Added by the physiotherapist."
     settle_1 = first.json()["snapshot"]["phases"][0]
     assert harder.name in first_changes["phases"][0]["added"]
@@ -882,7 +893,7 @@ def test_plan_request_without_assessment_names_the_field(api, physio_a):
 @pytest.mark.parametrize("method", ["put", "patch", "delete"])
 def test_a_published_revision_cannot_be_changed(api, draft, method):
     api.as_user(draft.physiotherapist.user)
-    api.post(plan_url(draft.pk, "publish/"))
+    api.post(plan_url(draft.pk, "publish/"), CONFIRMED)
     before = list(PlanRevision.objects.values())
 
     response = getattr(api, method)(
@@ -1123,12 +1134,12 @@ def test_me_plan_shows_only_what_was_published(api, physio_a, patient_a1, patien
     nothing_yet = patient.get("/api/v1/me/plan/")
     item = first_item(draft)
 
-    physio.post(plan_url(draft.pk, "publish/"))
+    physio.post(plan_url(draft.pk, "publish/"), CONFIRMED)
     after_first = patient.get("/api/v1/me/plan/")
     physio.patch(plan_url(draft.pk, "phases/P1/"), {"notes": "Only after the next visit."})
     physio.delete(plan_url(draft.pk, f"items/{item.pk}/"))
     while_drafting = patient.get("/api/v1/me/plan/")
-    physio.post(plan_url(draft.pk, "publish/"))
+    physio.post(plan_url(draft.pk, "publish/"), CONFIRMED)
     after_second = patient.get("/api/v1/me/plan/")
 
     assert nothing_yet.status_code == 404

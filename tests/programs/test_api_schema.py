@@ -73,7 +73,7 @@ def test_every_programs_endpoint_is_documented_with_its_answers(schema):
                 assert "$ref" in _success_schema(documented[path][method], success), (method, path)
             for error in errors:
                 assert responses[error]["content"]["application/json"]["schema"]["$ref"].endswith(
-                    ("/Error", "/PlanRefusal")
+                    ("/Error", "/PlanRefusal", "/WarningsNotConfirmed")
                 ), (method, path, error)
 
 

@@ -221,7 +221,13 @@ def test_a_dosage_change_records_each_value_before_and_after(physio_a, patient_a
     mark = last_event_id()
 
     services.update_prescription(
-        prescription=item, by=physio_a.user, sets=sets + 1, reps=reps + 2, notes="Slowly."
+        prescription=item,
+        by=physio_a.user,
+        sets=sets + 1,
+        reps=reps + 2,
+        notes="Slowly.",
+        change_reason="progressing",
+        change_note="Private words.",
     )
 
     assert events_since(mark) == [
@@ -230,7 +236,8 @@ def test_a_dosage_change_records_each_value_before_and_after(physio_a, patient_a
             patient_a1.pk,
             "update",
             f"plan {draft.pk} {item.phase.code}: dosage of {item.exercise.key} changed: "
-            f"sets {sets}→{sets + 1}, reps {reps}→{reps + 2}, notes",
+            f"sets {sets}→{sets + 1}, reps {reps}→{reps + 2}, notes; "
+            "reason: Progressing: the exercise is easy now (4.4)",
         )
     ]
 

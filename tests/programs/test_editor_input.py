@@ -122,6 +122,7 @@ def test_a_valid_dosage_and_a_note_at_the_limit_are_saved(client, draft):
             "per_day": "2",
             "days_per_week": "5",
             "notes": note,
+            "change_reason": "time_available",
         },
         HTTP_HX_REQUEST="true",
     )

@@ -125,14 +125,14 @@ def test_editor_actions_then_publish_and_see_changes(client, physio_a, patient_a
     assessment = record(client, patient_a1)
     client.post(reverse("plan-generate", args=[assessment.pk]))
     plan = Plan.objects.get()
-    client.post(reverse("plan-publish", args=[plan.pk]))
+    client.post(reverse("plan-publish", args=[plan.pk]), {"confirm_warnings": "true"})
     p2 = plan.phases.get(code="P2")
     item = p2.prescriptions.exclude(exercise__regression=None).first()
     old_name = item.exercise.name
 
     dosage = client.post(
         reverse("item-update", args=[plan.pk, item.pk]),
-        {"sets": "2", "reps": "12", "per_day": "1"},
+        {"sets": "2", "reps": "12", "per_day": "1", "change_reason": "easing_off"},
         HTTP_HX_REQUEST="true",
     )
     swap = client.post(
@@ -141,7 +141,7 @@ def test_editor_actions_then_publish_and_see_changes(client, physio_a, patient_a
     bad = client.post(
         reverse("item-update", args=[plan.pk, item.pk]), {"sets": "-3"}, HTTP_HX_REQUEST="true"
     )
-    published = client.post(reverse("plan-publish", args=[plan.pk]))
+    published = client.post(reverse("plan-publish", args=[plan.pk]), {"confirm_warnings": "true"})
 
     assert dosage.status_code == 200 and b'id="phase-P2"' in dosage.content
     assert swap.status_code == 200
@@ -259,8 +259,11 @@ def test_patient_home_shows_only_the_published_revision(client, physio_a, patien
     client.force_login(patient_a1.user)
     before = client.get(reverse("patient-home")).content.decode()
     client.force_login(physio_a.user)
-    client.post(reverse("plan-publish", args=[plan.pk]))
-    client.post(reverse("item-update", args=[plan.pk, item.pk]), {"sets": "9", "reps": "99"})
+    client.post(reverse("plan-publish", args=[plan.pk]), {"confirm_warnings": "true"})
+    client.post(
+        reverse("item-update", args=[plan.pk, item.pk]),
+        {"sets": "9", "reps": "99", "change_reason": "progressing"},
+    )
     client.force_login(patient_a1.user)
 
     after = client.get(reverse("patient-home")).content.decode()

@@ -75,7 +75,7 @@ def test_revision_changes_give_phase_facts_in_words(client, physio_a, patient_a1
     assessment = record(client, patient_a1)
     client.post(reverse("plan-generate", args=[assessment.pk]))
     plan = Plan.objects.get()
-    client.post(reverse("plan-publish", args=[plan.pk]))
+    client.post(reverse("plan-publish", args=[plan.pk]), {"confirm_warnings": "true"})
     settle = plan.phases.get(code="P1")
     start = settle.start_date
     update_phase(
@@ -84,7 +84,7 @@ def test_revision_changes_give_phase_facts_in_words(client, physio_a, patient_a1
         start_date=start + datetime.timedelta(days=1),
         end_date=start + datetime.timedelta(days=14),
     )
-    client.post(reverse("plan-publish", args=[plan.pk]))
+    client.post(reverse("plan-publish", args=[plan.pk]), {"confirm_warnings": "true"})
 
     first = client.get(reverse("revision-changes", args=[plan.pk, 1])).content.decode()
     second = client.get(reverse("revision-changes", args=[plan.pk, 2])).content.decode()

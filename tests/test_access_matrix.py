@@ -67,7 +67,6 @@ from programs.services import add_prescription, generate_plan, publish_plan, rec
 from reminders.models import ReminderSchedule
 from reminders.services import unsubscribe_token
 from tests.clock import suite_today
-from tests.followup.conftest import CALM_DAY_API, CALM_DAY_FORM
 from tests.factories import (
     PASSWORD,
     ClinicFactory,
@@ -75,6 +74,7 @@ from tests.factories import (
     PhysiotherapistFactory,
     UserFactory,
 )
+from tests.followup.conftest import CALM_DAY_API, CALM_DAY_FORM
 from tests.programs.intake_data import intake_form_data
 
 PERSONAS = ("anonymous", "patient_a1", "patient_a2", "physio_a", "physio_b", "staff")

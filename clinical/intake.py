@@ -90,6 +90,8 @@ class Aggravating(StrEnum):
     TURNING = "turning"
     LOOKING_DOWN = "looking_down"
     LYING = "lying"
+    # An explicit answer: no movement makes it worse (never combined with a movement).
+    NONE = "none"
 
 
 class RadiatingPain(StrEnum):

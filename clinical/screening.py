@@ -12,14 +12,17 @@ confirmation; REVIEW is a physio task only. A recorded medical clearance lifts a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 from clinical.intake import (
+    ALL_REGIONS,
     InflammatoryHistory,
     Intake,
+    Irritability,
     ModalitySafety,
     OnsetType,
     OsteoporosisHistory,
@@ -34,6 +37,7 @@ from clinical.intake import (
     StartBackRisk,
     Trigger,
     Weakness,
+    WorkStatus,
     in_order,
     required_red_flag_questions,
 )
@@ -914,3 +918,59 @@ def screen(intake: Intake, *, today: date) -> ScreeningResult:
     ]
     flags += _other_limit_flags(intake)
     return ScreeningResult(outcome, tuple(fired), blocked, tuple(flags))
+
+
+# What a required field the physio left empty reads as when an incomplete intake is screened
+# for a referral: the answer that is no finding for any urgent or emergency rule. Regions read
+# as all three, so every region's rules look at the answers given (the cautious reading), and
+# the onset as today, so no medical clearance dated before today lifts an urgent rule.
+UNRECORDED_READS_AS: Mapping[str, Any] = {
+    "pregnancy_status": PregnancyStatus.NOT_APPLICABLE,
+    "regions": ALL_REGIONS,
+    "onset_type": OnsetType.UNKNOWN,
+    "triggers": frozenset(),
+    "previous_episodes": PreviousEpisodes.NONE,
+    "pain_now": 0,
+    "pain_worst_24h": 0,
+    "irritability": Irritability.LOW,
+    "aggravating": frozenset(),
+    "radiating_pain": RadiatingPain.NONE,
+    "paraesthesia": Paraesthesia.NONE,
+    "weakness": Weakness.NONE,
+    "function_walk_10min": True,
+    "work_status": WorkStatus.WORKING_NORMALLY,
+}
+
+
+def screen_for_referral(
+    recorded: Mapping[str, Any], *, unanswered: Iterable[str], today: date
+) -> ScreeningResult:
+    """Screen an intake with required answers missing, for a referral only (4.1 item 1).
+
+    A physio facing cauda equina signs records what they have and gets the referral at once.
+    ``recorded`` holds the ``Intake`` fields that were answered (``age``, ``red_flags`` and
+    ``assessment_date`` always); the others read as ``UNRECORDED_READS_AS``, so the rules fire
+    on what was answered only. Only the rules that block a plan (urgent, emergency) are kept,
+    and GATE-ASSESSED blocks with the answers still missing: an incomplete intake gives a
+    referral or nothing, never a plan, and no amber finding drawn from a stand-in value.
+    """
+    values: dict[str, Any] = {
+        **UNRECORDED_READS_AS,
+        "assessment_date": None,
+        "onset_date": today,
+        **{name: value for name, value in recorded.items() if value is not None},
+    }
+    if "primary_region" not in values:
+        values["primary_region"] = in_order(values["regions"], Region)[0]
+    full = screen(Intake(**values), today=today)
+    missing = tuple(unanswered)
+    incomplete = BlockReason(
+        "GATE-ASSESSED",
+        "Recorded incomplete for a referral; not answered: " + ", ".join(missing) + ".",
+        tuple((name, "unanswered") for name in missing),
+    )
+    blocked = (*(block for block in full.blocked if block.rule_id == "GATE-AGE"), incomplete)
+    fired = full.blocking_rules
+    worst = max((rule.effective_severity.rank for rule in fired), default=0)
+    outcome = {3: Outcome.EMERGENCY, 2: Outcome.URGENT}.get(worst, Outcome.CLEAR)
+    return ScreeningResult(outcome, fired, blocked, ())

@@ -12,6 +12,7 @@ from followup.serializers import (
     CheckInResultSerializer,
     CheckInSerializer,
 )
+from programs.selectors import current_revision
 
 
 class MyCheckInsView(ListAPIView):
@@ -41,7 +42,13 @@ class MyCheckInsView(ListAPIView):
     )
     def post(self, request):
         patient = get_own_patient_or_404(request.user)
-        serializer = CheckInInputSerializer(data=request.data)
+        revision = current_revision(patient)
+        if revision is None:
+            error = services.NoPlanToCheckIn()
+            raise DomainError(error.message, code="no_plan")
+        serializer = CheckInInputSerializer(
+            data=request.data, context={"questions": services.warning_questions(revision.plan)}
+        )
         serializer.is_valid(raise_exception=True)
         try:
             check_in, _ = services.record_check_in(

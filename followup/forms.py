@@ -18,17 +18,21 @@ YES_NO = [("yes", "Yes"), ("no", "No")]
 WARNING_PREFIX = "warning_"
 
 
-def _yes_no(label: str, *, default: bool | None, help_text: str = "") -> forms.TypedChoiceField:
-    """A yes/no question as two radio buttons; an unanswered one means `default`."""
+ANSWER_YES_OR_NO = "Please answer yes or no."
+
+
+def _yes_no(label: str, *, required: bool = True, help_text: str = "") -> forms.TypedChoiceField:
+    """A yes/no question as two radio buttons, neither ticked: nothing is answered for the
+    patient. Unanswered is an error ("please answer"), or None where `required` is False."""
     return forms.TypedChoiceField(
         label=label,
         choices=YES_NO,
         coerce=lambda value: value == "yes",
-        empty_value=default,
-        required=False,
-        initial={True: "yes", False: "no", None: None}[default],
+        empty_value=None,
+        required=required,
         widget=forms.RadioSelect,
         help_text=help_text,
+        error_messages={"required": ANSWER_YES_OR_NO, "invalid_choice": ANSWER_YES_OR_NO},
     )
 
 
@@ -66,11 +70,11 @@ class CheckInForm(forms.Form):
             "invalid_choice": "Choose better, about the same, or worse.",
         },
     )
-    can_manage_daily_tasks = _yes_no("Could you manage your usual daily tasks?", default=True)
-    has_new_symptoms = _yes_no("Any new symptoms since last time?", default=False)
+    can_manage_daily_tasks = _yes_no("Could you manage your usual daily tasks?")
+    has_new_symptoms = _yes_no("Any new symptoms since last time?")
     pain_eases_with_position = _yes_no(
         "Does the pain ease when you change position?",
-        default=None,
+        required=False,
         help_text="Only needed if your pain is 8 or more.",
     )
     note = forms.CharField(
@@ -82,14 +86,12 @@ class CheckInForm(forms.Form):
 
     def __init__(self, *args, items: Sequence[tuple[str, str]], questions: Sequence, **kwargs):
         """`items`: today's tickable (key, name) pairs; `questions`: the plan's warning-sign
-        questions (RedFlagQuestion), each asked yes/no with "no" ticked."""
+        questions (RedFlagQuestion), each asked yes/no and each to be answered."""
         super().__init__(*args, **kwargs)
         self.fields["items_done"].choices = list(items)
         self.warning_keys = [question.key for question in questions]
         for question in questions:
-            self.fields[f"{WARNING_PREFIX}{question.key}"] = _yes_no(
-                question.patient_text, default=False
-            )
+            self.fields[f"{WARNING_PREFIX}{question.key}"] = _yes_no(question.patient_text)
 
     @property
     def warning_fields(self) -> list[forms.BoundField]:

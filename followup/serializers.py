@@ -14,15 +14,33 @@ class CheckInInputSerializer(serializers.Serializer):
         choices=CheckIn.Zone.choices, required=False, allow_blank=True, default=""
     )
     feeling = serializers.ChoiceField(choices=CheckIn.Feeling.choices)
-    warning_signs = serializers.ListField(
-        child=serializers.CharField(max_length=60), required=False, default=list, max_length=40
+    warning_answers = serializers.DictField(
+        child=serializers.ChoiceField(choices=["yes", "no"]),
+        help_text="Every warning-sign question of your plan, by key, answered `yes` or `no`. "
+        "Nothing is assumed: a question left out is a 400 naming it under `warning_answers`.",
     )
-    has_new_symptoms = serializers.BooleanField(required=False, default=False)
-    can_manage_daily_tasks = serializers.BooleanField(required=False, default=True)
+    has_new_symptoms = serializers.BooleanField()
+    can_manage_daily_tasks = serializers.BooleanField()
     pain_eases_with_position = serializers.BooleanField(
         required=False, allow_null=True, default=None
     )
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=1000)
+
+    def validate_warning_answers(self, answers: dict) -> dict:
+        """Exactly the plan's questions (context `questions`), each answered."""
+        asked = [question.key for question in self.context["questions"]]
+        errors = {key: ["Please answer yes or no."] for key in asked if key not in answers}
+        for key in sorted(set(answers) - set(asked)):
+            errors[key] = ["Not a warning sign your plan asks about."]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return answers
+
+    def validate(self, attrs):
+        """The answers as `record_check_in` takes them: the warning signs answered yes."""
+        answers = attrs.pop("warning_answers")
+        asked = [question.key for question in self.context["questions"]]
+        return {**attrs, "warning_signs": [key for key in asked if answers[key] == "yes"]}
 
 
 class FindingSerializer(serializers.Serializer):

@@ -131,8 +131,11 @@ def domain_errors():
     ),
     create=extend_schema(
         summary="Record an intake; the red-flag screen runs at once",
-        description="Every required red-flag question must be answered (yes / no / unsure); "
-        "errors name the field, red-flag questions under `red_flags`.",
+        description="Every required answer must be given, red-flag questions yes / no / unsure "
+        "(nothing is assumed); errors name the field, red-flag questions under `red_flags`. "
+        "When the answers given already call for an urgent or emergency referral, the "
+        "assessment is recorded with the rest empty, `is_complete` false: it gives the "
+        "referral and never a plan.",
         request=AssessmentInputSerializer,
         responses={201: AssessmentSerializer, 400: INVALID, 404: NOT_FOUND},
     ),
@@ -243,7 +246,8 @@ class PlanFilter(django_filters.FilterSet):
     create=extend_schema(
         summary="Propose a draft plan from an assessment",
         description="The screen runs again. Urgent or emergency red flags refuse with 422 "
-        "`red_flags` and the referral messages; an unconfirmed amber result with 422 "
+        "`red_flags` and the referral messages (so does an assessment recorded incomplete for "
+        "a referral); an unconfirmed amber result with 422 "
         "`amber_not_confirmed`; an incomplete or stale assessment with 422 `not_plannable`. "
         "Nothing is written when refused.",
         request=PlanCreateSerializer,

@@ -23,13 +23,21 @@ from rest_framework import serializers
 from clinical.intake import (
     RED_FLAG_QUESTIONS,
     RED_FLAG_QUESTIONS_BY_KEY,
+    Aggravating,
     Answer,
     Intake,
     MedicalClearance,
     StartBackScore,
     required_red_flag_questions,
 )
-from clinical.screening import is_adult_on
+from clinical.screening import (
+    Outcome,
+    ScreeningResult,
+    age_on,
+    is_adult_on,
+    screen,
+    screen_for_referral,
+)
 
 # Label, help text and section for each field, in the order the physio meets them (§5.1-§5.5).
 SECTIONS = {
@@ -221,8 +229,46 @@ RED_FLAG_CHOICES = tuple((answer.value, answer.value.capitalize()) for answer in
 # --- cross-field rules, shared by the page and the API ------------------------------------
 
 
+PLEASE_ANSWER = "Please answer this question."
+REQUIRED_UNLESS_REFERRED = (
+    "Required, unless the answers given already call for an urgent or emergency referral: "
+    "the assessment is then recorded incomplete, for the referral only."
+)
+
+
+def _is_empty(value) -> bool:
+    if isinstance(value, (list, set, frozenset, tuple)):
+        return not value
+    return value is None or value == ""
+
+
+def unanswered(answers: dict) -> dict[str, str]:
+    """Required answers not given, by field name, with what to say (typed or stored answers).
+
+    Nothing is ever answered on anyone's behalf: a question left empty stays unanswered.
+    """
+    errors: dict[str, str] = {}
+    for spec in FIELD_SPECS:
+        if spec.required and _is_empty(answers.get(spec.name)):
+            errors[spec.name] = "Answer yes or no." if spec.kind == "bool" else PLEASE_ANSWER
+    has_limb_symptoms = any(answers.get(name) not in (None, "", "none") for name in LIMB_FIELDS)
+    if has_limb_symptoms and answers.get("neuro_exam_done") is None:
+        errors["neuro_exam_done"] = (
+            "Say whether a neurological examination was done: limb symptoms are recorded."
+        )
+    red_flags = answers.get("red_flags") or {}
+    for key in required_red_flag_questions(answers.get("regions") or ()):
+        if red_flags.get(key) not in {a.value for a in Answer}:
+            errors[f"{RED_FLAG_FIELD_PREFIX}{key}"] = "Answer this red-flag question."
+    return errors
+
+
 def validate_answers(answers: dict, *, date_of_birth: datetime.date, today: datetime.date) -> dict:
-    """Errors by field name for answers that are each well-formed but do not fit together."""
+    """Errors by field name: answers that do not fit together, and required answers not given.
+
+    Required answers may stay empty when the answers given already refer the patient on
+    (urgent or emergency): the assessment is then recorded incomplete, for the referral only.
+    """
     errors: dict[str, str] = {}
     assessment_date = answers.get("assessment_date")
     if assessment_date and assessment_date > today:
@@ -238,24 +284,14 @@ def validate_answers(answers: dict, *, date_of_birth: datetime.date, today: date
     primary = answers.get("primary_region")
     if primary and regions and primary not in regions:
         errors["primary_region"] = "The main region must be one of the regions with spasm."
-    has_limb_symptoms = any(answers.get(name) not in (None, "", "none") for name in LIMB_FIELDS)
-    if has_limb_symptoms and answers.get("neuro_exam_done") is None:
-        errors["neuro_exam_done"] = (
-            "Say whether a neurological examination was done: limb symptoms are recorded."
-        )
+    aggravating = answers.get("aggravating") or []
+    if Aggravating.NONE.value in aggravating and len(aggravating) > 1:
+        errors["aggravating"] = "Choose “None” or the movements that make it worse, not both."
     if answers.get("pregnancy_status") == "pregnant" and not answers.get("pregnancy_weeks"):
         errors["pregnancy_weeks"] = "Give the weeks of pregnancy."
     worst, now = answers.get("pain_worst_24h"), answers.get("pain_now")
     if worst is not None and now is not None and worst < now:
         errors["pain_worst_24h"] = "The worst pain in 24 hours cannot be below the pain now."
-    for spec in FIELD_SPECS:
-        if spec.kind == "bool" and spec.required and answers.get(spec.name) is None:
-            errors[spec.name] = "Answer yes or no."
-    red_flags = answers.get("red_flags") or {}
-    if regions:
-        for key in required_red_flag_questions(regions):
-            if red_flags.get(key) not in {a.value for a in Answer}:
-                errors[f"{RED_FLAG_FIELD_PREFIX}{key}"] = "Answer this red-flag question."
     clearance = [answers.get(n) for n in ("clearance_by", "clearance_role", "clearance_date")]
     if any(clearance) and not all(clearance):
         errors["clearance_by"] = "Give who cleared the patient, their role and the date."
@@ -267,7 +303,21 @@ def validate_answers(answers: dict, *, date_of_birth: datetime.date, today: date
             StartBackScore(total, distress)
         except ValueError as error:
             errors["start_back_total"] = str(error)
+    missing = unanswered(answers)
+    if missing and (errors or not _refers_at_once(answers, date_of_birth, today)):
+        errors.update(missing)
     return errors
+
+
+def _refers_at_once(answers: dict, date_of_birth: datetime.date, today: datetime.date) -> bool:
+    """Do the answers given already call for an urgent or emergency referral?"""
+    assessment_date = answers.get("assessment_date")
+    if assessment_date is None:
+        return False
+    result = screen_stored(
+        to_storable(answers), age=age_on(date_of_birth, assessment_date), today=today
+    )
+    return result.outcome in (Outcome.URGENT, Outcome.EMERGENCY)
 
 
 # --- storage and conversion ---------------------------------------------------------------
@@ -299,14 +349,13 @@ def _from_storable(spec: FieldSpec, value):
     return value
 
 
-def to_intake(stored: dict, *, age: int) -> Intake:
-    """Rebuild the planner's `Intake` from stored answers."""
-    values = {}
+def _recorded(stored: dict, *, age: int) -> dict:
+    """The `Intake` keyword arguments the stored answers give (unanswered ones left out)."""
+    values: dict[str, Any] = {"assessment_date": None}
     for spec in FIELD_SPECS:
         value = _from_storable(spec, stored.get(spec.name))
-        if value is None and not spec.required:
-            continue
-        values[spec.name] = value
+        if value is not None:
+            values[spec.name] = value
     clearance = None
     if stored.get("clearance_by"):
         clearance = MedicalClearance(
@@ -317,13 +366,32 @@ def to_intake(stored: dict, *, age: int) -> Intake:
     start_back = None
     if stored.get("start_back_total") is not None:
         start_back = StartBackScore(stored["start_back_total"], stored["start_back_distress"])
-    return Intake(
-        age=age,
-        red_flags=dict(stored.get("red_flags") or {}),
-        medical_clearance=clearance,
-        start_back=start_back,
+    return {
         **values,
-    )
+        "age": age,
+        "red_flags": dict(stored.get("red_flags") or {}),
+        "medical_clearance": clearance,
+        "start_back": start_back,
+    }
+
+
+def to_intake(stored: dict, *, age: int) -> Intake:
+    """Rebuild the planner's `Intake` from stored answers (a complete assessment's)."""
+    return Intake(**_recorded(stored, age=age))
+
+
+def is_complete(stored: dict) -> bool:
+    return not unanswered(stored)
+
+
+def screen_stored(stored: dict, *, age: int, today: datetime.date) -> ScreeningResult:
+    """The screening result of stored answers: the whole screen when every required answer is
+    given, else the referral-only screen of what was answered (`screen_for_referral`)."""
+    missing = unanswered(stored)
+    if not missing:
+        return screen(to_intake(stored, age=age), today=today)
+    names = dict.fromkeys(name.removeprefix(RED_FLAG_FIELD_PREFIX) for name in missing)
+    return screen_for_referral(_recorded(stored, age=age), unanswered=names, today=today)
 
 
 # --- the Django form (pages) --------------------------------------------------------------
@@ -336,10 +404,16 @@ class _FormFieldOptions(TypedDict):
 
 
 def _form_field(spec: FieldSpec, label: str, help_text: str) -> forms.Field:
-    common: _FormFieldOptions = {"label": label, "help_text": help_text, "required": spec.required}
+    # Only the assessment date is required field by field: every other required answer is
+    # checked in `validate_answers`, which lets an urgent or emergency referral through with
+    # the rest empty. Every choice starts unanswered ("—"), never on its first option.
+    common: _FormFieldOptions = {
+        "label": label,
+        "help_text": help_text,
+        "required": spec.name in REQUIRED_IN_FORM,
+    }
     if spec.kind == "choice":
-        choices = spec.choices if spec.required else (("", "—"), *spec.choices)
-        return forms.ChoiceField(choices=choices, **common)
+        return forms.ChoiceField(choices=(("", "—"), *spec.choices), **common)
     if spec.kind == "multi":
         return forms.MultipleChoiceField(
             choices=spec.choices, widget=forms.CheckboxSelectMultiple, **common
@@ -353,7 +427,7 @@ def _form_field(spec: FieldSpec, label: str, help_text: str) -> forms.Field:
     if spec.kind == "bool":
         optional: _FormFieldOptions = {**common, "required": False}
         return forms.NullBooleanField(
-            widget=forms.Select(choices=[("unknown", "—"), ("true", "Yes"), ("false", "No")]),
+            widget=forms.Select(choices=[("", "—"), ("true", "Yes"), ("false", "No")]),
             **optional,
         )
     return forms.CharField(max_length=200, **common)
@@ -421,7 +495,7 @@ def answers_from_cleaned(cleaned: dict) -> dict:
         spec = SPECS_BY_NAME.get(name)
         if spec and spec.enum_type is not None and issubclass(spec.enum_type, enum.IntEnum):
             value = int(value) if value not in (None, "") else value
-        if value in ("", None, []) and not (spec and spec.required):
+        if _is_empty(value):  # unanswered stays unanswered, required or not
             continue
         answers[name] = sorted(value) if isinstance(value, (list, set, tuple)) else value
     answers["red_flags"] = red_flags
@@ -438,8 +512,13 @@ class _SerializerFieldOptions(TypedDict):
 
 
 def _serializer_field(spec: FieldSpec, help_text: str) -> serializers.Field:
-    common: _SerializerFieldOptions = {"help_text": help_text or None, "required": spec.required}
-    if not spec.required:
+    # As on the page: a missing required answer is a 400 from `validate_answers` (never a
+    # default), unless the answers given already call for an urgent or emergency referral.
+    required = spec.name in REQUIRED_IN_FORM
+    if spec.required and not required:
+        help_text = f"{help_text} {REQUIRED_UNLESS_REFERRED}".strip()
+    common: _SerializerFieldOptions = {"help_text": help_text or None, "required": required}
+    if not required:
         common["allow_null"] = True
     if spec.kind == "choice":
         return serializers.ChoiceField(choices=[c for c, _ in spec.choices], **common)

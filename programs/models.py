@@ -47,6 +47,9 @@ class Assessment(models.Model):
     physio_message = models.TextField(blank=True)
     patient_message = models.TextField(blank=True)
     screened_on = models.DateField()
+    # False when recorded with required answers empty because the answers given already call
+    # for an urgent or emergency referral: such an assessment never gives a plan.
+    is_complete = models.BooleanField(default=True)
     # Amber needs an explicit, recorded physio confirmation (who and when).
     amber_confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

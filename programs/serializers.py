@@ -167,6 +167,11 @@ class AssessmentSerializer(serializers.ModelSerializer):
     patient = serializers.IntegerField(source="patient_id", read_only=True)
     recorded_by = serializers.IntegerField(source="recorded_by_id", read_only=True)
     answers = serializers.JSONField(read_only=True, help_text="Every intake answer as recorded.")
+    is_complete = serializers.BooleanField(
+        read_only=True,
+        help_text="False when recorded with required answers empty for an urgent or emergency "
+        "referral: such an assessment never gives a plan.",
+    )
     screening = ScreeningSerializer(source="*", read_only=True)
 
     class Meta:
@@ -177,6 +182,7 @@ class AssessmentSerializer(serializers.ModelSerializer):
             "recorded_by",
             "assessment_date",
             "created_at",
+            "is_complete",
             "answers",
             "screening",
         ]

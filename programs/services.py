@@ -27,7 +27,7 @@ from clinical.screening import Outcome, ScreeningResult, age_on, screen
 from clinical.vocabulary import STORED_DOSAGE_AMOUNTS
 from exercises.models import Exercise
 from programs import revision_content, safety, selectors, signals, snapshots
-from programs.intake_form import to_intake, to_storable
+from programs.intake_form import is_complete, screen_stored, to_intake, to_storable
 from programs.models import (
     AdviceItem,
     Assessment,
@@ -85,7 +85,7 @@ def screen_answers(*, patient, answers: dict, today: datetime.date) -> Screening
     """Screen answers without saving anything (the live result on the assessment form)."""
     stored = to_storable(answers)
     age = age_on(patient.date_of_birth, datetime.date.fromisoformat(stored["assessment_date"]))
-    return screen(to_intake(stored, age=age), today=today)
+    return screen_stored(stored, age=age, today=today)
 
 
 def _outcome(result: ScreeningResult) -> str:
@@ -123,22 +123,32 @@ def _screening_fields(result: ScreeningResult, today: datetime.date) -> dict:
 def record_assessment(
     *, patient, by: Physiotherapist, answers: dict, today: datetime.date | None = None
 ) -> Assessment:
-    """Store a validated intake and its screening result at once."""
+    """Store a validated intake and its screening result at once.
+
+    Answers with required ones empty are stored only when they already call for an urgent or
+    emergency referral (`validate_answers` lets nothing else through): the assessment is then
+    marked incomplete and gives the referral, never a plan.
+    """
     today = today or timezone.localdate()
     stored = to_storable(answers)
     result = screen_answers(patient=patient, answers=answers, today=today)
+    complete = is_complete(stored)
+    if not complete and result.outcome not in (Outcome.URGENT, Outcome.EMERGENCY):
+        raise ValidationError("Answer every required question: nothing here calls for a referral.")
     assessment = Assessment.objects.create(
         patient=patient,
         recorded_by=by,
         assessment_date=datetime.date.fromisoformat(stored["assessment_date"]),
         answers=stored,
+        is_complete=complete,
         **_screening_fields(result, today),
     )
     record_audit(
         actor=by.user,
         patient=patient,
         action=AuditEvent.Action.CREATE,
-        detail=f"assessment {assessment.pk}: {assessment.outcome}",
+        detail=f"assessment {assessment.pk}: {assessment.outcome}"
+        + ("" if complete else ", incomplete (referral only)"),
     )
     safety.raise_concern(
         patient=patient,
@@ -250,6 +260,21 @@ def _warning(warning) -> dict:
     }
 
 
+def _check_complete(assessment: Assessment) -> None:
+    """An assessment recorded incomplete for a referral never gives a plan, whatever today's
+    screen would say: record a new, complete assessment once the flag is resolved."""
+    if assessment.is_complete:
+        return
+    raise PlanRefusedError(
+        code="red_flags",
+        detail="No exercise plan: this assessment was recorded incomplete for an urgent or "
+        "emergency referral. Once the flag is resolved, record a new, complete assessment.",
+        rule_ids=[rule["rule_id"] for rule in assessment.fired_rules if rule.get("blocks_plan")],
+        patient_message=assessment.patient_message,
+        physio_message=assessment.physio_message,
+    )
+
+
 def _check_plannable(assessment: Assessment, result: ScreeningResult) -> None:
     if result.blocked or result.outcome in (Outcome.URGENT, Outcome.EMERGENCY):
         is_red = result.outcome in (Outcome.URGENT, Outcome.EMERGENCY)
@@ -289,6 +314,7 @@ def generate_plan(
         Assessment.objects.select_for_update().select_related("patient").get(pk=assessment.pk)
     )
     patient = assessment.patient
+    _check_complete(assessment)
     intake = to_intake(
         assessment.answers, age=age_on(patient.date_of_birth, assessment.assessment_date)
     )

@@ -63,7 +63,8 @@ def _form(request, patient, data=None) -> AssessmentForm:
         data,
         date_of_birth=patient.date_of_birth,
         today=timezone.localdate(),
-        initial={"assessment_date": timezone.localdate(), "pregnancy_status": "not_applicable"},
+        # The date the physio records it; no clinical answer starts chosen.
+        initial={"assessment_date": timezone.localdate()},
     )
 
 

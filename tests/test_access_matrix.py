@@ -74,6 +74,7 @@ from tests.factories import (
     PhysiotherapistFactory,
     UserFactory,
 )
+from tests.followup.conftest import CALM_DAY_API, CALM_DAY_FORM
 from tests.programs.intake_data import intake_form_data
 
 PERSONAS = ("anonymous", "patient_a1", "patient_a2", "physio_a", "physio_b", "staff")
@@ -230,7 +231,7 @@ SCHEDULE_JSON = {
 }
 NEW_PASSWORD = {"password1": "a-long-new-passphrase-42", "password2": "a-long-new-passphrase-42"}
 A1_LOGIN = {"username": "a1@example.com", "password": PASSWORD}
-CHECK_IN_FORM = {"pain": "3", "feeling": "better", "note": "Easier today."}
+CHECK_IN_FORM = {"pain": "3", "feeling": "better", "note": "Easier today.", **CALM_DAY_FORM}
 
 # Placeholders in the URLs are filled from the world built below.
 # fmt: off
@@ -553,7 +554,7 @@ MATRIX: dict[str, Row] = {
     # 409 `no_plan`: A2 has nothing published to check in against.
     "api/v1/me/check-ins/": row("api-my-check-ins", "/api/v1/me/check-ins/",
         get(401, 200, 200, 404, 404, 404),
-        post(401, 201, 409, 404, 404, 404, data={"pain": 3, "feeling": "better"})),
+        post(401, 201, 409, 404, 404, 404, data={"pain": 3, "feeling": "better", **CALM_DAY_API})),
 }
 # fmt: on
 

@@ -84,8 +84,16 @@ def test_patient_follows_today_checks_in_and_sets_reminders_on_a_phone(
     page.get_by_role("group", name="Since your last check-in, do you feel…").get_by_label(
         "Better"
     ).check()
+    page.get_by_role("group", name="Could you manage your usual daily tasks?").get_by_label(
+        "Yes"
+    ).check()
+    page.get_by_role("group", name="Any new symptoms since last time?").get_by_label("No").check()
+    # Nothing arrives answered: the patient answers the warning signs with one act of their own.
     signs = page.get_by_role("group", name="Since your last check-in, have you had any of these?")
     expect(signs.get_by_label("No")).to_have_count(11)
+    for answer in signs.get_by_label("No").all():
+        expect(answer).not_to_be_checked()
+    signs.get_by_role("button", name="None of these").click()
     for answer in signs.get_by_label("No").all():
         expect(answer).to_be_checked()
     screenshot("03-check-in-filled")
@@ -174,9 +182,19 @@ def test_a_warning_sign_through_the_email_link_shows_the_emergency_page_on_a_pho
         "5", exact=True
     ).check()
     page.get_by_label("Worse", exact=True).check()
-    page.get_by_role(
+    page.get_by_role("group", name="Could you manage your usual daily tasks?").get_by_label(
+        "Yes"
+    ).check()
+    page.get_by_role("group", name="Any new symptoms since last time?").get_by_label("No").check()
+    saddle = page.get_by_role(
         "group", name=re.compile("^Is there numbness or tingling between your legs")
-    ).get_by_label("Yes").check()
+    )
+    saddle.get_by_label("Yes").check()
+    # "None of these" answers No to the rest and never changes the Yes already given.
+    signs = page.get_by_role("group", name="Since your last check-in, have you had any of these?")
+    signs.get_by_role("button", name="None of these").click()
+    expect(saddle.get_by_label("Yes")).to_be_checked()
+    expect(signs.locator('input[value="no"]:checked')).to_have_count(10)
     screenshot("01-link-check-in", full_page=False)
     page.get_by_role("button", name="Send my check-in").click()
 

@@ -9,6 +9,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from clinical.intake import RED_FLAG_QUESTIONS_BY_KEY
 from programs.models import Assessment, Plan, PlanRevision, Prescription
 from tests.factories import PASSWORD
 from tests.programs.intake_data import intake_form_data
@@ -50,7 +51,15 @@ def test_physio_assesses_plans_edits_publishes_and_sees_changes(
     page.goto(f"/patients/{patient_a1.pk}/")
     page.get_by_role("link", name="New assessment").click()
 
-    _fill(page, data)
+    # The red-flag screen starts unanswered: the physio answers each group with its own
+    # "None of these" (the lumbar groups), the explicit act that replaces a default.
+    red_flags = {name for name in data if name.startswith("rf_")}
+    _fill(page, {name: value for name, value in data.items() if name not in red_flags})
+    expect(page.locator('input[name^="rf_"]:checked')).to_have_count(0)
+    for group in sorted({RED_FLAG_QUESTIONS_BY_KEY[name[3:]].group.value for name in red_flags}):
+        page.get_by_role("button", name=f"None of these (group {group})").click()
+    for name in red_flags:
+        expect(page.locator(f'[name="{name}"][value="no"]')).to_be_checked()
     expect(page.locator("#screening")).to_contain_text("Amber")
     expect(page.locator("#screening")).to_contain_text("AMB-RADIC")
     screenshot("01-live-screening")

@@ -7,6 +7,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from clinical.follow_up import warning_sign_questions
 from followup import services
 from programs.intake_form import AssessmentForm
 from programs.models import PlanRevision
@@ -16,6 +17,20 @@ from tests.programs.intake_data import intake_form_data
 
 # The plans start on the suite's date; tests move the clock from there.
 TODAY = suite_today()
+
+# Nothing on the check-in is answered for the patient: every question of a (default, lumbar)
+# plan answered calmly, as the patient ticks it on the page or sends it through the API.
+LUMBAR_WARNING_KEYS = tuple(question.key for question in warning_sign_questions({"lumbar"}))
+CALM_DAY_FORM = {
+    "can_manage_daily_tasks": "yes",
+    "has_new_symptoms": "no",
+    **{f"warning_{key}": "no" for key in LUMBAR_WARNING_KEYS},
+}
+CALM_DAY_API = {
+    "can_manage_daily_tasks": True,
+    "has_new_symptoms": False,
+    "warning_answers": dict.fromkeys(LUMBAR_WARNING_KEYS, "no"),
+}
 
 
 def publish_plan_for(patient, *, today: datetime.date = TODAY, **intake) -> PlanRevision:

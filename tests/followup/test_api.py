@@ -6,7 +6,7 @@ import pytest
 
 from followup.models import Alert, CheckIn
 from reminders.models import ReminderSchedule
-from tests.followup.conftest import check_in, publish_plan_for
+from tests.followup.conftest import CALM_DAY_API, check_in, publish_plan_for
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +16,12 @@ URL = "/api/v1/me/check-ins/"
 def test_a_patient_checks_in_and_gets_the_advice_at_once(api, revision_a1, patient_a1):
     response = api.as_user(patient_a1.user).post(
         URL,
-        {"pain": 4, "feeling": "same", "warning_signs": ["infection_unwell"]},
+        {
+            "pain": 4,
+            "feeling": "same",
+            **CALM_DAY_API,
+            "warning_answers": {**CALM_DAY_API["warning_answers"], "infection_unwell": "yes"},
+        },
         format="json",
     )
 
@@ -34,13 +39,24 @@ def test_a_patient_checks_in_and_gets_the_advice_at_once(api, revision_a1, patie
 @pytest.mark.parametrize(
     ("payload", "field"),
     [
-        ({"pain": 11, "feeling": "same"}, "pain"),
-        ({"pain": "lots", "feeling": "same"}, "pain"),
-        ({"feeling": "same"}, "pain"),
-        ({"pain": 3}, "feeling"),
-        ({"pain": 3, "feeling": "same", "warning_signs": ["made_up"]}, "warning_signs"),
-        ({"pain": 3, "feeling": "same", "items_done": ["X99"], "zone": "red"}, "items_done"),
-        ({"pain": 9, "feeling": "worse"}, "pain_eases_with_position"),
+        ({"pain": 11, "feeling": "same", **CALM_DAY_API}, "pain"),
+        ({"pain": "lots", "feeling": "same", **CALM_DAY_API}, "pain"),
+        ({"feeling": "same", **CALM_DAY_API}, "pain"),
+        ({"pain": 3, **CALM_DAY_API}, "feeling"),
+        (
+            {
+                "pain": 3,
+                "feeling": "same",
+                **CALM_DAY_API,
+                "warning_answers": {**CALM_DAY_API["warning_answers"], "made_up": "no"},
+            },
+            "warning_answers",
+        ),
+        (
+            {"pain": 3, "feeling": "same", **CALM_DAY_API, "items_done": ["X99"], "zone": "red"},
+            "items_done",
+        ),
+        ({"pain": 9, "feeling": "worse", **CALM_DAY_API}, "pain_eases_with_position"),
     ],
 )
 def test_bad_input_is_a_400_naming_the_field_and_stores_nothing(

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from accounts.models import AuditEvent
 from followup.services import check_in_token
-from tests.followup.conftest import check_in
+from tests.followup.conftest import CALM_DAY_FORM, check_in
 
 pytestmark = pytest.mark.django_db
 
@@ -80,7 +80,7 @@ def test_checking_in_from_the_email_link_records_the_check_in_only(client, patie
     mark = last_event_id()
 
     form = client.get(url)
-    result = client.post(url, {"pain": "2", "feeling": "better"})
+    result = client.post(url, {"pain": "2", "feeling": "better", **CALM_DAY_FORM})
 
     assert (form.status_code, result.status_code) == (200, 200)
     assert events_since(mark) == [

@@ -12,11 +12,11 @@ from accounts.models import AuditEvent
 from followup import services
 from followup.models import Alert, CheckIn
 from reminders.models import ReminderSchedule
-from tests.followup.conftest import publish_plan_for
+from tests.followup.conftest import CALM_DAY_FORM, publish_plan_for
 
 pytestmark = pytest.mark.django_db
 
-CALM = {"pain": "2", "feeling": "better", "items_done": ["F01"], "zone": "green"}
+CALM = {"pain": "2", "feeling": "better", "items_done": ["F01"], "zone": "green", **CALM_DAY_FORM}
 
 
 def _link(patient) -> str:

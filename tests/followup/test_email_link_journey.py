@@ -14,6 +14,7 @@ from django.utils import timezone
 from followup.models import Alert, CheckIn
 from reminders import services as reminders
 from reminders.models import ReminderSchedule
+from tests.followup.conftest import CALM_DAY_FORM
 
 pytestmark = pytest.mark.django_db
 
@@ -53,8 +54,7 @@ def test_a_warning_sign_through_the_email_link(
             {
                 "pain": "5",
                 "feeling": "worse",
-                "can_manage_daily_tasks": "yes",
-                "has_new_symptoms": "no",
+                **CALM_DAY_FORM,
                 "warning_ces_saddle_numbness": "yes",
             },
         )

@@ -17,12 +17,12 @@ from followup.models import Alert, CheckIn
 from programs.models import Plan, Prescription
 from programs.services import publish_plan, update_prescription
 from reminders.models import ReminderSchedule
-from tests.followup.conftest import TODAY, check_in
+from tests.followup.conftest import CALM_DAY_FORM, TODAY, check_in
 
 pytestmark = pytest.mark.django_db
 
 LONDON = ZoneInfo("Europe/London")
-CALM = {"pain": "3", "feeling": "better", "items_done": ["F01"], "zone": "green"}
+CALM = {"pain": "3", "feeling": "better", "items_done": ["F01"], "zone": "green", **CALM_DAY_FORM}
 
 
 @pytest.fixture
@@ -233,9 +233,10 @@ def test_check_in_form_is_pre_ticked_from_today(patient_client, revision_a1, on_
         revision_a1, TODAY + datetime.timedelta(days=1)
     )
     assert "Since your last check-in, have you had any of these?" in html
-    assert re.findall(r'name="warning_(\w+)" value="no"[^>]*checked', html) == [
+    assert re.findall(r'name="warning_(\w+)" value="no"', html) == [
         question.key for question in services.warning_questions(revision_a1.plan)
     ]
+    assert re.findall(r'type="radio"[^>]*checked', html) == []  # nothing answered for them
 
 
 def test_check_in_saves_and_redirects_to_the_result(

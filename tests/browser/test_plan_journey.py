@@ -86,6 +86,7 @@ def test_physio_assesses_plans_edits_publishes_and_sees_changes(
     item.get_by_text("Edit dosage or notes").click()
     item.get_by_label("Sets").fill("3")
     item.get_by_label("Reps").fill("12")
+    item.get_by_label("Reason for a dosage change").select_option("progressing")
     item.get_by_role("button", name="Save").click()
     expect(page.locator("#phase-P2")).to_contain_text("dosage saved")
     first.refresh_from_db()
@@ -104,14 +105,21 @@ def test_physio_assesses_plans_edits_publishes_and_sees_changes(
     screenshot("04-edited")
 
     page.get_by_role("button", name="Publish to the patient").click()
+    # The plan's "Check before publishing" warnings are confirmed first (issue #14 item 5).
+    expect(page.get_by_role("heading", name="Check before publishing")).to_be_visible()
+    page.get_by_role("button", name="I have checked these warnings: publish").click()
     expect(page.get_by_role("heading", name="Revision 1: what changed")).to_be_visible()
     screenshot("05-published")
     page.get_by_role("link", name="Plan editor").click()
     page.locator(f"#item-{first.pk}").get_by_text("Edit dosage or notes").click()
     page.locator(f"#item-{first.pk}").get_by_label("Sets").fill("2")
+    page.locator(f"#item-{first.pk}").get_by_label("Reason for a dosage change").select_option(
+        "easing_off"
+    )
     page.locator(f"#item-{first.pk}").get_by_role("button", name="Save").click()
     expect(page.locator("#phase-P2")).to_contain_text("dosage saved")
     page.get_by_role("button", name="Publish changes as revision 2").click()
+    page.get_by_role("button", name="I have checked these warnings: publish").click()
 
     expect(page.get_by_role("heading", name="Revision 2: what changed")).to_be_visible()
     expect(

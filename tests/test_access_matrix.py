@@ -537,10 +537,11 @@ MATRIX: dict[str, Row] = {
         get(401, 200, 200, 404, 404, 404),
         put(401, 200, 200, 404, 404, 404, data=SCHEDULE_JSON)),
     # --- API: follow-up---------------------------------------------------------------------
-    # 409 `no_plan`: A2 has nothing published to check in against.
+    # 409 `no_plan`: A2 has nothing published to check in against. Pain 4: the world's
+    # check-in has pain 3, and the same answers again would be its repeat (200).
     "api/v1/me/check-ins/": row("api-my-check-ins", "/api/v1/me/check-ins/",
         get(401, 200, 200, 404, 404, 404),
-        post(401, 201, 409, 404, 404, 404, data={"pain": 3, "feeling": "better"})),
+        post(401, 201, 409, 404, 404, 404, data={"pain": 4, "feeling": "better"})),
 }
 # fmt: on
 

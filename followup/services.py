@@ -206,6 +206,7 @@ def _repeat_of(
     """The check-in these answers repeat, if any: the one sent with the same client token,
     else one with the same answers on the same plan within REPEAT_WINDOW. Called with the
     plan row locked, so a concurrent twin has committed or not started."""
+
     def same(check_in: CheckIn) -> bool:
         return all(getattr(check_in, name) == answers[name] for name in ANSWER_FIELDS)
 

@@ -107,9 +107,7 @@ def test_the_same_client_token_is_the_same_check_in_whenever_it_comes(patient_a1
     assert CheckIn.objects.filter(patient=patient_a1).count() == 1
 
 
-def test_the_same_client_token_with_other_answers_is_refused_and_stores_nothing(
-    patient_a1, red
-):
+def test_the_same_client_token_with_other_answers_is_refused_and_stores_nothing(patient_a1, red):
     token = uuid.uuid4()
     check_in(patient_a1, client_token=token, **red)
 
@@ -134,17 +132,13 @@ def test_a_client_token_is_unique_per_patient_in_the_database(patient_a1, red):
 def test_the_form_carries_a_fresh_client_token_each_time(client, patient_a1, revision_a1):
     client.force_login(patient_a1.user)
 
-    tokens = [
-        TOKEN.findall(client.get(reverse("check-in")).content.decode()) for _ in range(2)
-    ]
+    tokens = [TOKEN.findall(client.get(reverse("check-in")).content.decode()) for _ in range(2)]
 
     assert [len(found) for found in tokens] == [1, 1]
     assert tokens[0] != tokens[1]
 
 
-def test_sending_the_portal_form_twice_shows_the_first_check_ins_result(
-    client, patient_a1, red
-):
+def test_sending_the_portal_form_twice_shows_the_first_check_ins_result(client, patient_a1, red):
     client.force_login(patient_a1.user)
     data = _form(red, client_token=str(uuid.uuid4()))
 
@@ -170,15 +164,13 @@ def test_the_email_link_after_the_portal_with_the_same_answers_is_the_same_check
     response = client.post(link, _form(red, client_token=str(uuid.uuid4())))
 
     assert response.status_code == 200
-    assert [t.name for t in response.templates][0] == "followup/check_in_result.html"
+    assert response.templates[0].name == "followup/check_in_result.html"
     assert response.context["check_in"] == CheckIn.objects.get(patient=patient_a1)
     assert response.context["level"] == "ok"
     assert _is_acted_on_once(patient_a1)
 
 
-def test_a_reused_token_with_other_answers_asks_again_with_a_fresh_token(
-    client, patient_a1, red
-):
+def test_a_reused_token_with_other_answers_asks_again_with_a_fresh_token(client, patient_a1, red):
     client.force_login(patient_a1.user)
     token = str(uuid.uuid4())
     client.post(reverse("check-in"), _form(red, client_token=token))
@@ -198,9 +190,7 @@ def test_a_reused_token_with_other_answers_asks_again_with_a_fresh_token(
 # --- the API ------------------------------------------------------------------------------
 
 
-def test_a_retry_with_the_same_client_token_answers_200_with_the_same_body(
-    api, patient_a1, red
-):
+def test_a_retry_with_the_same_client_token_answers_200_with_the_same_body(api, patient_a1, red):
     client = api.as_user(patient_a1.user)
     payload = {**red, "feeling": "same", "client_token": str(uuid.uuid4())}
 

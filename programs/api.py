@@ -100,7 +100,7 @@ def domain_errors():
             refused.detail, code=refused.code, status_code=422, extra=extra
         ) from refused
     except services.PlanConflictError as conflict:
-        raise DomainError(str(conflict), code="conflict", status_code=409) from conflict
+        raise DomainError(str(conflict), code=conflict.code, status_code=409) from conflict
 
 
 # --- assessments --------------------------------------------------------------------------
@@ -287,9 +287,19 @@ class PlanViewSet(
 
     @extend_schema(
         summary="Publish the plan as the next numbered revision",
-        description="Freezes the plan; the patient sees this revision until the next publish.",
+        description="Freezes the plan; the patient sees this revision until the next publish. "
+        "Any other active or paused plan of the patient is archived: the patient follows one.",
         request=None,
-        responses={201: PlanRevisionDetailSerializer, 400: INVALID, 404: NOT_FOUND, 409: CONFLICT},
+        responses={
+            201: PlanRevisionDetailSerializer,
+            400: INVALID,
+            404: NOT_FOUND,
+            409: OpenApiResponse(
+                ErrorSerializer,
+                description="`nothing_to_publish`: the plan is the same as its latest "
+                "revision. `conflict`: the plan is completed or archived.",
+            ),
+        },
     )
     @action(detail=True, methods=["post"])
     def publish(self, request, *args, **kwargs):

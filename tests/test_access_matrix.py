@@ -477,9 +477,11 @@ MATRIX: dict[str, Row] = {
         post(401, 404, 404, 201, 404, 404, data={"assessment": "{plan_assessment}"})),
     "api/v1/plans/<int:pk>/": row("api-plan", "/api/v1/plans/{plan}/",
         get(401, 404, 404, 200, 404, 404)),
+    # 409 `nothing_to_publish` for physio A: the world's plan is published and unchanged
+    # (reached only past the permission check; others get 404).
     "api/v1/plans/<int:pk>/publish/": row("api-plan-publish", "/api/v1/plans/{plan}/publish/",
         get(401, 404, 404, 405, 405, 404),
-        post(401, 404, 404, 201, 404, 404)),
+        post(401, 404, 404, 409, 404, 404)),
     "api/v1/plans/<int:pk>/template/": row("api-plan-template", "/api/v1/plans/{plan}/template/",
         get(401, 404, 404, 405, 405, 404),
         post(401, 404, 404, 201, 404, 404, data={"name": "Lumbar starter"})),

@@ -35,9 +35,18 @@ class MyCheckInsView(ListAPIView):
         request=CheckInInputSerializer,
         responses={
             201: CheckInResultSerializer,
+            200: OpenApiResponse(
+                CheckInResultSerializer,
+                description="A repeat: the same `client_token`, or the same answers within "
+                "two minutes. The earlier check-in, as it was answered; nothing is done again.",
+            ),
             400: INVALID,
             404: NOT_FOUND,
-            409: OpenApiResponse(ErrorSerializer, description="`no_plan`: nothing published yet."),
+            409: OpenApiResponse(
+                ErrorSerializer,
+                description="`no_plan`: nothing published yet. `client_token_reused`: the "
+                "token of an earlier check-in with other answers.",
+            ),
         },
     )
     def post(self, request):
@@ -51,14 +60,14 @@ class MyCheckInsView(ListAPIView):
         )
         serializer.is_valid(raise_exception=True)
         try:
-            check_in, _ = services.record_check_in(
+            check_in, outcome = services.record_check_in(
                 patient=patient,
                 source=CheckIn.Source.API,
                 actor=request.user,
                 **serializer.validated_data,
             )
-        except services.NoPlanToCheckIn as error:
-            raise DomainError(error.message, code="no_plan") from error
+        except (services.NoPlanToCheckIn, services.ClientTokenReused) as error:
+            raise DomainError(error.message, code=error.code) from error
         told = services.told_after(check_in)
         check_in.advice = [
             {
@@ -69,4 +78,8 @@ class MyCheckInsView(ListAPIView):
             for t in told.told
         ]
         check_in.zone_advice = told.zone_advice
-        return Response(CheckInResultSerializer(check_in).data, status=status.HTTP_201_CREATED)
+        is_repeat = outcome is None
+        return Response(
+            CheckInResultSerializer(check_in).data,
+            status=status.HTTP_200_OK if is_repeat else status.HTTP_201_CREATED,
+        )

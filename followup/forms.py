@@ -7,6 +7,7 @@ ValidationError from the service lands on the field it names.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 
 from django import forms
@@ -84,6 +85,10 @@ class CheckInForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
+    # A fresh token in every form rendered: sending the same form twice (a double tap, the
+    # back button) is one check-in (`record_check_in`).
+    client_token = forms.UUIDField(required=False, initial=uuid.uuid4, widget=forms.HiddenInput)
+
     def __init__(self, *args, items: Sequence[tuple[str, str]], questions: Sequence, **kwargs):
         """`items`: today's tickable (key, name) pairs; `questions`: the plan's warning-sign
         questions (RedFlagQuestion), each asked yes/no and each to be answered."""
@@ -117,10 +122,15 @@ class CheckInForm(forms.Form):
                 key for key in self.warning_keys if data.get(f"{WARNING_PREFIX}{key}")
             ],
             "note": data["note"],
+            "client_token": data["client_token"],
         }
 
     def add_service_errors(self, error) -> None:
-        """Put a ValidationError from the service on the fields it names (else on the form)."""
+        """Put a ValidationError from the service on the fields it names (else on the form).
+        A reused token is replaced by a fresh one, so the answers can be sent as they are."""
+        if getattr(error, "code", None) == "client_token_reused":
+            self.data = self.data.copy()
+            self.data["client_token"] = str(uuid.uuid4())
         if not hasattr(error, "error_dict"):
             self.add_error(None, error)
             return

@@ -44,6 +44,9 @@ class CheckIn(models.Model):
     pain_eases_with_position = models.BooleanField(null=True, blank=True)
     note = models.TextField(blank=True, max_length=1000)
     source = models.CharField(max_length=10, choices=Source.choices)
+    # Made by the client (a hidden field of the form, `client_token` in the API): the same
+    # token again is the same check-in, answered with this row and acted on once.
+    client_token = models.UUIDField(null=True, blank=True, editable=False)
     rule_ids = models.JSONField(default=list, blank=True, help_text="Rules that fired.")
     advice_level = models.CharField(max_length=10, default="ok")
 
@@ -52,6 +55,11 @@ class CheckIn(models.Model):
         indexes = [models.Index(fields=["plan", "created_at"], name="checkin_plan_time")]
         constraints = [
             models.CheckConstraint(condition=Q(pain__lte=10), name="checkin_pain_0_10"),
+            models.UniqueConstraint(
+                fields=["patient", "client_token"],
+                condition=Q(client_token__isnull=False),
+                name="checkin_client_token_once_per_patient",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -25,6 +25,13 @@ class CheckInInputSerializer(serializers.Serializer):
         required=False, allow_null=True, default=None
     )
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=1000)
+    client_token = serializers.UUIDField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="A fresh UUID the client makes for each check-in it sends: sending it again "
+        "(a retry) answers the check-in it made, with status 200, and acts on nothing twice.",
+    )
 
     def validate_warning_answers(self, answers: dict) -> dict:
         """Exactly the plan's questions (context `questions`), each answered."""
@@ -71,6 +78,7 @@ class CheckInSerializer(serializers.ModelSerializer):
             "pain_eases_with_position",
             "note",
             "source",
+            "client_token",
             "rule_ids",
             "advice_level",
         ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import uuid
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -37,12 +38,25 @@ from reminders.services import pause_reminders
 logger = logging.getLogger(__name__)
 
 HISTORY = datetime.timedelta(days=60)  # check-ins the rules look back over
+# The same answers again within this window are the same check-in (a double tap, or the
+# email link and the portal both sent): acting twice would fire ESC-WORSE ("red twice in a
+# row") from one real answer.
+REPEAT_WINDOW = datetime.timedelta(minutes=2)
 ALERT_SUBJECT = "A patient needs your attention"  # no health details in a subject
 URGENT = (Alert.Severity.EMERGENCY, Alert.Severity.URGENT)
 
 
 class CheckInLinkInvalid(links.InvalidLink):
     """A check-in link that is tampered with or expired."""
+
+
+class ClientTokenReused(ValidationError):
+    def __init__(self):
+        super().__init__(
+            "These answers were sent with the token of an earlier check-in that had other "
+            "answers. Send them again as a new check-in.",
+            code="client_token_reused",
+        )
 
 
 class NoPlanToCheckIn(ValidationError):
@@ -172,6 +186,43 @@ def _validate(plan, revision, on, *, items_done, pain, zone, warning_signs, pain
         raise ValidationError(errors)
 
 
+# The answers that make two check-ins the same one (lists compared as given: the form and
+# the API send them in the plan's order).
+ANSWER_FIELDS = (
+    "items_done",
+    "pain",
+    "zone",
+    "feeling",
+    "warning_signs",
+    "has_new_symptoms",
+    "can_manage_daily_tasks",
+    "pain_eases_with_position",
+    "note",
+)
+
+
+def _repeat_of(
+    *, patient: Patient, plan: Plan, answers: dict, client_token, now: datetime.datetime
+) -> CheckIn | None:
+    """The check-in these answers repeat, if any: the one sent with the same client token,
+    else one with the same answers on the same plan within REPEAT_WINDOW. Called with the
+    plan row locked, so a concurrent twin has committed or not started."""
+
+    def same(check_in: CheckIn) -> bool:
+        return all(getattr(check_in, name) == answers[name] for name in ANSWER_FIELDS)
+
+    if client_token is not None:
+        earlier = CheckIn.objects.filter(patient=patient, client_token=client_token).first()
+        if earlier is not None:
+            if not same(earlier):
+                raise ClientTokenReused()
+            return earlier
+    recent = CheckIn.objects.filter(
+        plan=plan, created_at__gte=now - REPEAT_WINDOW, created_at__lte=now
+    ).order_by("created_at", "id")
+    return next((check_in for check_in in recent if same(check_in)), None)
+
+
 @transaction.atomic
 def record_check_in(
     *,
@@ -186,20 +237,26 @@ def record_check_in(
     can_manage_daily_tasks: bool = True,
     pain_eases_with_position: bool | None = None,
     note: str = "",
+    client_token: uuid.UUID | None = None,
     actor=None,
     now: datetime.datetime | None = None,
-) -> tuple[CheckIn, CheckInOutcome]:
+) -> tuple[CheckIn, CheckInOutcome | None]:
     """Store a check-in and act on the rules at once (clinical-model 4.4-4.5).
 
     A warning sign or ESC-WORSE pauses reminders and raises an urgent alert in this same
     transaction (the physio gets an email after commit); REGRESS switches the content the
     patient follows; PROGRESS suggests the next phase to the physio.
+
+    A repeat (the same `client_token`, or the same answers on the same plan within
+    REPEAT_WINDOW) stores and does nothing: it answers the earlier check-in with the
+    outcome None. The same token with other answers is refused (ClientTokenReused).
     """
     now = now or timezone.now()
     revision = current_revision(patient)
     if revision is None:
         raise NoPlanToCheckIn()
-    # One check-in at a time per plan: the rules read the earlier ones.
+    # One check-in at a time per plan: the rules read the earlier ones, and a repeat must
+    # find its twin.
     plan = (
         Plan.objects.select_for_update()
         .select_related("assessment")
@@ -210,6 +267,24 @@ def record_check_in(
     on = local_now(patient, now).date()
     items_done = list(dict.fromkeys(items_done))
     warning_signs = list(dict.fromkeys(warning_signs))
+    note = note.strip()
+    answers = {
+        "items_done": items_done,
+        "pain": pain,
+        "zone": zone,
+        "feeling": feeling,
+        "warning_signs": warning_signs,
+        "has_new_symptoms": has_new_symptoms,
+        "can_manage_daily_tasks": can_manage_daily_tasks,
+        "pain_eases_with_position": pain_eases_with_position,
+        "note": note,
+    }
+    repeated = _repeat_of(
+        patient=patient, plan=plan, answers=answers, client_token=client_token, now=now
+    )
+    if repeated is not None:
+        logger.info("check-in %s repeated (%s): not acted on again", repeated.pk, source)
+        return repeated, None
     _validate(
         plan,
         revision,
@@ -238,16 +313,9 @@ def record_check_in(
         phase=plan.followed_phase,
         local_date=on,
         created_at=now,
-        items_done=items_done,
-        pain=pain,
-        zone=zone,
-        feeling=feeling,
-        warning_signs=warning_signs,
-        has_new_symptoms=has_new_symptoms,
-        can_manage_daily_tasks=can_manage_daily_tasks,
-        pain_eases_with_position=pain_eases_with_position,
-        note=note.strip(),
         source=source,
+        client_token=client_token,
+        **answers,
     )
     outcome = follow_up.evaluate_check_in(_as_facts(check_in), earlier, facts)
     check_in.rule_ids = list(outcome.rule_ids)

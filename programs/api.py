@@ -104,7 +104,7 @@ def domain_errors():
             refused.detail, code=refused.code, status_code=422, extra=extra
         ) from refused
     except services.PlanConflictError as conflict:
-        raise DomainError(str(conflict), code="conflict", status_code=409) from conflict
+        raise DomainError(str(conflict), code=conflict.code, status_code=409) from conflict
     except safety.SafetyConcernOpen as concern:
         raise DomainError(
             concern.message,
@@ -312,7 +312,8 @@ class PlanViewSet(
         description="Freezes the plan; the patient sees this revision until the next publish. "
         "While the plan has warnings to check before publishing (plan, phase and item warnings), "
         "it answers 409 `warnings_not_confirmed` with the warnings unless `confirm_warnings` is "
-        "true.",
+        "true. Any other active or paused plan of the patient is archived: the patient follows "
+        "one.",
         request=PublishSerializer,
         responses={
             201: PlanRevisionDetailSerializer,
@@ -320,8 +321,10 @@ class PlanViewSet(
             404: NOT_FOUND,
             409: OpenApiResponse(
                 WarningsNotConfirmedSerializer,
-                description="`conflict`: the plan is not editable in its state; "
-                "`warnings_not_confirmed`: check the listed warnings, then confirm.",
+                description="`warnings_not_confirmed`: check the listed warnings, then confirm; "
+                "`nothing_to_publish`: the plan is the same as its latest revision; "
+                "`safety_concern_open`: the patient's safety concern is open; `conflict`: the "
+                "plan is completed or archived.",
             ),
         },
     )

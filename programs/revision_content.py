@@ -8,6 +8,7 @@ bare snapshot, for the rules that only have the JSON. Plain Python: no models, n
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import Mapping
 from typing import Any, NotRequired, TypedDict
 
@@ -100,6 +101,12 @@ def exercise_keys(snapshot: Mapping[str, Any] | None) -> list[str]:
 
 def has_items(snapshot: Mapping[str, Any] | None) -> bool:
     return any(p["items"] for p in phases(snapshot))
+
+
+def is_same(published: Mapping[str, Any], snapshot: Mapping[str, Any]) -> bool:
+    """Whether a fresh snapshot shows exactly what a published one shows (compared as the JSON
+    it would be stored as, so a tuple and a list with the same values are the same)."""
+    return json.loads(json.dumps(snapshot)) == json.loads(json.dumps(published))
 
 
 def advice_is_current(advice: Mapping[str, Any], on: datetime.date) -> bool:

@@ -66,6 +66,20 @@ class PlanRefusedError(Exception):
 class PlanConflictError(Exception):
     """The operation does not fit the plan's or assessment's state (e.g. not editable)."""
 
+    code = "conflict"
+
+
+class NothingToPublish(PlanConflictError):
+    """The plan is the same as its latest revision: publishing it again would change nothing."""
+
+    code = "nothing_to_publish"
+
+    def __init__(self, number: int):
+        super().__init__(
+            f"Nothing to publish: the plan is the same as revision {number}, which the "
+            "patient sees already."
+        )
+
 
 class WarningsNotConfirmedError(Exception):
     """Publishing needs the physio's confirmation: "Check before publishing" warnings are open."""
@@ -725,29 +739,43 @@ def update_phase(*, phase: PlanPhase, by: User, **changes) -> PlanPhase:
 # --- publishing ---------------------------------------------------------------------------
 
 
+# A plan replaced by another one published for the same patient. Archived, not completed:
+# nobody has said the patient finished it (the dashboard would show "plan completed"), and
+# archived plans are already left out wherever a patient's plan in use is looked for.
+REPLACED = Plan.Status.ARCHIVED
+
+
 @transaction.atomic
 def publish_plan(*, plan: Plan, by: User, confirm_warnings: bool | None = None) -> PlanRevision:
-    """Freeze the plan into the next numbered revision; the plan becomes active.
+    """Freeze the plan into the next numbered revision; the plan becomes active, and any other
+    active or paused plan of the patient is archived, so the patient follows exactly one.
 
     Patients, PDFs and emails only ever see revisions, so later edits change nothing they see
-    until the next publish.
+    until the next publish. A plan the same as its latest revision is refused
+    (NothingToPublish): two publishes sent at once make one revision.
 
     The physio's publish request (editor page or API) passes `confirm_warnings`: while the
     plan has "Check before publishing" warnings (`selectors.open_warnings`), False refuses with
     `WarningsNotConfirmedError` and True records the confirmation in the audit line. Workflows
     that publish as part of another physio decision (approving a progression) leave it None.
     """
+    # Lock every plan of the patient, always in the same order: publishes for one patient
+    # (the same plan twice, or two plans) run one after the other, so the second sees the
+    # first's revision and never leaves two plans active.
+    list(Plan.objects.select_for_update().filter(patient_id=plan.patient_id).order_by("pk"))
     plan = _editable(plan)
     safety.refuse_if_open(plan.patient)
     snapshot = snapshots.plan_snapshot(plan)
     if not revision_content.has_items(snapshot):
         raise ValidationError({"items": "Add at least one exercise before publishing."})
+    last = plan.revisions.order_by("-number").first()
+    if last is not None and revision_content.is_same(last.snapshot, snapshot):
+        raise NothingToPublish(last.number)
     warnings = selectors.open_warnings(plan) if confirm_warnings is not None else []
     if warnings and not confirm_warnings:
         raise WarningsNotConfirmedError(warnings)
-    last = plan.revisions.aggregate(last=Max("number"))["last"] or 0
     revision = PlanRevision.objects.create(
-        plan=plan, number=last + 1, snapshot=snapshot, published_by=by
+        plan=plan, number=(last.number if last else 0) + 1, snapshot=snapshot, published_by=by
     )
     if plan.status == Plan.Status.DRAFT:
         plan.status = Plan.Status.ACTIVE
@@ -762,8 +790,28 @@ def publish_plan(*, plan: Plan, by: User, confirm_warnings: bool | None = None) 
         action=AuditEvent.Action.UPDATE,
         detail=f"plan {plan.pk} published as revision {revision.number}{confirmed}",
     )
+    for other in replaced_by_publishing(plan):
+        other.status = REPLACED
+        other.save(update_fields=["status", "updated_at"])
+        record_audit(
+            actor=by,
+            patient=plan.patient,
+            action=AuditEvent.Action.UPDATE,
+            detail=f"plan {other.pk} archived: replaced by plan {plan.pk}",
+        )
     signals.plan_published.send(sender=Plan, plan=plan, revision=revision)
     return revision
+
+
+def replaced_by_publishing(plan: Plan) -> list[Plan]:
+    """The patient's other plans in use (active or paused) that publishing `plan` archives."""
+    return list(
+        Plan.objects.filter(
+            patient_id=plan.patient_id, status__in=(Plan.Status.ACTIVE, Plan.Status.PAUSED)
+        )
+        .exclude(pk=plan.pk)
+        .order_by("created_at", "pk")
+    )
 
 
 # --- templates ----------------------------------------------------------------------------

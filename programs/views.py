@@ -8,6 +8,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import get_physio_or_404, get_visible_patient
@@ -229,7 +230,8 @@ def _editor_context(plan: Plan) -> dict:
 def plan_edit(request, pk):
     get_physio_or_404(request.user)
     plan = get_plan_for(request.user, pk)
-    return render(request, "programs/plan_editor.html", _editor_context(plan))
+    context = {**_editor_context(plan), "replaces": services.replaced_by_publishing(plan)}
+    return render(request, "programs/plan_editor.html", context)
 
 
 def _phase_response(request, plan, phase_code):
@@ -389,11 +391,17 @@ def phase_update(request, plan_pk, phase_code):
     )
 
 
+def _replaced_in_words(plan: Plan) -> str:
+    started = date_format(timezone.localtime(plan.created_at), "j M Y")
+    return f"The plan of {started} is archived: the patient follows this plan only."
+
+
 @login_required
 @require_POST
 def plan_publish(request, pk):
     """Publish; while warnings are open, first a confirm step listing them (the API's 409)."""
     plan = _plan_or_404(request.user, pk)
+    replaces = services.replaced_by_publishing(plan)  # for the words; the service decides
     try:
         data = _validated(PublishSerializer(data=request.POST))
         revision = services.publish_plan(
@@ -411,6 +419,8 @@ def plan_publish(request, pk):
     messages.success(
         request, f"Published as revision {revision.number}. The patient can now see it."
     )
+    for other in replaces:
+        messages.info(request, _replaced_in_words(other))
     return redirect("revision-changes", plan_pk=plan.pk, number=revision.number)
 
 

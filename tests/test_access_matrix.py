@@ -491,9 +491,11 @@ MATRIX: dict[str, Row] = {
         post(401, 404, 404, 201, 404, 404, data={"assessment": "{plan_assessment}"})),
     "api/v1/plans/<int:pk>/": row("api-plan", "/api/v1/plans/{plan}/",
         get(401, 404, 404, 200, 404, 404)),
+    # 409 `nothing_to_publish` for physio A: the world's plan is published and unchanged
+    # (reached only past the permission check; others get 404).
     "api/v1/plans/<int:pk>/publish/": row("api-plan-publish", "/api/v1/plans/{plan}/publish/",
         get(401, 404, 404, 405, 405, 404),
-        post(401, 404, 404, 201, 404, 404, data={"confirm_warnings": True})),
+        post(401, 404, 404, 409, 404, 404, data={"confirm_warnings": True})),
     "api/v1/plans/<int:pk>/template/": row("api-plan-template", "/api/v1/plans/{plan}/template/",
         get(401, 404, 404, 405, 405, 404),
         post(401, 404, 404, 201, 404, 404, data={"name": "Lumbar starter"})),
@@ -551,10 +553,11 @@ MATRIX: dict[str, Row] = {
         get(401, 200, 200, 404, 404, 404),
         put(401, 200, 200, 404, 404, 404, data=SCHEDULE_JSON)),
     # --- API: follow-up---------------------------------------------------------------------
-    # 409 `no_plan`: A2 has nothing published to check in against.
+    # 409 `no_plan`: A2 has nothing published to check in against. Pain 4: the world's
+    # check-in has pain 3, and the same answers again would be its repeat (200).
     "api/v1/me/check-ins/": row("api-my-check-ins", "/api/v1/me/check-ins/",
         get(401, 200, 200, 404, 404, 404),
-        post(401, 201, 409, 404, 404, 404, data={"pain": 3, "feeling": "better", **CALM_DAY_API})),
+        post(401, 201, 409, 404, 404, 404, data={"pain": 4, "feeling": "better", **CALM_DAY_API})),
 }
 # fmt: on
 

@@ -111,8 +111,8 @@ def test_anonymous_is_refused(api, revision_a1):
 def test_the_list_costs_the_same_queries_for_1_and_3_check_ins(
     api, revision_a1, patient_a1, django_assert_num_queries, count
 ):
-    for _ in range(count):
-        check_in(patient_a1)
+    for pain in range(count):
+        check_in(patient_a1, pain=pain)  # different answers: not repeats of one check-in
     client = api.as_user(patient_a1.user)
 
     # The read recorded in the audit trail, count and page (the role is loaded with the user).

@@ -89,8 +89,8 @@ def test_checking_in_from_the_email_link_records_the_check_in_only(client, patie
 
 
 def test_the_check_ins_api_list_records_one_read_whatever_the_rows(api, patient_a1, revision_a1):
-    for _ in range(3):
-        check_in(patient_a1)
+    for pain in range(3):
+        check_in(patient_a1, pain=pain)  # different answers: not repeats of one check-in
     mark = last_event_id()
 
     response = api.as_user(patient_a1.user).get("/api/v1/me/check-ins/")

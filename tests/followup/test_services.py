@@ -326,10 +326,16 @@ def test_the_check_in_link_expires_after_7_days(clock, patient_a1):
     assert expired.value.reason == "expired"
 
 
-def test_a_still_open_esc_worse_is_not_raised_again_but_a_new_red_flag_is(revision_a1, patient_a1):
+def test_a_still_open_esc_worse_is_not_raised_again_but_a_new_red_flag_is(
+    revision_a1, patient_a1, clock
+):
+    # An hour apart: the same answers within REPEAT_WINDOW would be one check-in.
     check_in(patient_a1, has_new_symptoms=True)
+    clock.advance(hours=1)
     again, _ = check_in(patient_a1, has_new_symptoms=True)
+    clock.advance(hours=1)
     check_in(patient_a1, warning_signs=["infection_unwell"])
+    clock.advance(hours=1)
     check_in(patient_a1, warning_signs=["infection_unwell"])
 
     assert again.rule_ids == ["ESC-WORSE"]

@@ -1,3 +1,5 @@
+import re
+
 from rest_framework import serializers
 
 from exercises.models import Exercise
@@ -35,6 +37,9 @@ class DosageSerializer(serializers.Serializer):
     )
 
 
+KEY_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,40}")
+
+
 class LinkedKeyField(serializers.SlugRelatedField):
     """A linked exercise by key: written as a key, read from the `<name>_key` annotation the
     list query adds, so a page of exercises builds no linked rows (DESIGN §8 catalogue budget)."""
@@ -44,6 +49,13 @@ class LinkedKeyField(serializers.SlugRelatedField):
 
     def to_representation(self, value):
         return value
+
+    def to_internal_value(self, data):
+        # A key has letters, digits, - and _ only; anything else (a NUL byte the database
+        # refuses, say) names no exercise and is answered as such, without a query.
+        if not isinstance(data, str) or not KEY_PATTERN.fullmatch(data):
+            self.fail("does_not_exist", slug_name=self.slug_field, value=str(data)[:40])
+        return super().to_internal_value(data)
 
 
 # No uniqueness validator on `key`: keys are unique per clinic, which the model checks when the

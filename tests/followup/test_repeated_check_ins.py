@@ -15,7 +15,7 @@ from drf_spectacular.generators import SchemaGenerator
 from followup import services
 from followup.models import Alert, CheckIn
 from reminders.models import ReminderSchedule
-from tests.followup.conftest import check_in
+from tests.followup.conftest import CALM_DAY_API, CALM_DAY_FORM, check_in
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +37,7 @@ def _form(answers: dict, **extra) -> dict:
         "zone": answers["zone"],
         "pain": str(answers["pain"]),
         "feeling": "same",
+        **CALM_DAY_FORM,  # every question answered by the patient (item 2)
         **extra,
     }
 
@@ -192,7 +193,7 @@ def test_a_reused_token_with_other_answers_asks_again_with_a_fresh_token(client,
 
 def test_a_retry_with_the_same_client_token_answers_200_with_the_same_body(api, patient_a1, red):
     client = api.as_user(patient_a1.user)
-    payload = {**red, "feeling": "same", "client_token": str(uuid.uuid4())}
+    payload = {**red, "feeling": "same", "client_token": str(uuid.uuid4()), **CALM_DAY_API}
 
     created = client.post(URL, payload, format="json")
     repeated = client.post(URL, payload, format="json")
@@ -207,7 +208,7 @@ def test_a_retry_with_the_same_client_token_answers_200_with_the_same_body(api, 
 
 def test_the_same_answers_without_a_token_within_the_window_answer_200(api, patient_a1, red):
     client = api.as_user(patient_a1.user)
-    payload = {**red, "feeling": "same"}
+    payload = {**red, "feeling": "same", **CALM_DAY_API}
 
     created = client.post(URL, payload, format="json")
     repeated = client.post(URL, payload, format="json")
@@ -220,9 +221,13 @@ def test_the_same_answers_without_a_token_within_the_window_answer_200(api, pati
 def test_a_reused_client_token_with_other_answers_is_a_409(api, patient_a1, red):
     client = api.as_user(patient_a1.user)
     token = str(uuid.uuid4())
-    client.post(URL, {**red, "feeling": "same", "client_token": token}, format="json")
+    client.post(
+        URL, {**red, **CALM_DAY_API, "feeling": "same", "client_token": token}, format="json"
+    )
 
-    response = client.post(URL, {**red, "feeling": "worse", "client_token": token}, format="json")
+    response = client.post(
+        URL, {**red, **CALM_DAY_API, "feeling": "worse", "client_token": token}, format="json"
+    )
 
     assert response.status_code == 409
     assert response.json()["code"] == "client_token_reused"

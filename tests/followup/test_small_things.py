@@ -12,7 +12,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from tests.followup.conftest import TODAY, check_in
+from tests.followup.conftest import CALM_DAY_API, CALM_DAY_FORM, TODAY, check_in
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +62,13 @@ def test_ticks_show_as_done_after_a_check_in_on_the_page(
 
     posted = client.post(
         reverse("check-in"),
-        {"pain": "3", "feeling": "better", "zone": "green", "items_done": [first, "heat"]},
+        {
+            "pain": "3",
+            "feeling": "better",
+            "zone": "green",
+            "items_done": [first, "heat"],
+            **CALM_DAY_FORM,
+        },
     )
     today = client.get(reverse("patient-home")).content.decode()
 
@@ -78,7 +84,7 @@ def test_ticks_show_as_done_after_a_check_in_through_the_api(
 
     response = api.as_user(patient_a1.user).post(
         "/api/v1/me/check-ins/",
-        {"pain": 2, "feeling": "same", "zone": "green", "items_done": [first]},
+        {"pain": 2, "feeling": "same", "zone": "green", "items_done": [first], **CALM_DAY_API},
         format="json",
     )
     today = client.get(reverse("patient-home")).content.decode()

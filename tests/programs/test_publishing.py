@@ -76,8 +76,8 @@ def test_the_api_answers_409_nothing_to_publish_for_an_unchanged_plan(api, revis
     client = api.as_user(physio_a.user)
     _change_a_dosage(revision_a1.plan)
 
-    first = client.post(url)
-    second = client.post(url)
+    first = client.post(url, {"confirm_warnings": True}, format="json")
+    second = client.post(url, {"confirm_warnings": True}, format="json")
 
     assert first.status_code == 201
     assert first.json()["number"] == 2
@@ -154,7 +154,7 @@ def test_the_editor_and_the_publish_message_say_which_plan_is_archived(
     started = revision_a1.plan.created_at.astimezone().strftime("%-d %b %Y")
 
     editor = client.get(reverse("plan-edit", args=[second.pk])).content.decode()
-    published = client.post(reverse("plan-publish", args=[second.pk]))
+    published = client.post(reverse("plan-publish", args=[second.pk]), {"confirm_warnings": "true"})
     page = client.get(reverse("patient-detail", args=[patient_a1.pk])).content.decode()
 
     assert (
@@ -180,7 +180,9 @@ def test_the_editor_of_the_only_plan_warns_of_nothing(client, revision_a1, physi
 def test_publishing_through_the_api_archives_the_other_plan(api, revision_a1, patient_a1, physio_a):
     second = _draft_for(patient_a1)
 
-    response = api.as_user(physio_a.user).post(f"/api/v1/plans/{second.pk}/publish/")
+    response = api.as_user(physio_a.user).post(
+        f"/api/v1/plans/{second.pk}/publish/", {"confirm_warnings": True}, format="json"
+    )
 
     assert response.status_code == 201
     assert Plan.objects.get(pk=revision_a1.plan_id).status == "archived"

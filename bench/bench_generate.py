@@ -75,7 +75,7 @@ def _child() -> None:  # runs in the child process
         )
         form = AssessmentForm(data, date_of_birth=patient.date_of_birth, today=today)
         assert form.is_valid(), form.errors
-        return services.record_assessment(patient=patient, by=physio, answers=form.answers)
+        return services.record_assessment(patient=patient, by=physio.user, answers=form.answers)
 
     client = Client(HTTP_AUTHORIZATION=f"Token {token}", HTTP_HOST="127.0.0.1")
     one = assessment(["lumbar"])

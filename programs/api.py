@@ -164,7 +164,7 @@ class PatientAssessmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         serializer.is_valid(raise_exception=True)
         assessment = services.record_assessment(
             patient=patient,
-            by=get_physio_or_404(request.user),
+            by=get_physio_or_404(request.user).user,
             answers=serializer.validated_data,
         )
         return Response(AssessmentSerializer(assessment).data, status=status.HTTP_201_CREATED)
@@ -295,10 +295,10 @@ class PlanViewSet(
         template = serializer.validated_data.get("template")
         with domain_errors():
             if template is None:
-                plan = services.generate_plan(assessment=assessment, by=physio)
+                plan = services.generate_plan(assessment=assessment, by=physio.user)
             else:
                 plan = services.generate_plan_from_template(
-                    template=template, assessment=assessment, by=physio
+                    template=template, assessment=assessment, by=physio.user
                 )
         plan = self.get_queryset().get(pk=plan.pk)
         return Response(PlanDetailSerializer(plan).data, status=status.HTTP_201_CREATED)

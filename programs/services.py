@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from accounts.models import AuditEvent, Physiotherapist, User
+from accounts.models import AuditEvent, User
 from accounts.services import record_audit
 from clinical.catalogue import CatalogueItem, Category, Direction, Dosage
 from clinical.dosing import DOSAGE_CHANGE_REASONS
@@ -135,7 +135,7 @@ def _screening_fields(result: ScreeningResult, today: datetime.date) -> dict:
 
 @transaction.atomic
 def record_assessment(
-    *, patient, by: Physiotherapist, answers: dict, today: datetime.date | None = None
+    *, patient, by: User, answers: dict, today: datetime.date | None = None
 ) -> Assessment:
     """Store a validated intake and its screening result at once.
 
@@ -151,14 +151,14 @@ def record_assessment(
         raise ValidationError("Answer every required question: nothing here calls for a referral.")
     assessment = Assessment.objects.create(
         patient=patient,
-        recorded_by=by,
+        recorded_by=by.physiotherapist,
         assessment_date=datetime.date.fromisoformat(stored["assessment_date"]),
         answers=stored,
         is_complete=complete,
         **_screening_fields(result, today),
     )
     record_audit(
-        actor=by.user,
+        actor=by,
         patient=patient,
         action=AuditEvent.Action.CREATE,
         detail=f"assessment {assessment.pk}: {assessment.outcome}"
@@ -315,9 +315,7 @@ def _check_plannable(assessment: Assessment, result: ScreeningResult) -> None:
 
 
 @transaction.atomic
-def generate_plan(
-    *, assessment: Assessment, by: Physiotherapist, today: datetime.date | None = None
-) -> Plan:
+def generate_plan(*, assessment: Assessment, by: User, today: datetime.date | None = None) -> Plan:
     """Propose a staged plan from an assessment and store it as a draft.
 
     The screen runs again at generation time (GATE-ASSESSED is about *today*). Urgent or
@@ -338,7 +336,7 @@ def generate_plan(
 
     plan = Plan.objects.create(
         patient=patient,
-        physiotherapist=by,
+        physiotherapist=by.physiotherapist,
         assessment=assessment,
         start_date=today,
         current_phase=proposal.starting_phase.phase.value,
@@ -418,7 +416,7 @@ def generate_plan(
         ]
     )
     record_audit(
-        actor=by.user,
+        actor=by,
         patient=patient,
         action=AuditEvent.Action.CREATE,
         detail=f"plan {plan.pk} proposed from assessment {assessment.pk}",
@@ -836,7 +834,7 @@ def generate_plan_from_template(
     *,
     template: PlanTemplate,
     assessment: Assessment,
-    by: Physiotherapist,
+    by: User,
     today: datetime.date | None = None,
 ) -> Plan:
     """A new plan with the template's items; the assessment is screened as for any plan."""

@@ -93,7 +93,9 @@ def assessment_create(request, patient_pk):
     patient = get_visible_patient(request.user, patient_pk)
     form = _form(request, patient, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        assessment = services.record_assessment(patient=patient, by=physio, answers=form.answers)
+        assessment = services.record_assessment(
+            patient=patient, by=physio.user, answers=form.answers
+        )
         messages.success(
             request, f"Assessment recorded. Screening: {assessment.get_outcome_display()}."
         )
@@ -184,10 +186,10 @@ def plan_generate(request, assessment_pk):
     try:
         if template:
             plan = services.generate_plan_from_template(
-                template=template, assessment=assessment, by=physio
+                template=template, assessment=assessment, by=physio.user
             )
         else:
-            plan = services.generate_plan(assessment=assessment, by=physio)
+            plan = services.generate_plan(assessment=assessment, by=physio.user)
     except services.PlanRefusedError as refused:
         messages.error(request, refused.detail)
         return redirect("assessment-detail", pk=assessment.pk)

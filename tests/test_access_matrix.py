@@ -590,12 +590,12 @@ def _build_world() -> SimpleNamespace:
             intake_form(**changes), date_of_birth=patient_a1.date_of_birth, today=TODAY
         )
         assert form.is_valid(), form.errors
-        return record_assessment(patient=patient_a1, by=physio_a, answers=form.answers)
+        return record_assessment(patient=patient_a1, by=physio_a.user, answers=form.answers)
 
     amber = assess(radiating_pain="buttock_or_thigh", neuro_exam_done="true")
     assert amber.outcome == "amber", amber.outcome
     clear = assess()
-    plan = generate_plan(assessment=clear, by=physio_a)
+    plan = generate_plan(assessment=clear, by=physio_a.user)
     p1 = plan.phases.get(code="P1")
     add_prescription(phase=p1, exercise=private, by=physio_a.user)
     # The PDF is stored directly: its content does not matter to access, WeasyPrint's time does.

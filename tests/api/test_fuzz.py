@@ -115,8 +115,8 @@ def draft_plan(patient):
     form = AssessmentForm(answers, date_of_birth=patient.date_of_birth, today=today)
     assert form.is_valid(), form.errors
     physio = patient.physiotherapist
-    assessment = record_assessment(patient=patient, by=physio, answers=form.answers)
-    return generate_plan(assessment=assessment, by=physio)
+    assessment = record_assessment(patient=patient, by=physio.user, answers=form.answers)
+    return generate_plan(assessment=assessment, by=physio.user)
 
 
 @pytest.fixture(scope="module")

@@ -18,9 +18,9 @@ def make_plan(patient) -> Plan:
     form = AssessmentForm(intake_form_data(), date_of_birth=patient.date_of_birth, today=TODAY)
     assert form.is_valid(), form.errors
     assessment = record_assessment(
-        patient=patient, by=patient.physiotherapist, answers=form.answers, today=TODAY
+        patient=patient, by=patient.physiotherapist.user, answers=form.answers, today=TODAY
     )
-    return generate_plan(assessment=assessment, by=patient.physiotherapist, today=TODAY)
+    return generate_plan(assessment=assessment, by=patient.physiotherapist.user, today=TODAY)
 
 
 def publish(plan: Plan) -> PlanRevision:

@@ -61,8 +61,8 @@ def plan_for(patient, physio) -> Plan:
         intake_form_data(), date_of_birth=patient.date_of_birth, today=suite_today()
     )
     assert form.is_valid(), form.errors
-    assessment = record_assessment(patient=patient, by=physio, answers=form.answers)
-    return generate_plan(assessment=assessment, by=physio)
+    assessment = record_assessment(patient=patient, by=physio.user, answers=form.answers)
+    return generate_plan(assessment=assessment, by=physio.user)
 
 
 @pytest.fixture
@@ -303,7 +303,7 @@ def test_a_template_resolves_its_keys_in_the_clinic(
     template = save_plan_as_template(plan=plan, name="Stairs", by=physio_a.user)
     assessment = plan_for(patient_a2, physio_a).assessment
 
-    seeded = generate_plan_from_template(template=template, assessment=assessment, by=physio_a)
+    seeded = generate_plan_from_template(template=template, assessment=assessment, by=physio_a.user)
 
     assert [item.exercise for item in Prescription.objects.filter(phase__plan=seeded)] == [ours]
 

@@ -46,9 +46,9 @@ def publish_plan_for(patient, *, today: datetime.date = TODAY, **intake) -> Plan
     form = AssessmentForm(data, date_of_birth=patient.date_of_birth, today=today)
     assert form.is_valid(), form.errors
     assessment = record_assessment(
-        patient=patient, by=patient.physiotherapist, answers=form.answers, today=today
+        patient=patient, by=patient.physiotherapist.user, answers=form.answers, today=today
     )
-    plan = generate_plan(assessment=assessment, by=patient.physiotherapist, today=today)
+    plan = generate_plan(assessment=assessment, by=patient.physiotherapist.user, today=today)
     return publish_plan(plan=plan, by=patient.physiotherapist.user)
 
 

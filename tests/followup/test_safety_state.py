@@ -144,7 +144,7 @@ def test_an_emergency_assessment_puts_a_published_plan_on_hold(client, patient_a
     form = AssessmentForm(data, date_of_birth=patient_a1.date_of_birth, today=TODAY)
     assert form.is_valid(), form.errors
     assessment = record_assessment(
-        patient=patient_a1, by=patient_a1.physiotherapist, answers=form.answers, today=TODAY
+        patient=patient_a1, by=patient_a1.physiotherapist.user, answers=form.answers, today=TODAY
     )
 
     state = safety.state_of(patient_a1)

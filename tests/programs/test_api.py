@@ -89,12 +89,12 @@ def record(patient, physio, *, red_flags=None, **changes) -> Assessment:
     )
     serializer.is_valid(raise_exception=True)
     return services.record_assessment(
-        patient=patient, by=physio, answers=serializer.validated_data, today=TODAY
+        patient=patient, by=physio.user, answers=serializer.validated_data, today=TODAY
     )
 
 
 def make_plan(patient, physio, **changes) -> Plan:
-    return services.generate_plan(assessment=record(patient, physio, **changes), by=physio)
+    return services.generate_plan(assessment=record(patient, physio, **changes), by=physio.user)
 
 
 def items_of(body: dict, code: str) -> list[dict]:

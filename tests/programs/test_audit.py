@@ -28,14 +28,14 @@ def assess(patient, **changes) -> Assessment:
     )
     assert form.is_valid(), form.errors
     return services.record_assessment(
-        patient=patient, by=patient.physiotherapist, answers=form.answers, today=TODAY
+        patient=patient, by=patient.physiotherapist.user, answers=form.answers, today=TODAY
     )
 
 
 @pytest.fixture
 def draft(patient_a1, catalogue) -> Plan:
     return services.generate_plan(
-        assessment=assess(patient_a1), by=patient_a1.physiotherapist, today=TODAY
+        assessment=assess(patient_a1), by=patient_a1.physiotherapist.user, today=TODAY
     )
 
 

@@ -32,8 +32,10 @@ def draft(patient_a1, catalogue) -> Plan:
     form = AssessmentForm(intake_form_data(), date_of_birth=patient_a1.date_of_birth, today=TODAY)
     assert form.is_valid(), form.errors
     physio = patient_a1.physiotherapist
-    assessment = record_assessment(patient=patient_a1, by=physio, answers=form.answers, today=TODAY)
-    return generate_plan(assessment=assessment, by=physio, today=TODAY)
+    assessment = record_assessment(
+        patient=patient_a1, by=physio.user, answers=form.answers, today=TODAY
+    )
+    return generate_plan(assessment=assessment, by=physio.user, today=TODAY)
 
 
 def first_item(plan: Plan, code: str = "P1") -> Prescription:

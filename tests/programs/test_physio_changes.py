@@ -38,9 +38,9 @@ def draft(patient_a1, catalogue) -> Plan:
     assert form.is_valid(), form.errors
     physio = patient_a1.physiotherapist
     assessment = services.record_assessment(
-        patient=patient_a1, by=physio, answers=form.answers, today=TODAY
+        patient=patient_a1, by=physio.user, answers=form.answers, today=TODAY
     )
-    return services.generate_plan(assessment=assessment, by=physio, today=TODAY)
+    return services.generate_plan(assessment=assessment, by=physio.user, today=TODAY)
 
 
 def item_of(plan: Plan, code: str, key: str) -> Prescription:

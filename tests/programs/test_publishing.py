@@ -37,9 +37,9 @@ def _draft_for(patient) -> Plan:
     assert form.is_valid(), form.errors
     physio = patient.physiotherapist
     assessment = services.record_assessment(
-        patient=patient, by=physio, answers=form.answers, today=TODAY
+        patient=patient, by=physio.user, answers=form.answers, today=TODAY
     )
-    return services.generate_plan(assessment=assessment, by=physio, today=TODAY)
+    return services.generate_plan(assessment=assessment, by=physio.user, today=TODAY)
 
 
 def _change_a_dosage(plan: Plan) -> None:

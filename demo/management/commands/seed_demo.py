@@ -123,12 +123,14 @@ def demo_follow_up(patient: Patient, *, pains: tuple[int, ...], worse: bool = Fa
     form = AssessmentForm(demo_intake(start), date_of_birth=patient.date_of_birth, today=start)
     if not form.is_valid():
         raise ValueError(f"demo intake is invalid: {form.errors.as_json()}")
-    assessment = record_assessment(patient=patient, by=physio, answers=form.answers, today=start)
+    assessment = record_assessment(
+        patient=patient, by=physio.user, answers=form.answers, today=start
+    )
     if assessment.outcome == Assessment.Outcome.AMBER:
         confirm_amber(
             assessment=assessment, by=physio.user, note="Demo: screen reviewed, 2-week review set."
         )
-    plan = generate_plan(assessment=assessment, by=physio, today=start)
+    plan = generate_plan(assessment=assessment, by=physio.user, today=start)
     revision = publish_plan(plan=plan, by=physio.user)
     now = timezone.now()
     for days_ago, pain in zip(range(len(pains), 0, -1), pains, strict=True):

@@ -72,7 +72,10 @@ def _lasting_messages(patient) -> list[str]:
 @login_required
 def today(request):
     patient = get_own_patient_or_404(request.user)
-    revision = current_revision_for(request.user, patient)
+    # A tick re-reads the page in the background (htmx, to keep the ticks in the address):
+    # the visit was recorded when the page was opened, so a tick records no further read.
+    is_tick = bool(getattr(request, "htmx", False))
+    revision = current_revision(patient) if is_tick else current_revision_for(request.user, patient)
     context = {
         "patient": patient,
         "clinic": patient.clinic,

@@ -97,3 +97,16 @@ def test_the_check_ins_api_list_records_one_read_whatever_the_rows(api, patient_
 
     assert len(response.json()["results"]) == 3
     assert events_since(mark) == [(patient_a1.user.pk, patient_a1.pk, "view", "check-ins (API)")]
+
+
+def test_ticking_on_today_records_no_further_read(client, patient_a1, revision_a1):
+    """Each tick re-reads Today in the background (htmx) to keep the ticks in the address:
+    opening the page is the read; the ticks add none."""
+    client.force_login(patient_a1.user)
+    client.get(reverse("patient-home"))
+    mark = last_event_id()
+
+    ticked = client.get(reverse("patient-home"), {"done": ["F01"]}, HTTP_HX_REQUEST="true")
+
+    assert ticked.status_code == 200
+    assert events_since(mark) == []

@@ -75,10 +75,6 @@ def check_in_token(patient: Patient) -> str:
     return links.CHECK_IN.token({"patient": patient.pk})
 
 
-def check_in_url(patient: Patient) -> str:
-    return links.check_in_url(patient.pk)
-
-
 def read_check_in_token(token: str) -> Patient:
     data = links.CHECK_IN.read(token, CheckInLinkInvalid)
     patient_id = (data or {}).get("patient")
@@ -140,21 +136,6 @@ def warning_questions(plan: Plan):
     return follow_up.warning_sign_questions(set(plan.assessment.answers["regions"]))
 
 
-def followed_phase(revision: PlanRevision):
-    """The phase of the published revision whose content the patient follows now."""
-    return revision.followed_phase()
-
-
-def tickable_keys(revision: PlanRevision, on: datetime.date) -> list[str]:
-    """What a patient can tick on `on`: the followed phase's exercises and its advice that is
-    tickable and current (cold only in its first 48 hours, for example)."""
-    return revision.tickable_keys(on)
-
-
-def current_advice(revision: PlanRevision, on: datetime.date):
-    return revision.current_advice(on)
-
-
 def told_after(check_in: CheckIn) -> follow_up.PatientAdvice:
     """What the patient is told after this check-in: the one answer for the API and pages."""
     return follow_up.told_after_check_in(
@@ -169,7 +150,7 @@ def _validate(plan, revision, on, *, items_done, pain, zone, warning_signs, pain
     errors: dict[str, str] = {}
     if not isinstance(pain, int) or isinstance(pain, bool) or not 0 <= pain <= 10:
         errors["pain"] = "Choose a number from 0 (no pain) to 10 (worst imaginable)."
-    unknown_items = set(items_done) - set(tickable_keys(revision, on))
+    unknown_items = set(items_done) - set(revision.tickable_keys(on))
     if unknown_items:
         errors["items_done"] = "These are not in today's plan: " + ", ".join(sorted(unknown_items))
     if items_done and not zone:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import AuditEvent, Patient, User
@@ -149,11 +149,7 @@ def raise_concern(
             *(m for m in patient_messages if m not in concern.patient_messages),
         ]
         concern.source, concern.source_id = source, source_id
-    try:
-        with transaction.atomic():
-            concern.save()
-    except IntegrityError as error:  # pragma: no cover - the row lock above prevents it
-        raise ValidationError("A safety concern is already open for this patient.") from error
+    concern.save()  # the patient's row lock above keeps it the one open concern
     record_audit(
         actor=None,
         patient=patient,

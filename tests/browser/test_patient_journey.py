@@ -47,7 +47,7 @@ def test_patient_follows_today_checks_in_and_sets_reminders_on_a_phone(
     first = settle["items"][0]
     cold_or_heat = [
         advice["title"]
-        for advice in followup_services.current_advice(revision, local_today)
+        for advice in revision.current_advice(local_today)
         if advice["kind"] in ("cold", "heat")
     ]
     (invitation,) = [m for m in mailoutbox if m.subject == "Set up your account with Clinic A"]

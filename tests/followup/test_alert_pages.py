@@ -215,7 +215,7 @@ def patient_page(client, physio, patient) -> str:
 def test_patient_page_charts_one_point_per_check_in(client, physio_a, patient_a1, catalogue):
     today = services.local_now(patient_a1).date()
     revision = publish_plan_for(patient_a1, today=today - 9 * DAY)
-    items = services.tickable_keys(revision, today)[:2]
+    items = revision.tickable_keys(today)[:2]
     now = timezone.now()
     for days_ago, pain in ((8, 6), (5, 5), (1, 3)):
         check_in(patient_a1, at=now - days_ago * DAY, pain=pain, items_done=items, zone="green")

@@ -39,7 +39,7 @@ def three_sessions_a_week(patient, *, today: datetime.date = TODAY) -> PlanRevis
 
 def session(patient, revision, day: datetime.date, **answers):
     """A check-in on `day` with two items done (a session)."""
-    items = services.tickable_keys(revision, day)[:2]
+    items = revision.tickable_keys(day)[:2]
     return check_in(patient, at=noon(day), items_done=items, zone="green", **answers)
 
 

@@ -75,7 +75,7 @@ def test_today_shows_the_items_and_the_advice_current_today(
     for item in settle["items"]:
         assert escape(item["dosage_text"].capitalize()) in html
         assert escape(item["steps"][0]) in html
-    assert _ticks(html) == services.tickable_keys(revision_a1, day)
+    assert _ticks(html) == revision_a1.tickable_keys(day)
     assert _ticks(html)[-1] == advice_title.split()[0].lower()
     assert f'action="{reverse("check-in")}"' in html
     assert "Your physio has not published your plan yet" not in html
@@ -229,8 +229,8 @@ def test_check_in_form_is_pre_ticked_from_today(patient_client, revision_a1, on_
     html = response.content.decode()
     assert response.status_code == 200
     assert re.findall(r'name="items_done" value="([^"]+)"[^>]*checked', html) == ["F01", "heat"]
-    assert re.findall(r'name="items_done" value="([^"]+)"', html) == services.tickable_keys(
-        revision_a1, TODAY + datetime.timedelta(days=1)
+    assert re.findall(r'name="items_done" value="([^"]+)"', html) == revision_a1.tickable_keys(
+        TODAY + datetime.timedelta(days=1)
     )
     assert "Since your last check-in, have you had any of these?" in html
     assert re.findall(r'name="warning_(\w+)" value="no"', html) == [

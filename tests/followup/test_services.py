@@ -23,7 +23,7 @@ DAY = datetime.timedelta(days=1)
 
 
 def items_of(revision) -> list[str]:
-    return services.tickable_keys(revision, timezone.localtime().date())
+    return revision.tickable_keys(timezone.localtime().date())
 
 
 def state(patient) -> tuple:
@@ -154,7 +154,7 @@ def test_regress_switches_to_the_previous_phase_content_then_ends(revision_a1, p
     plan.refresh_from_db()
     assert plan.regressed_to == "P1"
     assert plan.followed_phase == "P1"
-    assert services.followed_phase(PlanRevision.objects.get(pk=revision_a1.pk))["code"] == "P1"
+    assert PlanRevision.objects.get(pk=revision_a1.pk).followed_phase()["code"] == "P1"
     assert Alert.objects.get(rule_id="REGRESS").severity == "review"
 
     # Three days later a calm check-in ends it; the physio is told.

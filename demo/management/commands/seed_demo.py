@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts.models import Clinic, Patient, Physiotherapist, User
 from clinical.intake import required_red_flag_questions
 from exercises.models import Exercise
-from followup.services import record_check_in, tickable_keys
+from followup.services import record_check_in
 from programs.intake_form import AssessmentForm
 from programs.models import Assessment, Plan
 from programs.services import confirm_amber, generate_plan, publish_plan, record_assessment
@@ -135,7 +135,7 @@ def demo_follow_up(patient: Patient, *, pains: tuple[int, ...], worse: bool = Fa
     now = timezone.now()
     for days_ago, pain in zip(range(len(pains), 0, -1), pains, strict=True):
         at = now - datetime.timedelta(days=days_ago - 1, hours=2)
-        done = tickable_keys(revision, timezone.localdate(at))[: 2 if days_ago % 2 else 4]
+        done = revision.tickable_keys(timezone.localdate(at))[: 2 if days_ago % 2 else 4]
         record_check_in(
             patient=patient,
             source="portal",

@@ -792,3 +792,20 @@ def told_after_check_in(
         # A warning sign (RF-*) or ESC-WORSE pauses the reminders in the same transaction.
         reminders_paused=any(r.startswith("RF-") or r == "ESC-WORSE" for r in rule_ids),
     )
+
+
+EMERGENCY_LEADS = (EMERGENCY_PATIENT_TEXT, CARDIO_PATIENT_TEXT)
+
+
+def emergency_headline(messages: Sequence[str]) -> tuple[str, list[str]]:
+    """Emergency advice as one headline ("Go to an emergency department now." or "Call the
+    emergency number now.") and what follows it: the result page of a check-in and the
+    patient's safety state say it the same way."""
+    headline, details = "", []
+    for message in messages:
+        lead = next((text for text in EMERGENCY_LEADS if message.startswith(text)), "")
+        if lead and not headline:
+            headline, message = lead, message[len(lead) :].strip()
+        if message:
+            details.append(message)
+    return headline or EMERGENCY_PATIENT_TEXT, details

@@ -17,7 +17,8 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent, Patient, User
 from accounts.services import record_audit
-from clinical.screening import CARDIO_PATIENT_TEXT, EMERGENCY_PATIENT_TEXT, URGENT_PATIENT_TEXT
+from clinical.follow_up import emergency_headline
+from clinical.screening import URGENT_PATIENT_TEXT
 from programs import signals
 from programs.models import SafetyConcern
 
@@ -78,16 +79,12 @@ def state_from(concern: SafetyConcern | None) -> SafetyState:
     if concern is None:
         return CLEAR
     messages = list(concern.patient_messages)
-    if concern.is_emergency:
-        cardio = any(m.startswith(CARDIO_PATIENT_TEXT) for m in messages)
-        headline = CARDIO_PATIENT_TEXT if cardio else EMERGENCY_PATIENT_TEXT
+    if concern.is_emergency:  # said as on the check-in's result page
+        headline, details = emergency_headline(messages)
     else:
         headline = URGENT_PATIENT_TEXT
-    details = []
-    for message in messages:
-        rest = message.removeprefix(headline).strip()
-        if rest and rest not in details and rest != headline:
-            details.append(rest)
+        details = [m.removeprefix(headline).strip() for m in messages]
+    details = list(dict.fromkeys(d for d in details if d))
     return SafetyState(
         level=concern.level,
         rule_ids=tuple(concern.rule_ids),

@@ -16,7 +16,6 @@ from django.views.decorators.http import require_http_methods
 from accounts.permissions import get_own_patient_or_404
 from clinical import follow_up
 from clinical.education import EDUCATION
-from clinical.screening import CARDIO_PATIENT_TEXT, EMERGENCY_PATIENT_TEXT
 from followup import selectors, services
 from followup.forms import CheckInForm
 from followup.models import Alert, CheckIn
@@ -30,7 +29,6 @@ from programs.selectors import current_revision, current_revision_for
 # page; REGRESS has its own notice.
 LASTING_CHECK_IN_RULES = ("ESC-WORSE",)
 WARM_OR_COLD = ("cold", "heat")
-EMERGENCY_LEADS = (EMERGENCY_PATIENT_TEXT, CARDIO_PATIENT_TEXT)
 
 
 def _tickable(revision: PlanRevision, on) -> list[tuple[str, str]]:
@@ -216,23 +214,13 @@ def check_in(request):
     return result
 
 
-def _emergency_advice(messages: list[str]) -> tuple[str, list[str]]:
-    """The headline ("Go to an emergency department now.") and what follows it."""
-    headline, details = "", []
-    for message in messages:
-        lead = next((text for text in EMERGENCY_LEADS if message.startswith(text)), "")
-        if lead and not headline:
-            headline, message = lead, message[len(lead) :].strip()
-        if message:
-            details.append(message)
-    return headline or EMERGENCY_PATIENT_TEXT, details
-
-
 def _result_context(check_in: CheckIn, patient) -> dict:
     """What the patient is told after a check-in (`services.told_after`, as the API)."""
     told = services.told_after(check_in)
     headline, details = (
-        _emergency_advice(told.emergency_messages) if told.level == "emergency" else ("", [])
+        follow_up.emergency_headline(told.emergency_messages)
+        if told.level == "emergency"
+        else ("", [])
     )
     return {
         "patient": patient,

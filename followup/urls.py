@@ -5,6 +5,7 @@ from followup import views
 urlpatterns = [
     # Patient portal
     path("me/", views.today, name="patient-home"),
+    path("me/session/", views.session, name="guided-session"),
     path("me/plan/", views.my_plan, name="my-plan"),
     path("me/help/", views.patient_help, name="patient-help"),
     path("me/check-in/", views.check_in, name="check-in"),

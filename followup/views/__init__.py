@@ -6,6 +6,7 @@ from followup.views.patient import (
     check_in_result,
     my_plan,
     patient_help,
+    session,
     today,
 )
 from followup.views.physio import alert_acknowledge, alert_approve, dashboard, patient_detail
@@ -20,5 +21,6 @@ __all__ = [
     "my_plan",
     "patient_detail",
     "patient_help",
+    "session",
     "today",
 ]

@@ -29,6 +29,9 @@ from programs.selectors import current_revision, current_revision_for
 # page; REGRESS has its own notice.
 LASTING_CHECK_IN_RULES = ("ESC-WORSE",)
 WARM_OR_COLD = ("cold", "heat")
+# The guided session's "Too painful - stop" (`?stopped=too-painful` on the check-in): the
+# patient's own answer in the session, so the check-in starts with the red zone chosen.
+STOPPED_TOO_PAINFUL = "too-painful"
 
 
 def _tickable(revision: PlanRevision, on) -> list[tuple[str, str]]:
@@ -103,6 +106,35 @@ def today(request):
         )
     context["lasting_messages"] = _lasting_messages(patient)
     return render(request, "followup/today.html", context)
+
+
+@login_required
+def session(request):
+    """Today's exercises one at a time, with a countdown for holds and timed items.
+
+    The page holds every step (the rest is static/js/session.js), so it runs on without a
+    network once loaded. Its form goes back to Today with the items done ticked there (the
+    `done` address Today keeps until the check-in), or, for "Too painful - stop", to the
+    check-in. Without JavaScript it is Today's list with a tick per exercise.
+    """
+    patient = get_own_patient_or_404(request.user)
+    revision = current_revision_for(request.user, patient)
+    phase = revision.followed_phase() if revision is not None else None
+    if phase is None or not phase["items"] or safety.state_of(patient).is_open:
+        return redirect("patient-home")
+    on = services.local_now(patient).date()
+    keys = {item["exercise_key"] for item in phase["items"]}
+    done = selectors.items_done_on(plan=revision.plan, on=on)
+    done |= keys & set(request.GET.getlist("done"))
+    context = {
+        "patient": patient,
+        "clinic": patient.clinic,
+        "phase": phase,
+        "items": phase["items"],
+        "done": done,
+        "too_painful": STOPPED_TOO_PAINFUL,
+    }
+    return render(request, "followup/session.html", context)
 
 
 def _changes_in_words(revision: PlanRevision) -> dict | None:
@@ -195,7 +227,12 @@ def _check_in_page(request, patient, *, source: str, actor, token: str = ""):
     else:
         keys = {key for key, _ in items}
         done = [key for key in request.GET.getlist("done") if key in keys]
-        form = CheckInForm(initial={"items_done": done}, items=items, questions=questions)
+        initial: dict = {"items_done": done}
+        # Only the zone, which the patient answered by stopping: never a warning sign.
+        if request.GET.get("stopped") == STOPPED_TOO_PAINFUL:
+            initial["zone"] = CheckIn.Zone.RED
+            context["stopped_too_painful"] = True
+        form = CheckInForm(initial=initial, items=items, questions=questions)
     return render(
         request,
         "followup/check_in.html",

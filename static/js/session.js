@@ -180,6 +180,7 @@
           ? `keep going for ${plural(plan.seconds / 60, "minute")}`
           : `do ${plural(plan.reps, "repetition")}`;
     show("ready", "Get ready", String(GET_READY_S));
+    run.ui.timer.scrollIntoView({ block: "nearest", behavior: scrollBehaviour() });
     announce(`Get ready: ${what}, starting in ${GET_READY_S} seconds.`);
     setRunning(true);
     countdown(GET_READY_S, { onSecond: () => signal("tick"), onEnd: work });
@@ -271,10 +272,14 @@
 
   // --- moving through the session ------------------------------------------------------
 
+  function scrollBehaviour() {
+    return reducedMotion.matches ? "auto" : "smooth";
+  }
+
   function focusOn(element) {
     element.focus({ preventScroll: true });
-    const behavior = reducedMotion.matches ? "auto" : "smooth";
-    window.scrollTo({ top: form.getBoundingClientRect().top + window.scrollY - 8, behavior });
+    const top = form.getBoundingClientRect().top + window.scrollY - 8;
+    window.scrollTo({ top, behavior: scrollBehaviour() });
   }
 
   function open(index, moveFocus = true) {
@@ -282,6 +287,7 @@
     current = index;
     steps.forEach((step, at) => step.classList.toggle("is-current", at === index));
     end.classList.toggle("is-current", index >= steps.length);
+    form.classList.toggle("is-ended", index >= steps.length);
     if (index >= steps.length) {
       run = null;
       finish();

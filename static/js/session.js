@@ -180,7 +180,8 @@
           ? `keep going for ${plural(plan.seconds / 60, "minute")}`
           : `do ${plural(plan.reps, "repetition")}`;
     show("ready", "Get ready", String(GET_READY_S));
-    run.ui.timer.scrollIntoView({ block: "nearest", behavior: scrollBehaviour() });
+    // The exercise's name, picture, dosage and the number on one phone screen.
+    run.ui.timer.closest("[data-step]").scrollIntoView({ block: "start", behavior: scrollBehaviour() });
     announce(`Get ready: ${what}, starting in ${GET_READY_S} seconds.`);
     setRunning(true);
     countdown(GET_READY_S, { onSecond: () => signal("tick"), onEnd: work });

@@ -131,9 +131,9 @@ def test_guided_session_counts_a_hold_down_then_ticks_today_for_the_check_in(
 
 
 def test_too_painful_stops_the_session_and_opens_the_check_in_red(
-    phone_page, screenshot, patient_a1, catalogue
+    open_page, screenshot, patient_a1, catalogue
 ):
-    page = phone_page
+    page = open_page("reduced_motion", reduced_motion="reduce", **PHONE)
     revision = publish_short_session_plan(patient_a1)
     first, second = revision.followed_phase()["items"][:2]
     _log_in(page, patient_a1.email)
@@ -145,6 +145,11 @@ def test_too_painful_stops_the_session_and_opens_the_check_in_red(
     expect(step.get_by_role("heading", level=2)).to_have_text(second["name"])
     step.get_by_role("button", name="Start").click()
     expect(step.locator("[data-stage]")).to_have_text("Get ready")
+    # Asked for less motion: the number changes without a transition.
+    assert (
+        step.locator("[data-number]").evaluate("e => getComputedStyle(e).transitionDuration")
+        == "0s"
+    )
 
     page.get_by_role("button", name="Too painful — stop").click()
 
@@ -163,7 +168,7 @@ def test_too_painful_stops_the_session_and_opens_the_check_in_red(
     signs = page.get_by_role("group", name="Since your last check-in, have you had any of these?")
     for answer in signs.get_by_role("radio").all():
         expect(answer).not_to_be_checked()
-    screenshot("01-check-in-after-stopping", full_page=False)
+    screenshot("01-check-in-after-stopping", page, full_page=False)
     _answer_the_rest_of_the_check_in(page)
     page.get_by_role("button", name="Send my check-in").click()
 

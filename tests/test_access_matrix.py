@@ -387,6 +387,9 @@ MATRIX: dict[str, Row] = {
     # A2 has no published plan: their pages say so, and a check-in has nothing to record.
     "me/plan/": row("my-plan", "/me/plan/",
         get(LOGIN, 200, 200, 404, 404, 404)),
+    # The guided session: A2 has nothing to walk through and goes back to Today.
+    "me/session/": row("guided-session", "/me/session/",
+        get(LOGIN, 200, 302, 404, 404, 404)),
     "me/help/": row("patient-help", "/me/help/",
         get(LOGIN, 200, 200, 404, 404, 404)),
     "me/check-in/": row("check-in", "/me/check-in/",

@@ -688,3 +688,86 @@ class AssessmentInputSerializer(serializers.Serializer):
                     nested[name] = [message]
             raise serializers.ValidationError(nested)
         return answers
+
+
+# --- the clinical record (the stored answers in words) ------------------------------------
+
+
+NOT_ANSWERED = "Not answered"
+
+
+@dataclass(frozen=True)
+class RecordRow:
+    name: str  # the field name, or rf_<key> for a red-flag question
+    label: str
+    words: str  # the answer in words, or NOT_ANSWERED
+    is_answered: bool
+    group: str = ""  # the red-flag group letter
+
+
+@dataclass(frozen=True)
+class RecordSection:
+    key: str
+    title: str
+    rows: tuple[RecordRow, ...]
+
+
+def _value_in_words(spec: FieldSpec, value) -> str:
+    if spec.kind == "multi":
+        words = dict(spec.choices)
+        return ", ".join(words.get(item, _words(item)) for item in value) if value else "None"
+    if spec.kind == "choice":
+        return dict(spec.choices).get(str(value), _words(value))
+    if spec.kind == "bool":
+        return "Yes" if value else "No"
+    if spec.kind == "date":
+        day = datetime.date.fromisoformat(value) if isinstance(value, str) else value
+        return f"{day.day} {day:%b %Y}"
+    return str(value)
+
+
+def _applies(name: str, stored: dict) -> bool:
+    """Is this field asked for these answers (`SHOWN_WHEN`, `SECTION_REGIONS`)?"""
+    if name in SHOWN_WHEN:
+        by, values = SHOWN_WHEN[name]
+        given = stored.get(by)
+        given = given if isinstance(given, list) else [given]
+        if not any(str(value) in values for value in given):
+            return False
+    regions = SECTION_REGIONS.get(section_of(name))
+    return not regions or bool(set(regions) & set(stored.get("regions") or ()))
+
+
+def recorded_answers(stored: dict) -> list[RecordSection]:
+    """The stored answers as a physio writes them up: by section, each in words, every
+    question that applies listed, unanswered ones marked as such (`NOT_ANSWERED`). The
+    red-flag screen lists the questions asked for the patient's regions, and any other
+    question that was answered."""
+    rows: dict[str, list[RecordRow]] = {key: [] for key in SECTIONS}
+    specs = [(spec.name, spec, LABELS[spec.name][0]) for spec in FIELD_SPECS]
+    specs += [(name, _extra_spec(name), label) for name, (label, _, _) in EXTRA_FIELDS.items()]
+    for name, spec, label in specs:
+        value = stored.get(name)
+        if not _applies(name, stored) and _is_empty(value):
+            continue
+        answered = value is not None and value != "" and not (spec.kind != "multi" and value == [])
+        words = _value_in_words(spec, value) if answered else NOT_ANSWERED
+        rows[section_of(name)].append(RecordRow(name, label, words, answered))
+    red_flags = stored.get("red_flags") or {}
+    asked = set(required_red_flag_questions(stored.get("regions") or ()))
+    for question in RED_FLAG_QUESTIONS:
+        answer = red_flags.get(question.key)
+        if question.key not in asked and answer is None:
+            continue
+        rows["red_flags"].append(
+            RecordRow(
+                f"{RED_FLAG_FIELD_PREFIX}{question.key}",
+                question.physio_text,
+                _words(answer) if answer else NOT_ANSWERED,
+                answer is not None,
+                group=question.group.value,
+            )
+        )
+    return [
+        RecordSection(key, title, tuple(rows[key])) for key, title in SECTIONS.items() if rows[key]
+    ]

@@ -18,7 +18,12 @@ from clinical.rules import RULES
 from exercises.models import Exercise
 from exercises.selectors import exercises_visible_to
 from programs import revision_content, safety, services, snapshots
-from programs.intake_form import RED_FLAG_FIELD_PREFIX, AssessmentForm, missing_by_section
+from programs.intake_form import (
+    RED_FLAG_FIELD_PREFIX,
+    AssessmentForm,
+    missing_by_section,
+    recorded_answers,
+)
 from programs.models import Assessment, Plan, PlanTemplate, Prescription
 from programs.selectors import (
     assessments_visible_to,
@@ -160,6 +165,7 @@ def assessment_detail(request, pk):
         {
             "assessment": assessment,
             "patient": assessment.patient,
+            "record": recorded_answers(assessment.answers),
             "rules": RULES,
             "plans": assessment.plans.all(),
             "templates": templates,

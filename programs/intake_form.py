@@ -698,7 +698,7 @@ NOT_ANSWERED = "Not answered"
 
 @dataclass(frozen=True)
 class RecordRow:
-    name: str  # the field name, or rf_<key> for a red-flag question
+    name: str  # the field name, or `record_row_name` for a red-flag question
     label: str
     words: str  # the answer in words, or NOT_ANSWERED
     is_answered: bool
@@ -738,6 +738,12 @@ def _applies(name: str, stored: dict) -> bool:
     return not regions or bool(set(regions) & set(stored.get("regions") or ()))
 
 
+def record_row_name(question: RedFlagQuestion) -> str:
+    """A red-flag row's name on the record page: its place in the screen, not its key (the
+    page shows no raw keys)."""
+    return f"red-flag-{RED_FLAG_QUESTIONS.index(question) + 1}"
+
+
 def recorded_answers(stored: dict) -> list[RecordSection]:
     """The stored answers as a physio writes them up: by section, each in words, every
     question that applies listed, unanswered ones marked as such (`NOT_ANSWERED`). The
@@ -761,7 +767,7 @@ def recorded_answers(stored: dict) -> list[RecordSection]:
             continue
         rows["red_flags"].append(
             RecordRow(
-                f"{RED_FLAG_FIELD_PREFIX}{question.key}",
+                record_row_name(question),
                 question.physio_text,
                 _words(answer) if answer else NOT_ANSWERED,
                 answer is not None,

@@ -15,7 +15,9 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_COMPILE_BYTECODE := 1
 unexport PYTHONDONTWRITEBYTECODE
 # The embedded default: no servers needed. Override any of these in the environment.
-RUN_ENV := DEBUG=$${DEBUG:-true}
+# PORT picks the web server's port (PORT=8101 make run); SITE_URL, and so the links in emails,
+# follow it unless SITE_URL is set.
+RUN_ENV := DEBUG=$${DEBUG:-true} WEB_PORT=$${WEB_PORT:-$${PORT:-8000}}
 
 .PHONY: help install run web worker beat migrate demo test test-fast lint format bench clean
 
@@ -39,9 +41,9 @@ demo: migrate ## Load the catalogue and the demo clinic, physio and patient
 	$(RUN_ENV) $(PY) manage.py load_catalogue
 	$(RUN_ENV) $(PY) manage.py seed_demo
 
-run: demo ## Start web, worker and beat with the embedded defaults (Ctrl-C stops all)
-	@echo "Starting web, worker and beat. Press Ctrl-C to stop."
-	$(RUN_ENV) $(VENV)/bin/honcho -f Procfile.embedded start
+run: demo ## Start web, worker and beat with the embedded defaults (PORT=8101 to pick the port; Ctrl-C stops all)
+	@echo "Starting web, worker and beat..."
+	@$(RUN_ENV) $(PY) manage.py run_embedded
 
 web: install ## Start only the web server (gunicorn)
 	$(VENV)/bin/gunicorn config.wsgi --bind $${BIND:-127.0.0.1:8000} --workers $${WEB_WORKERS:-2} --access-logfile -

@@ -27,11 +27,13 @@ class UserAdmin(BaseUserAdmin):
 class ClinicAdmin(admin.ModelAdmin):
     list_display = ["name", "phone", "paper_size"]
     search_fields = ["name"]
+    # The logo is uploaded on the clinic settings page, which re-encodes and size-limits it.
+    readonly_fields = ["logo"]
 
 
 @admin.register(Physiotherapist)
 class PhysiotherapistAdmin(admin.ModelAdmin):
-    list_display = ["user", "clinic"]
+    list_display = ["user", "clinic", "is_clinic_admin"]
     list_select_related = ["user", "clinic"]
     list_filter = ["clinic"]
     autocomplete_fields = ["user"]

@@ -3,7 +3,7 @@ import zoneinfo
 from django import forms
 from django.contrib.auth import password_validation
 
-from accounts.models import Patient
+from accounts.models import Clinic, Patient
 from clinical.screening import ADULT_FROM_AGE
 
 COMMON_TIMEZONES = sorted(zoneinfo.available_timezones() - {"localtime", "Factory"})
@@ -45,3 +45,49 @@ class SetPasswordForm(forms.Form):
         if cleaned.get("password1") and cleaned.get("password1") != cleaned.get("password2"):
             self.add_error("password2", "The two passwords are not the same.")
         return cleaned
+
+
+class ClinicForm(forms.ModelForm):
+    """The clinic admin's settings page: details, emergency wording and letterhead."""
+
+    logo_upload = forms.FileField(
+        label="Logo",
+        required=False,
+        help_text="PNG or JPEG, at most 2 MB. It is re-encoded and shown at most 600 by 200 "
+        "pixels on the PDF's first page, in emails and on your patients' pages.",
+        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg"}),
+    )
+    remove_logo = forms.BooleanField(label="Remove the logo", required=False)
+
+    class Meta:
+        model = Clinic
+        fields = ["name", "address", "phone", "email", "emergency_wording", "brand_colour"]
+        widgets = {
+            "address": forms.Textarea(attrs={"rows": 3}),
+            "emergency_wording": forms.Textarea(attrs={"rows": 3}),
+            "brand_colour": forms.TextInput(attrs={"type": "color"}),
+        }
+        labels = {"brand_colour": "Colour", "emergency_wording": "Emergency wording"}
+
+    def clean_brand_colour(self):
+        """White text sits on the colour (top bar, buttons): it must stay readable (WCAG AA)."""
+        colour = self.cleaned_data["brand_colour"]
+        if contrast_with_white(colour) < MIN_CONTRAST:
+            raise forms.ValidationError(
+                "This colour is too light for white text on it: choose a darker one."
+            )
+        return colour
+
+
+MIN_CONTRAST = 4.5
+
+
+def contrast_with_white(colour: str) -> float:
+    """WCAG 2 contrast ratio of white on #RRGGBB (1 to 21); 21 for anything unreadable."""
+    try:
+        channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    except (ValueError, IndexError):
+        return 21.0  # not a colour: the model's validator names the field
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return 1.05 / (luminance + 0.05)

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -108,6 +109,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         return hasattr(self, "patient")
 
 
+DEFAULT_BRAND_COLOUR = "#1f5f8b"
+
+
 class Clinic(models.Model):
     class PaperSize(models.TextChoices):
         A4 = "A4", "A4"
@@ -123,6 +127,17 @@ class Clinic(models.Model):
         "e.g. 'Call 999 or go to the nearest emergency department.'",
     )
     paper_size = models.CharField(max_length=10, choices=PaperSize.choices, default=PaperSize.A4)
+    # The letterhead: a logo (re-encoded PNG or JPEG, in the private file store, never under a
+    # public URL) and a colour, on the PDF's first page, in emails and on the patient's pages.
+    logo = models.FileField(upload_to="clinics/", blank=True)
+    brand_colour = models.CharField(
+        max_length=7,
+        default=DEFAULT_BRAND_COLOUR,
+        validators=[
+            RegexValidator(r"^#[0-9a-fA-F]{6}$", "Give the colour as #RRGGBB, e.g. #1f5f8b.")
+        ],
+        help_text="Headings and buttons, as #RRGGBB.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -136,6 +151,8 @@ class Physiotherapist(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="physiotherapists")
     registration_number = models.CharField(max_length=60, blank=True)
+    # Edits the clinic's details and letterhead on the clinic settings page.
+    is_clinic_admin = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["user__full_name"]

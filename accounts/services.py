@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import io
 import logging
+from email.mime.image import MIMEImage
 from email.utils import formataddr, parseaddr
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from knox.models import AuthToken
+from PIL import Image
 
 from accounts import tasks
 from accounts.models import (
     AuditEvent,
+    Clinic,
     Invitation,
     Patient,
     Physiotherapist,
@@ -186,6 +195,7 @@ def send_invitation_email(*, invitation_id: int) -> bool:
         to=[invitation.email],
     )
     message.attach_alternative(render_to_string("emails/invitation.html", context), "text/html")
+    add_letterhead(message, invitation.patient.clinic)
     message.send()
     Invitation.objects.filter(pk=invitation.pk).update(sent_at=timezone.now(), last_error="")
     return True
@@ -262,3 +272,105 @@ def end_api_session(*, user: User, token_key: str) -> bool:
 def end_all_api_sessions(*, user: User) -> int:
     deleted, _ = AuthToken.objects.filter(user=user).delete()
     return deleted
+
+
+# --- the clinic's letterhead --------------------------------------------------------------
+
+LOGO_MAX_BYTES = 2 * 1024 * 1024  # the upload
+LOGO_MAX_PIXELS = 25_000_000  # refused before decoding: a small file can hold a huge image
+LOGO_BOX = (600, 200)  # stored at most this size: a letterhead, not a poster
+LOGO_FORMATS = {"PNG": ("png", "image/png"), "JPEG": ("jpg", "image/jpeg")}
+
+
+class LogoRefused(ValueError):
+    """The upload is not a PNG or JPEG logo we can use (the message says why)."""
+
+
+def reencode_logo(data: bytes) -> tuple[bytes, str]:
+    """A PNG or JPEG upload decoded and written afresh (no metadata, at most `LOGO_BOX`):
+    (bytes, extension). Anything else, too big, or broken is refused with `LogoRefused`."""
+    if len(data) > LOGO_MAX_BYTES:
+        raise LogoRefused(f"The logo must be at most {LOGO_MAX_BYTES // (1024 * 1024)} MB.")
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            kind = probe.format
+            width, height = probe.size
+        if kind not in LOGO_FORMATS:
+            raise LogoRefused("The logo must be a PNG or JPEG image.")
+        if width * height > LOGO_MAX_PIXELS:
+            raise LogoRefused("The logo image is too large: use one under 5000 by 5000 pixels.")
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()
+            image.thumbnail(LOGO_BOX)
+            out = io.BytesIO()
+            if kind == "JPEG":
+                image.convert("RGB").save(out, "JPEG", quality=88, optimize=True)
+            else:
+                keep = "RGBA" if image.mode in ("RGBA", "LA", "P") else "RGB"
+                image.convert(keep).save(out, "PNG", optimize=True)
+    except LogoRefused:
+        raise
+    except (OSError, ValueError, Image.DecompressionBombError) as error:
+        raise LogoRefused("The logo could not be read as a PNG or JPEG image.") from error
+    return out.getvalue(), LOGO_FORMATS[kind][0]
+
+
+@transaction.atomic
+def update_clinic(*, clinic: Clinic, by: User, logo: bytes | None, remove_logo: bool, **fields):
+    """Save the clinic's details and letterhead; a new logo is re-encoded and stored
+    privately under a name of its content (so a PDF with the new logo renders afresh)."""
+    old_logo = clinic.logo.name
+    for name, value in fields.items():
+        setattr(clinic, name, value)
+    if logo is not None:
+        data, extension = reencode_logo(logo)
+        digest = hashlib.sha256(data).hexdigest()[:16]
+        clinic.logo.save(f"clinic-{clinic.pk}-{digest}.{extension}", ContentFile(data), save=False)
+    elif remove_logo:
+        clinic.logo = None
+    clinic.full_clean()
+    clinic.save()
+    if old_logo and old_logo != clinic.logo.name:
+        transaction.on_commit(lambda: default_storage.delete(old_logo))
+    logger.info("clinic %s letterhead updated by user %s", clinic.pk, by.pk)
+    return clinic
+
+
+def clinic_logo(clinic: Clinic) -> tuple[bytes, str] | None:
+    """The clinic's stored logo and its content type, or None."""
+    name = clinic.logo.name if clinic.logo else None
+    if not name:
+        return None
+    content_type = "image/png" if name.endswith(".png") else "image/jpeg"
+    try:
+        with default_storage.open(name, "rb") as stored:
+            return stored.read(), content_type
+    except OSError:
+        logger.warning("clinic %s logo %s is missing from the file store", clinic.pk, name)
+        return None
+
+
+def clinic_logo_data_uri(clinic: Clinic) -> str:
+    """The logo as a data: URI (the PDF renderer fetches nothing else), or ""."""
+    logo = clinic_logo(clinic)
+    if logo is None:
+        return ""
+    data, content_type = logo
+    return f"data:{content_type};base64,{base64.b64encode(data).decode()}"
+
+
+LOGO_CONTENT_ID = "clinic-logo"
+
+
+def add_letterhead(message: EmailMultiAlternatives, clinic: Clinic) -> None:
+    """Attach the clinic's logo inline (cid:clinic-logo), for the HTML part's letterhead."""
+    logo = clinic_logo(clinic)
+    if logo is None:
+        return
+    data, content_type = logo
+    image = MIMEImage(data, _subtype=content_type.split("/")[1])
+    image.add_header("Content-ID", f"<{LOGO_CONTENT_ID}>")
+    image.add_header("Content-Disposition", "inline", filename=Path(clinic.logo.name or "").name)
+    # Inline parts of one HTML body go in multipart/related (Django's documented attribute).
+    message.mixed_subtype = "related"  # type: ignore[attr-defined]
+    message.attach(image)

@@ -35,6 +35,9 @@ urlpatterns = [
     path("patients/<int:pk>/invitation/", views.patient_reinvite, name="patient-reinvite"),
     path("invitation/<str:token>/", views.accept_invitation, name="accept-invitation"),
     path("account/api-sessions/", views.api_sessions, name="account-api-sessions"),
+    path("clinic/settings/", views.clinic_settings, name="clinic-settings"),
+    path("clinic/logo/", views.clinic_logo, name="clinic-logo"),
+    path("clinic/style.css", views.clinic_style, name="clinic-style"),
     path(
         "account/api-sessions/<str:token_key>/end/",
         views.api_session_revoke,

@@ -2,13 +2,22 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts import services
-from accounts.forms import COMMON_TIMEZONES, PatientForm, SetPasswordForm
-from accounts.models import Patient
+from accounts.forms import COMMON_TIMEZONES, ClinicForm, PatientForm, SetPasswordForm
+from accounts.models import DEFAULT_BRAND_COLOUR, Clinic, Patient
 from accounts.permissions import get_physio_or_404, get_visible_patient
+
+
+def _own_clinic(user) -> Clinic | None:
+    """The clinic a physio works in or a patient is treated at (None for anyone else)."""
+    physio = getattr(user, "physiotherapist", None)
+    patient = getattr(user, "patient", None)
+    member = physio or patient
+    return member.clinic if member else None
 
 
 def home(request):
@@ -139,3 +148,52 @@ def api_session_revoke(request, token_key):
     else:
         messages.info(request, "That API session had already ended.")
     return redirect("account-api-sessions")
+
+
+@login_required
+def clinic_settings(request):
+    """The clinic admin edits the clinic's details, emergency wording and letterhead."""
+    physio = get_physio_or_404(request.user)
+    if not physio.is_clinic_admin:
+        raise Http404("This page is for the clinic's administrator.")
+    clinic = Clinic.objects.get(pk=physio.clinic_id)
+    form = ClinicForm(request.POST or None, request.FILES or None, instance=clinic)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["logo_upload"]
+        try:
+            services.update_clinic(
+                clinic=Clinic.objects.get(pk=clinic.pk),
+                by=request.user,
+                logo=upload.read() if upload else None,
+                remove_logo=form.cleaned_data["remove_logo"],
+                **{name: form.cleaned_data[name] for name in form.Meta.fields},
+            )
+        except services.LogoRefused as refused:
+            form.add_error("logo_upload", str(refused))
+        else:
+            messages.success(request, "Clinic settings saved.")
+            return redirect("clinic-settings")
+    return render(request, "accounts/clinic_settings.html", {"form": form, "clinic": clinic})
+
+
+@login_required
+def clinic_logo(request):
+    """The logo of the user's own clinic (private: never a public URL)."""
+    clinic = _own_clinic(request.user)
+    logo = services.clinic_logo(clinic) if clinic else None
+    if logo is None:
+        raise Http404("No logo.")
+    data, content_type = logo
+    response = HttpResponse(data, content_type=content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@login_required
+def clinic_style(request):
+    """The user's clinic colour as a stylesheet (the CSP allows no inline style)."""
+    clinic = _own_clinic(request.user)
+    colour = clinic.brand_colour if clinic else DEFAULT_BRAND_COLOUR
+    response = HttpResponse(f":root {{ --brand: {colour}; }}\n", content_type="text/css")
+    response["Cache-Control"] = "private, no-cache"
+    return response

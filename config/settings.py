@@ -68,8 +68,11 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = _read("ALLOWED_HOSTS", env.list, ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = _read("CSRF_TRUSTED_ORIGINS", env.list, [])
-# Absolute base of links in emails and PDFs (invitation, check-in, unsubscribe).
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Absolute base of links in emails and PDFs (invitation, check-in, unsubscribe). Unset, it is
+# the local web server on WEB_PORT (`PORT=8101 make run` sets WEB_PORT=8101), so the links in
+# the embedded run's emails follow the port the server listens on.
+WEB_PORT = _int("WEB_PORT", 8000, minimum=1)
+SITE_URL = env.str("SITE_URL", default=f"http://127.0.0.1:{WEB_PORT}").rstrip("/")
 if not SITE_URL.startswith(("http://", "https://")):
     raise ImproperlyConfigured("Environment variable SITE_URL must start with http:// or https://")
 
@@ -279,7 +282,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- Celery -----------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 BROKER_DIR = VAR_DIR / "broker"
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://localhost/")
 if CELERY_BROKER_URL.split(":", 1)[0] not in {"redis", "rediss", "filesystem", "memory", "amqp"}:
     raise ImproperlyConfigured(
         "Environment variable CELERY_BROKER_URL must be a redis://, amqp:// or filesystem:// URL"

@@ -13,6 +13,7 @@ import datetime
 import hashlib
 import math
 import mimetypes
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -28,6 +29,12 @@ STYLESHEET = "pdf/program.css"
 DEFAULT_LOG_WEEKS = 2
 MAX_LOG_WEEKS = 8
 COVER_ADVICE_KEYS = {"education:plan_goal", "education:emergency"}
+
+
+@dataclass(frozen=True)
+class Letterhead:
+    logo_uri: str = ""  # data:image/png;base64,... or ""
+    colour: str = "#1f5f8b"
 
 
 class FetchRefused(ValueError):
@@ -152,8 +159,13 @@ def render_program_html(
     published_at: datetime.datetime,
     large_print: bool,
     paper_size: str,
+    letterhead: Letterhead | None = None,
 ) -> str:
-    """The program as print HTML (one stylesheet, no scripts, assets via the static scheme)."""
+    """The program as print HTML (one stylesheet, no scripts, assets via the static scheme).
+
+    `letterhead`: the clinic's logo (a data: URI, the only image the fetcher allows besides
+    our static files) and colour, on the first page.
+    """
     phases = [_phase_context(phase) for phase in revision_content.phases(snapshot)]
     current = next(
         (p for p in phases if p["code"] == snapshot.get("current_phase")),
@@ -191,6 +203,7 @@ def render_program_html(
         "is_large_print": large_print,
         "page_size": "letter" if paper_size.lower() == "letter" else "A4",
         "stylesheet_url": static_url(STYLESHEET),
+        "letterhead": letterhead or Letterhead(),
     }
     return render_to_string("pdf/program.html", context)
 

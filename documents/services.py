@@ -20,7 +20,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.services import clinic_sender
+from accounts.services import add_letterhead, clinic_logo_data_uri, clinic_sender
 from core import links
 from documents import pdf, tasks
 from documents.errors import TransientRenderError
@@ -80,12 +80,18 @@ def _claim(document_id: int, now: datetime.datetime) -> bool:
 
 def program_html(document: ProgramDocument) -> str:
     revision = document.revision
+    clinic = revision.plan.patient.clinic
     return pdf.render_program_html(
         snapshot=revision.snapshot,
         revision_number=revision.number,
         published_at=revision.published_at,
         large_print=document.is_large_print,
-        paper_size=revision.plan.patient.clinic.paper_size,
+        paper_size=clinic.paper_size,
+        # The clinic's letterhead as it is now: a new logo or colour renders a new PDF (the
+        # content hash covers the HTML).
+        letterhead=pdf.Letterhead(
+            logo_uri=clinic_logo_data_uri(clinic), colour=clinic.brand_colour
+        ),
     )
 
 
@@ -226,6 +232,7 @@ def send_program_ready_email(*, document_id: int) -> bool:
         to=[patient.email],
     )
     message.attach_alternative(render_to_string("emails/program_ready.html", context), "text/html")
+    add_letterhead(message, patient.clinic)
     try:
         message.send()
     except Exception:

@@ -18,15 +18,23 @@ from dataclasses import dataclass
 from typing import Any, NotRequired, TypedDict
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
 from rest_framework import serializers
 
 from clinical.intake import (
+    ALL_REGIONS,
     RED_FLAG_QUESTIONS,
     RED_FLAG_QUESTIONS_BY_KEY,
     Aggravating,
     Answer,
     Intake,
     MedicalClearance,
+    PregnancyStatus,
+    RedFlagGroup,
+    RedFlagQuestion,
+    Region,
+    SpinalDiagnosis,
+    SportsCategory,
     StartBackScore,
     required_red_flag_questions,
 )
@@ -40,13 +48,26 @@ from clinical.screening import (
 )
 
 # Label, help text and section for each field, in the order the physio meets them (§5.1-§5.5).
+# The form shows the sections in this order, one at a time; the red-flag screen follows the
+# presentation (its questions depend on the regions), STarT Back has its own section.
 SECTIONS = {
     "admin": "Assessment",
     "presentation": "Presentation",
+    "red_flags": "Red-flag screen",
     "history": "History, safety and lifestyle",
+    "start_back": "STarT Back (low back only)",
     "preferences": "Preferences and resources",
     "clearance": "Medical clearance (only when a flag was resolved by a doctor)",
 }
+# Fields shown only when another answer makes them relevant: (field, the values that do).
+# Hidden fields are not sent, so an answer left in one that no longer applies is dropped.
+SHOWN_WHEN: dict[str, tuple[str, tuple[str, ...]]] = {
+    "pregnancy_weeks": ("pregnancy_status", (PregnancyStatus.PREGNANT.value,)),
+    "sports_detail": ("sports_category", tuple(sport.value for sport in SportsCategory)),
+    "spinal_surgery_date": ("known_spinal_dx", (SpinalDiagnosis.SPINAL_SURGERY.value,)),
+}
+# Sections shown only for some regions: STarT Back is validated for low back pain only (5.6).
+SECTION_REGIONS = {"start_back": (Region.LUMBAR.value,)}
 LABELS: dict[str, tuple[str, str, str]] = {
     "assessment_date": ("Assessment date", "", "admin"),
     "pregnancy_status": ("Pregnancy", "", "admin"),
@@ -117,8 +138,8 @@ EXTRA_FIELDS = {
     ),
     "clearance_role": ("Medical clearance: role", "", "clearance"),
     "clearance_date": ("Medical clearance: date", "", "clearance"),
-    "start_back_total": ("STarT Back total (0-9)", "Optional, low back only.", "history"),
-    "start_back_distress": ("STarT Back distress subscale (0-5)", "", "history"),
+    "start_back_total": ("STarT Back total (0-9)", "Optional, low back only.", "start_back"),
+    "start_back_distress": ("STarT Back distress subscale (0-5)", "", "start_back"),
 }
 LIMB_FIELDS = ("radiating_pain", "paraesthesia", "weakness")
 
@@ -433,6 +454,79 @@ def _form_field(spec: FieldSpec, label: str, help_text: str) -> forms.Field:
     return forms.CharField(max_length=200, **common)
 
 
+@dataclass
+class ShownField:
+    """A bound field and, if it is shown only for some answers, the field and values that
+    show it (`SHOWN_WHEN`)."""
+
+    field: forms.BoundField
+    shown_by: str = ""
+    shown_for: tuple[str, ...] = ()
+
+    @property
+    def shown_for_text(self) -> str:
+        return " ".join(self.shown_for)
+
+
+@dataclass
+class RedFlagGroupRows:
+    group: RedFlagGroup
+    rows: list[tuple[RedFlagQuestion, forms.BoundField, str]]
+    region_set: set[str]
+
+    @property
+    def regions(self) -> str:
+        """The regions the group is asked for, or "" when it is asked for every region."""
+        if self.region_set >= {region.value for region in Region}:
+            return ""
+        return " ".join(sorted(self.region_set))
+
+
+@dataclass
+class FormSection:
+    key: str
+    title: str
+    fields: list[ShownField]
+    flag_groups: list[RedFlagGroupRows]
+    regions: str  # shown only for these regions ("" = always)
+
+
+def _regions_text(question: RedFlagQuestion) -> str:
+    """The regions a question is asked for, or "" when it is asked for every region."""
+    if question.regions >= ALL_REGIONS:
+        return ""
+    return " ".join(sorted(region.value for region in question.regions))
+
+
+def section_of(name: str) -> str:
+    """The form section a field (or an error's field name) belongs to."""
+    if name.startswith(RED_FLAG_FIELD_PREFIX):
+        return "red_flags"
+    if name == "age":  # the date-of-birth check reports on the assessment date
+        return "admin"
+    return (LABELS.get(name) or EXTRA_FIELDS.get(name) or ("", "", "admin"))[2]
+
+
+def missing_by_section(answers: dict, errors=()) -> dict[str, int]:
+    """How many answers each section still needs (or has wrong), for the section list.
+
+    Before any region is chosen the red-flag questions asked for every region count as
+    unanswered (`unanswered` asks only those of the chosen regions).
+    """
+    names = set(unanswered(answers)) | {name for name in errors if name != NON_FIELD_ERRORS}
+    if not answers.get("regions"):
+        red_flags = answers.get("red_flags") or {}
+        names |= {
+            f"{RED_FLAG_FIELD_PREFIX}{question.key}"
+            for question in RED_FLAG_QUESTIONS
+            if question.regions >= ALL_REGIONS and question.key not in red_flags
+        }
+    counts = dict.fromkeys(SECTIONS, 0)
+    for name in names:
+        counts[section_of(name)] += 1
+    return counts
+
+
 class AssessmentForm(forms.Form):
     """Every intake field and the red-flag screen. Build with the patient's date of birth."""
 
@@ -453,21 +547,38 @@ class AssessmentForm(forms.Form):
                 required=False,
             )
 
-    def sections(self):
-        """Fields grouped for the template: (title, [bound fields])."""
+    def sections(self) -> list[FormSection]:
+        """The sections in the order the physio meets them, each with its bound fields (the
+        red-flag screen with its questions by group) and when it is shown."""
         grouped: dict[str, list[forms.BoundField]] = {key: [] for key in SECTIONS}
         for name in self.fields:
-            if name.startswith(RED_FLAG_FIELD_PREFIX):
-                continue
-            section = (LABELS.get(name) or EXTRA_FIELDS[name])[2]
-            grouped[section].append(self[name])
-        return [(SECTIONS[key], fields) for key, fields in grouped.items()]
-
-    def red_flag_fields(self):
+            if not name.startswith(RED_FLAG_FIELD_PREFIX):
+                grouped[section_of(name)].append(self[name])
         return [
-            (question, self[f"{RED_FLAG_FIELD_PREFIX}{question.key}"])
-            for question in RED_FLAG_QUESTIONS
+            FormSection(
+                key=key,
+                title=title,
+                fields=[
+                    ShownField(field, *SHOWN_WHEN.get(field.name, ("", ())))
+                    for field in grouped[key]
+                ],
+                flag_groups=self.red_flag_groups() if key == "red_flags" else [],
+                regions=" ".join(SECTION_REGIONS.get(key, ())),
+            )
+            for key, title in SECTIONS.items()
         ]
+
+    def red_flag_groups(self) -> list[RedFlagGroupRows]:
+        """The red-flag questions by group, each marked with the regions it is asked for."""
+        groups: dict[str, RedFlagGroupRows] = {}
+        for question in RED_FLAG_QUESTIONS:
+            group = groups.setdefault(
+                question.group.name, RedFlagGroupRows(question.group, [], set())
+            )
+            field = self[f"{RED_FLAG_FIELD_PREFIX}{question.key}"]
+            group.rows.append((question, field, _regions_text(question)))
+            group.region_set.update(region.value for region in question.regions)
+        return list(groups.values())
 
     def clean(self):
         cleaned = super().clean()
@@ -577,3 +688,92 @@ class AssessmentInputSerializer(serializers.Serializer):
                     nested[name] = [message]
             raise serializers.ValidationError(nested)
         return answers
+
+
+# --- the clinical record (the stored answers in words) ------------------------------------
+
+
+NOT_ANSWERED = "Not answered"
+
+
+@dataclass(frozen=True)
+class RecordRow:
+    name: str  # the field name, or `record_row_name` for a red-flag question
+    label: str
+    words: str  # the answer in words, or NOT_ANSWERED
+    is_answered: bool
+    group: str = ""  # the red-flag group letter
+
+
+@dataclass(frozen=True)
+class RecordSection:
+    key: str
+    title: str
+    rows: tuple[RecordRow, ...]
+
+
+def _value_in_words(spec: FieldSpec, value) -> str:
+    if spec.kind == "multi":
+        words = dict(spec.choices)
+        return ", ".join(words.get(item, _words(item)) for item in value) if value else "None"
+    if spec.kind == "choice":
+        return dict(spec.choices).get(str(value), _words(value))
+    if spec.kind == "bool":
+        return "Yes" if value else "No"
+    if spec.kind == "date":
+        day = datetime.date.fromisoformat(value) if isinstance(value, str) else value
+        return f"{day.day} {day:%b %Y}"
+    return str(value)
+
+
+def _applies(name: str, stored: dict) -> bool:
+    """Is this field asked for these answers (`SHOWN_WHEN`, `SECTION_REGIONS`)?"""
+    if name in SHOWN_WHEN:
+        by, values = SHOWN_WHEN[name]
+        given = stored.get(by)
+        given = given if isinstance(given, list) else [given]
+        if not any(str(value) in values for value in given):
+            return False
+    regions = SECTION_REGIONS.get(section_of(name))
+    return not regions or bool(set(regions) & set(stored.get("regions") or ()))
+
+
+def record_row_name(question: RedFlagQuestion) -> str:
+    """A red-flag row's name on the record page: its place in the screen, not its key (the
+    page shows no raw keys)."""
+    return f"red-flag-{RED_FLAG_QUESTIONS.index(question) + 1}"
+
+
+def recorded_answers(stored: dict) -> list[RecordSection]:
+    """The stored answers as a physio writes them up: by section, each in words, every
+    question that applies listed, unanswered ones marked as such (`NOT_ANSWERED`). The
+    red-flag screen lists the questions asked for the patient's regions, and any other
+    question that was answered."""
+    rows: dict[str, list[RecordRow]] = {key: [] for key in SECTIONS}
+    specs = [(spec.name, spec, LABELS[spec.name][0]) for spec in FIELD_SPECS]
+    specs += [(name, _extra_spec(name), label) for name, (label, _, _) in EXTRA_FIELDS.items()]
+    for name, spec, label in specs:
+        value = stored.get(name)
+        if not _applies(name, stored) and _is_empty(value):
+            continue
+        answered = value is not None and value != "" and not (spec.kind != "multi" and value == [])
+        words = _value_in_words(spec, value) if answered else NOT_ANSWERED
+        rows[section_of(name)].append(RecordRow(name, label, words, answered))
+    red_flags = stored.get("red_flags") or {}
+    asked = set(required_red_flag_questions(stored.get("regions") or ()))
+    for question in RED_FLAG_QUESTIONS:
+        answer = red_flags.get(question.key)
+        if question.key not in asked and answer is None:
+            continue
+        rows["red_flags"].append(
+            RecordRow(
+                record_row_name(question),
+                question.physio_text,
+                _words(answer) if answer else NOT_ANSWERED,
+                answer is not None,
+                group=question.group.value,
+            )
+        )
+    return [
+        RecordSection(key, title, tuple(rows[key])) for key, title in SECTIONS.items() if rows[key]
+    ]

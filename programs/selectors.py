@@ -61,7 +61,9 @@ def _record_read(user, patient, detail: str) -> None:
 def get_assessment_for(user, pk, *, part: str = "") -> Assessment:
     """An assessment with its answers and screening (`part`: what of it is read)."""
     assessment = get_object_or_404(
-        assessments_visible_to(user).select_related("patient__clinic", "amber_confirmed_by"),
+        assessments_visible_to(user).select_related(
+            "patient__clinic", "amber_confirmed_by", "recorded_by__user"
+        ),
         pk=pk,
     )
     _record_read(user, assessment.patient, " ".join(filter(None, [part, f"assessment {pk}"])))

@@ -18,7 +18,12 @@ from clinical.rules import RULES
 from exercises.models import Exercise
 from exercises.selectors import exercises_visible_to
 from programs import revision_content, safety, services, snapshots
-from programs.intake_form import RED_FLAG_FIELD_PREFIX, AssessmentForm
+from programs.intake_form import (
+    RED_FLAG_FIELD_PREFIX,
+    AssessmentForm,
+    missing_by_section,
+    recorded_answers,
+)
 from programs.models import Assessment, Plan, PlanTemplate, Prescription
 from programs.selectors import (
     assessments_visible_to,
@@ -69,22 +74,33 @@ def _form(request, patient, data=None) -> AssessmentForm:
     )
 
 
-def _answered_red_flags(data) -> list[dict]:
-    """Red-flag questions answered yes or unsure so far, with their rules: shown at once."""
-    flagged = []
+def _level(rule_ids) -> str:
+    """How a red flag answered yes is shown at once: an emergency or urgent rule in red,
+    anything else in the amber "check before planning" box."""
+    if any(rule_id.startswith("RF-EMERG") for rule_id in rule_ids):
+        return "emergency"
+    if any(rule_id.startswith("RF-URG") for rule_id in rule_ids):
+        return "urgent"
+    return "amber"
+
+
+def _answered_red_flags(data) -> list[tuple[str, list[dict]]]:
+    """Red-flag questions answered yes or unsure so far, with their rules, by level: shown at
+    once, emergency first."""
+    flagged: dict[str, list[dict]] = {"emergency": [], "urgent": [], "amber": []}
     for name, value in data.items():
         key = name.removeprefix(RED_FLAG_FIELD_PREFIX)
         if name.startswith(RED_FLAG_FIELD_PREFIX) and value in ("yes", "unsure"):
             question = RED_FLAG_QUESTIONS_BY_KEY.get(key)
             if question:
-                flagged.append(
+                flagged[_level(question.rule_ids)].append(
                     {
                         "question": question.physio_text,
                         "answer": value,
                         "rule_ids": question.rule_ids,
                     }
                 )
-    return flagged
+    return list(flagged.items())
 
 
 @login_required
@@ -100,7 +116,16 @@ def assessment_create(request, patient_pk):
             request, f"Assessment recorded. Screening: {assessment.get_outcome_display()}."
         )
         return redirect("assessment-detail", pk=assessment.pk)
-    return render(request, "programs/assessment_form.html", {"form": form, "patient": patient})
+    answers = form.answers if form.is_bound else {"assessment_date": timezone.localdate()}
+    return render(
+        request,
+        "programs/assessment_form.html",
+        {
+            "form": form,
+            "patient": patient,
+            "missing": missing_by_section(answers, form.errors if form.is_bound else ()),
+        },
+    )
 
 
 @login_required
@@ -115,13 +140,15 @@ def assessment_screen_preview(request, patient_pk):
         result = services.screen_answers(
             patient=patient, answers=form.answers, today=timezone.localdate()
         )
+    missing = missing_by_section(form.answers, form.errors)
     return render(
         request,
         "programs/_screening_preview.html",
         {
             "result": result,
             "flagged": _answered_red_flags(request.POST),
-            "missing": len(form.errors),
+            "missing": missing,
+            "missing_total": sum(missing.values()),
             "rules": RULES,
         },
     )
@@ -138,6 +165,7 @@ def assessment_detail(request, pk):
         {
             "assessment": assessment,
             "patient": assessment.patient,
+            "record": recorded_answers(assessment.answers),
             "rules": RULES,
             "plans": assessment.plans.all(),
             "templates": templates,

@@ -31,7 +31,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEvent, Patient
-from accounts.services import clinic_sender, record_audit
+from accounts.services import add_letterhead, clinic_sender, record_audit
 from clinical.education import SAFETY_NET
 from clinical.follow_up import PLAN_EXPIRY_DAYS
 from core import links
@@ -471,6 +471,7 @@ def build_reminder_email(
         },
     )
     message.attach_alternative(render_to_string("emails/reminder.html", context), "text/html")
+    add_letterhead(message, patient.clinic)
     return message
 
 

@@ -280,6 +280,16 @@ MATRIX: dict[str, Row] = {
         "account-api-session-end", "/account/api-sessions/{a1_token_key}/end/",
         get(LOGIN, 405, 405, 405, 405, 405),
         post(LOGIN, 302, 302, 302, 302, 302)),
+    # Only a clinic's admin edits its settings (no persona here is one: tests/accounts has the
+    # admin's own path); the logo is the user's own clinic's (none here has one), the colour
+    # stylesheet answers anyone signed in, with the default colour when they have no clinic.
+    "clinic/settings/": row("clinic-settings", "/clinic/settings/",
+        get(LOGIN, 404, 404, 404, 404, 404),
+        post(LOGIN, 404, 404, 404, 404, 404, data={"name": "Taken over"})),
+    "clinic/logo/": row("clinic-logo", "/clinic/logo/",
+        get(LOGIN, 404, 404, 404, 404, 404)),
+    "clinic/style.css": row("clinic-style", "/clinic/style.css",
+        get(LOGIN, 200, 200, 200, 200, 200)),
     "invitation/<str:token>/": row("accept-invitation", "/invitation/{invitation_token}/",
         get(200, 200, 200, 200, 200, 200),
         post(302, 302, 302, 302, 302, 302, data=NEW_PASSWORD),

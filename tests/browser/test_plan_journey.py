@@ -7,28 +7,14 @@ import datetime
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from clinical.intake import RED_FLAG_QUESTIONS_BY_KEY
 from programs.models import Assessment, Plan, PlanRevision, Prescription
+from tests.browser.assessment_form import AssessmentFiller
 from tests.factories import PASSWORD
 from tests.programs.intake_data import intake_form_data
 
 pytestmark = pytest.mark.browser
-
-
-def _fill(page: Page, data: dict) -> None:
-    """Fill the assessment form the way a physio does: tick, choose, type."""
-    for name, value in data.items():
-        for item in value if isinstance(value, list) else [value]:
-            field = page.locator(f'[name="{name}"]')
-            kind = field.first.get_attribute("type")
-            if kind in ("checkbox", "radio"):
-                page.locator(f'[name="{name}"][value="{item}"]').check()
-            elif field.first.evaluate("element => element.tagName") == "SELECT":
-                field.select_option(str(item))
-            else:
-                field.fill(str(item))
 
 
 def test_physio_assesses_plans_edits_publishes_and_sees_changes(
@@ -54,10 +40,10 @@ def test_physio_assesses_plans_edits_publishes_and_sees_changes(
     # The red-flag screen starts unanswered: the physio answers each group with its own
     # "None of these" (the lumbar groups), the explicit act that replaces a default.
     red_flags = {name for name in data if name.startswith("rf_")}
-    _fill(page, {name: value for name, value in data.items() if name not in red_flags})
+    filler = AssessmentFiller(page)
+    filler.fill(data)
     expect(page.locator('input[name^="rf_"]:checked')).to_have_count(0)
-    for group in sorted({RED_FLAG_QUESTIONS_BY_KEY[name[3:]].group.value for name in red_flags}):
-        page.get_by_role("button", name=f"None of these (group {group})").click()
+    filler.none_of_these(data)
     for name in red_flags:
         expect(page.locator(f'[name="{name}"][value="no"]')).to_be_checked()
     expect(page.locator("#screening")).to_contain_text("Amber")

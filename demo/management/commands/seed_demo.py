@@ -37,7 +37,7 @@ class Command(BaseCommand):
         )
         physio_user = self._user(*DEMO_PHYSIO, full_name="Alex Morgan")
         physio, _ = Physiotherapist.objects.update_or_create(
-            user=physio_user, defaults={"clinic": clinic}
+            user=physio_user, defaults={"clinic": clinic, "is_clinic_admin": True}
         )
         patient_user = self._user(*DEMO_PATIENT, full_name="Sam Taylor")
         patient, _ = Patient.objects.update_or_create(

@@ -336,6 +336,11 @@ CELERY_WORKER_MAX_MEMORY_PER_CHILD = _int("CELERY_WORKER_MAX_MEMORY_PER_CHILD_KB
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
+# A reminder the SMTP server did not take is tried again after this many seconds, doubled
+# each time up to the maximum, until it is 2 hours late (then `failed`, with the reason).
+REMINDER_RETRY_FIRST_SECONDS = _int("REMINDER_RETRY_FIRST_SECONDS", 10, minimum=1)
+REMINDER_RETRY_MAX_SECONDS = _int("REMINDER_RETRY_MAX_SECONDS", 300, minimum=1)
+
 # --- REST API ---------------------------------------------------------------------------
 # API tokens (django-rest-knox): stored hashed, one per login, ending after API_TOKEN_TTL_HOURS
 # without use (each use extends it, up to a week from the login), at logout, and at a

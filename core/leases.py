@@ -17,6 +17,8 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from core import outbox
+
 logger = logging.getLogger(__name__)
 
 
@@ -31,15 +33,21 @@ def lease_end(now: datetime.datetime | None = None) -> datetime.datetime:
 @contextmanager
 def renewing(renew: Callable[[datetime.datetime], object]) -> Iterator[None]:
     """Call `renew(new_end)` every third of a lease while the block runs (a thread with its
-    own database connection), so a long render keeps its row and a dead one loses it."""
+    own database connection), so a long render keeps its row and a dead one loses it. The
+    outbox message being worked on moves with the lease: if the worker dies, the relay sends
+    it again as soon as the lease has ended."""
     stop = threading.Event()
     period = lease().total_seconds() / 3
+    message_id = outbox.running_message.get()  # threads do not inherit context variables
 
     def beat() -> None:
         try:
             while not stop.wait(period):
                 try:
-                    renew(lease_end())
+                    end = lease_end()
+                    renew(end)
+                    if message_id is not None:
+                        outbox.defer(message_id, until=end)
                 except Exception:  # the next beat tries again; the lease is not lost yet
                     logger.exception("lease renewal failed")
         finally:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime
 import logging
 from collections.abc import Iterable, Sequence
+from contextvars import ContextVar
 
 from celery import current_app
 from django.conf import settings
@@ -33,6 +34,10 @@ logger = logging.getLogger(__name__)
 
 RELAY_BATCH = 500
 RELAY_MAX_BATCHES = 20
+
+# The message the running task came from (set by core.tasks.RetryingTask when it starts), so
+# a lease renewed while it works keeps the message's `relay_after` just past the lease.
+running_message: ContextVar[int | None] = ContextVar("running_message", default=None)
 
 
 class Busy(Exception):

@@ -24,7 +24,7 @@ from celery.contrib.django.task import DjangoTask
 from celery.exceptions import Ignore
 from django.utils.module_loading import import_string
 
-from core import outbox
+from core import leases, outbox
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +54,13 @@ class RetryingTask(DjangoTask):  # DjangoTask: apply_async_on_commit and friends
         headers = self.request.headers or {}
         value = headers.get("outbox_id", getattr(self.request, "outbox_id", None))
         return value if isinstance(value, int) else None
+
+    def before_start(self, task_id, args, kwargs) -> None:
+        # Started: if this worker dies, the relay sends the message again once a lease has
+        # passed (leases.renewing keeps pushing that back while the work goes on).
+        outbox.running_message.set(self.outbox_id)
+        if self.outbox_id is not None:
+            outbox.defer(self.outbox_id, until=leases.lease_end())
 
     def after_return(self, status, retval, task_id, args, kwargs, einfo) -> None:
         # Not on RETRY (Celery does not call this then): the retry message carries the header.

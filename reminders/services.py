@@ -52,10 +52,6 @@ SUBJECT = "Your exercise reminder"  # subscription mail: never a health detail i
 LATE_LIMIT = datetime.timedelta(hours=2)  # a slot later than this is skipped, never sent
 CATCH_UP = datetime.timedelta(days=7)  # missed slots this recent are recorded as skipped
 PLAN_EXPIRY = datetime.timedelta(days=PLAN_EXPIRY_DAYS)  # PLAN-EXPIRY: after the last publication
-# After a transient failure (SMTP down, 4xx): 10, 20, 40, 80, 160 s, then every 5 minutes,
-# until the slot is LATE_LIMIT late.
-FIRST_RETRY_DELAY = datetime.timedelta(seconds=10)
-MAX_RETRY_DELAY = datetime.timedelta(minutes=5)
 # Rows claimed before leases (locked_until empty): a row `sending` this long has no worker.
 SENDING_TIMEOUT = datetime.timedelta(minutes=5)
 # Longer than the longest retry backoff, so a `pending` row this old has no message queued.
@@ -450,9 +446,11 @@ def failure_in_words(error: Exception) -> str:
 
 
 def next_attempt_at(attempts: int, now: datetime.datetime) -> datetime.datetime:
-    """Backoff after `attempts` tries: FIRST_RETRY_DELAY doubled each time, capped."""
-    delay = min(FIRST_RETRY_DELAY * 2 ** max(attempts - 1, 0), MAX_RETRY_DELAY)
-    return now + delay
+    """Backoff after `attempts` tries (SMTP down, 4xx): by default 10, 20, 40, 80, 160 s,
+    then every 5 minutes (settings REMINDER_RETRY_*), until the slot is LATE_LIMIT late."""
+    first = datetime.timedelta(seconds=settings.REMINDER_RETRY_FIRST_SECONDS)
+    longest = datetime.timedelta(seconds=settings.REMINDER_RETRY_MAX_SECONDS)
+    return now + min(first * 2 ** max(attempts - 1, 0), longest)
 
 
 def unsubscribe_token(schedule: ReminderSchedule) -> str:

@@ -544,10 +544,11 @@ def _claim(delivery_ids: list[int], now: datetime.datetime) -> list[int]:
 
 
 def held_until(delivery_ids: list[int], now: datetime.datetime) -> datetime.datetime | None:
-    """The end of the latest live lease among these rows (another worker is sending them)."""
+    """The latest time until which one of these rows may not be claimed: another worker's
+    live lease, or a retry's backoff (a message that comes early must wait, not finish)."""
     return (
         ReminderDelivery.objects.filter(
-            pk__in=delivery_ids, status=Status.SENDING, locked_until__gt=now
+            pk__in=delivery_ids, status__in=[Status.PENDING, Status.SENDING], locked_until__gt=now
         )
         .order_by("-locked_until")
         .values_list("locked_until", flat=True)

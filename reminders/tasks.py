@@ -44,7 +44,8 @@ def dispatch_due_reminders_task() -> None:
 def send_reminders_batch_task(self: RetryingTask, *, delivery_ids: list[int]) -> None:
     outcomes = services.send_reminders_batch(delivery_ids=delivery_ids)
     waiting = [pk for pk, outcome in outcomes.items() if outcome == "not_claimed"]
-    # Rows another worker is sending: if it dies, this message takes them over.
+    # Rows another worker is sending (if it dies, this message takes them over) or whose
+    # retry is not due yet: send this message again then.
     until = services.held_until(waiting, timezone.now()) if waiting else None
     if until is not None:
         self.defer(Busy(until))

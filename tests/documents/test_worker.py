@@ -99,10 +99,9 @@ def test_a_worker_killed_mid_render_loses_nothing(
     assert not (private_media / "programs").exists() or not killed.file
 
     celery_worker.start_another("second")
-    # The sweeper only takes rows older than the time limit: move the claim back in time
-    # rather than waiting 2 minutes.
+    # The sweeper only takes rows whose lease has ended: end it rather than wait for it.
     ProgramDocument.objects.filter(pk=document.pk).update(
-        started_at=timezone.now() - datetime.timedelta(minutes=10)
+        locked_until=timezone.now() - datetime.timedelta(seconds=1)
     )
     assert services.sweep_stuck_documents() == [document.pk]
     deadline = time.monotonic() + 90

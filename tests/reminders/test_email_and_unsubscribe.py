@@ -102,9 +102,7 @@ def test_smtp_refusing_then_back_delivers_once(clock, ready, smtp_server, enqueu
 
 
 @pytest.mark.django_db
-def test_smtp_refusing_until_the_window_closes_fails_in_words(
-    clock, ready, smtp_server, enqueued
-):
+def test_smtp_refusing_until_the_window_closes_fails_in_words(clock, ready, smtp_server, enqueued):
     clock.now = SLOT_TIME  # a minute after the slot
     services.dispatch_due_reminders(now=clock.now)
     smtp_server.refuse = True

@@ -28,7 +28,7 @@ class Channel(redis.Channel):
     def _connparams(self, asynchronous=False):
         if self.connection is None or self.connection.client is None:
             raise BrokerConnectionGone("the broker connection is closed")
-        return super()._connparams(asynchronous=asynchronous)
+        return super()._connparams(asynchronous=asynchronous)  # type: ignore[misc]  # no stub
 
 
 class Transport(redis.Transport):

@@ -105,7 +105,7 @@ def _send(messages: Iterable[OutboxMessage]) -> int:
         task = current_app.tasks[message.task]
         try:
             task.apply_async(
-                kwargs=message.kwargs, queue=message.queue, headers={"outbox_id": message.pk}
+                kwargs=message.kwargs, queue=message.queue, headers={"outbox_id": str(message.pk)}
             )
         except Exception as error:
             if current_app.conf.task_always_eager:

@@ -53,7 +53,7 @@ class RetryingTask(DjangoTask):  # DjangoTask: apply_async_on_commit and friends
     def outbox_id(self) -> int | None:
         headers = self.request.headers or {}
         value = headers.get("outbox_id", getattr(self.request, "outbox_id", None))
-        return value if isinstance(value, int) else None
+        return int(value) if isinstance(value, str) and value.isdigit() else None
 
     def before_start(self, task_id, args, kwargs) -> None:
         # Started: if this worker dies, the relay sends the message again once a lease has

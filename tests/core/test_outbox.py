@@ -42,7 +42,7 @@ def test_a_message_is_sent_after_commit_with_its_row_id(sent):
         message = outbox.add(TASK, kwargs={"x": 1}, queue="default")
         assert sent == []  # not before the commit
 
-    assert sent == [(TASK, {"x": 1}, {"outbox_id": message.pk})]
+    assert sent == [(TASK, {"x": 1}, {"outbox_id": str(message.pk)})]
 
 
 def test_a_rolled_back_change_sends_nothing(sent):
@@ -86,7 +86,7 @@ def test_the_relay_sends_due_messages_once_and_again_only_after_the_resend_delay
     after_delay = outbox.relay(now=clock.now + datetime.timedelta(seconds=60))
 
     assert (first, again, after_delay) == (1, 0, 1)
-    assert sent == [(TASK, {"n": 1}, {"outbox_id": due.pk})] * 2
+    assert sent == [(TASK, {"n": 1}, {"outbox_id": str(due.pk)})] * 2
     assert OutboxMessage.objects.get(pk=due.pk).sends == 2
 
 

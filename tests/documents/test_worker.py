@@ -103,7 +103,7 @@ def test_a_worker_killed_mid_render_loses_nothing(
     celery_worker.start_another("second")
     # The sweeper only takes rows whose lease has ended: end it rather than wait for it.
     ProgramDocument.objects.filter(pk=document.pk).update(
-        locked_until=timezone.now() - datetime.timedelta(seconds=1)
+        locked_until=timezone.now() - datetime.timedelta(minutes=1)
     )
     assert services.sweep_stuck_documents() == [document.pk]
     deadline = time.monotonic() + 90

@@ -104,7 +104,7 @@ def test_a_worker_killed_mid_send_is_resolved_by_the_sweeper(celery_worker, smtp
     celery_worker.start_another("second")
     # End the lease rather than wait for it (the outbox relay would send the batch again then).
     ReminderDelivery.objects.filter(pk=killed.pk).update(
-        locked_until=timezone.now() - datetime.timedelta(seconds=1)
+        locked_until=timezone.now() - datetime.timedelta(minutes=1)
     )
     assert services.sweep_stuck_deliveries() == [killed.pk]
     deadline = time.monotonic() + 30

@@ -32,7 +32,7 @@ from accounts.models import (
     User,
     patient_label,
 )
-from core import links
+from core import links, outbox
 
 logger = logging.getLogger(__name__)
 
@@ -126,7 +126,11 @@ def send_invitation(*, patient: Patient, by: User | None) -> Invitation:
         expires_at=now + settings.INVITATION_MAX_AGE,
     )
     record_audit(actor=by, patient=patient, action=AuditEvent.Action.INVITE)
-    tasks.send_invitation_email_task.delay_on_commit(invitation_id=invitation.pk)
+    outbox.add(
+        tasks.send_invitation_email_task,
+        kwargs={"invitation_id": invitation.pk},
+        queue=tasks.EMAIL_QUEUE,
+    )
     return invitation
 
 
@@ -173,6 +177,7 @@ def send_invitation_email(*, invitation_id: int) -> bool:
     )
     if (
         invitation is None
+        or invitation.sent_at is not None  # a second delivery of the message
         or invitation.is_accepted
         or invitation.is_expired()
         or _is_replaced(invitation)

@@ -4,6 +4,8 @@ from django.contrib.sessions.backends.db import SessionStore
 from accounts import services
 from core.tasks import TRANSIENT_EMAIL_ERRORS, RetryingTask
 
+EMAIL_QUEUE = "email"
+
 
 @shared_task(
     base=RetryingTask,

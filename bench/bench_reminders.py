@@ -55,7 +55,7 @@ from urllib.parse import urlsplit, urlunsplit
 from bench.harness import Result, fmt, run_python, summarise
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-DB_NAME = "backcare_bench_reminders"
+DB_NAME = os.environ.get("BENCH_DB_NAME", "backcare_bench_reminders")  # one per concurrent run
 JSON_MARK = "BENCH_JSON "
 PATIENTS = 100_000
 FEW = 10_000  # the smaller due set: the query count must be the same as for PATIENTS

@@ -7,6 +7,9 @@ import os
 
 from celery import Celery
 
+from config import redis_transport
+
+redis_transport.install()  # before any broker connection: keeps workers up through a Redis loss
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("backcare")

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "axes",
+    "core",
     "accounts",
     "exercises",
     "programs",
@@ -318,9 +319,30 @@ if CELERY_TASK_TIME_LIMIT <= CELERY_TASK_SOFT_TIME_LIMIT:
         "Environment variable CELERY_TASK_TIME_LIMIT must be greater than "
         "CELERY_TASK_SOFT_TIME_LIMIT"
     )
+# A claimed row (a PDF rendering, a reminder sending) is held for this long and the lease is
+# renewed while the work runs: a dead worker's row is taken over when it ends. Shorter than
+# the time limit, so a hung task cannot outlive it unnoticed.
+CLAIM_LEASE_SECONDS = _int("CLAIM_LEASE_SECONDS", 30, minimum=3)
+if CLAIM_LEASE_SECONDS >= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        "Environment variable CLAIM_LEASE_SECONDS must be less than CELERY_TASK_TIME_LIMIT"
+    )
+# The outbox relay sends a message again when its task has not finished this long after it
+# was sent (a message lost with a worker or a flushed Redis).
+OUTBOX_RESEND_SECONDS = _int("OUTBOX_RESEND_SECONDS", 60, minimum=5)
+# A task running when the broker goes away finishes: its work is claimed in the database and
+# the outbox sends its message again if the acknowledgement is lost (config/redis_transport.py).
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None  # a worker waits for the broker, however long
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = _int("CELERY_WORKER_MAX_MEMORY_PER_CHILD_KB", 250_000)
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# A reminder the SMTP server did not take is tried again after this many seconds, doubled
+# each time up to the maximum, until it is 2 hours late (then `failed`, with the reason).
+REMINDER_RETRY_FIRST_SECONDS = _int("REMINDER_RETRY_FIRST_SECONDS", 10, minimum=1)
+REMINDER_RETRY_MAX_SECONDS = _int("REMINDER_RETRY_MAX_SECONDS", 300, minimum=1)
 
 # --- REST API ---------------------------------------------------------------------------
 # API tokens (django-rest-knox): stored hashed, one per login, ending after API_TOKEN_TTL_HOURS

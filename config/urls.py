@@ -57,3 +57,5 @@ urlpatterns = [
 handler404 = "core.api.not_found"
 # A body Django refuses before any view runs (too large) answers in the error shape too.
 handler400 = "core.api.bad_request"
+# The database unreachable (a restart): 503 in the error shape, not 500.
+handler500 = "core.api.server_error"

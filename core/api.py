@@ -7,19 +7,25 @@ one format, and a validation error always names the field. `ErrorSerializer` doc
 
 from __future__ import annotations
 
+import logging
+import sys
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, JsonResponse
+from django.db import InterfaceError, OperationalError
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.defaults import bad_request as django_bad_request
 from django.views.defaults import page_not_found
+from django.views.defaults import server_error as django_server_error
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers, status, throttling
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.views import exception_handler as drf_exception_handler
+
+logger = logging.getLogger(__name__)
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -65,10 +71,21 @@ def client_address(request) -> str | None:
 
 class ScopedRateThrottle(throttling.ScopedRateThrottle):
     """DRF's scoped throttle, counting per client as `client_address` reads it (DRF's own
-    reading trusts X-Forwarded-For unless NUM_PROXIES is set, a second setting to forget)."""
+    reading trusts X-Forwarded-For unless NUM_PROXIES is set, a second setting to forget).
+
+    The counts live in the cache (Redis). With the cache down the request is let through and
+    the failure logged: login stays limited by django-axes, whose counts are in the database,
+    and an outage of Redis must not lock everyone out of the API."""
 
     def get_ident(self, request) -> str:
         return client_address(request) or ""
+
+    def allow_request(self, request, view) -> bool:
+        try:
+            return super().allow_request(request, view)
+        except Exception as error:  # redis-py's errors, whichever the cache backend raises
+            logger.warning("throttle %s: cache unavailable, not throttling: %r", self.scope, error)
+            return True
 
 
 class DomainError(exceptions.APIException):
@@ -121,6 +138,10 @@ def exception_handler(exc, context):
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
 
+    if isinstance(exc, DATABASE_UNAVAILABLE):
+        logger.error("database unavailable: %r", exc)
+        return JsonResponse(UNAVAILABLE_BODY, status=status.HTTP_503_SERVICE_UNAVAILABLE)
+
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
@@ -154,6 +175,35 @@ def not_found(request, exception=None):
         body = {"code": "not_found", "detail": detail, "fields": {}}
         return JsonResponse(body, status=status.HTTP_404_NOT_FOUND)
     return page_not_found(request, exception)
+
+
+# A connection refused or lost (a restart, a failover): the request may succeed in a moment.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+UNAVAILABLE_BODY = {
+    "code": "unavailable",
+    "detail": "The service is briefly unavailable: try again in a moment.",
+    "fields": {},
+}
+
+
+def server_error(request):
+    """500, or 503 when the database cannot be reached (Django calls this inside the `except`
+    that caught the error, so it is in sys.exc_info): the one error shape under the API, a
+    plain page elsewhere. Nothing here reads the database."""
+    error = sys.exc_info()[1]
+    if not isinstance(error, DATABASE_UNAVAILABLE):
+        if request.path.startswith("/api/"):
+            body = {"code": "error", "detail": "A server error occurred.", "fields": {}}
+            return JsonResponse(body, status=status.HTTP_500_INTERNAL_SERVER_ERROR)
+        return django_server_error(request)
+    if request.path.startswith("/api/"):
+        return JsonResponse(UNAVAILABLE_BODY, status=status.HTTP_503_SERVICE_UNAVAILABLE)
+    return HttpResponse(
+        "<!doctype html><title>Briefly unavailable</title>"
+        "<h1>Briefly unavailable</h1><p>Please try again in a moment.</p>",
+        status=status.HTTP_503_SERVICE_UNAVAILABLE,
+        headers={"Retry-After": "5"},
+    )
 
 
 def bad_request(request, exception=None):

@@ -7,24 +7,29 @@ row state for people to see (a failed PDF, an invitation not sent).
     def send_invitation_email_task(*, invitation_id): ...
 
 A task's queue is named where it is sent; a retry goes back to the queue it came from.
+
+Tasks sent through the outbox (core.outbox) carry their row's id in the `outbox_id` header:
+the row is marked done when the task has finished (succeeded, or failed for good and
+recorded it), and a task that finds its work held by another worker defers the row instead.
 """
 
 from __future__ import annotations
 
+import datetime
 import logging
 import smtplib
 
+from celery import shared_task, states
 from celery.contrib.django.task import DjangoTask
+from celery.exceptions import Ignore
 from django.utils.module_loading import import_string
+
+from core import leases, outbox
 
 logger = logging.getLogger(__name__)
 
 # SMTP and network failures are worth retrying; anything else is a bug to surface.
 TRANSIENT_EMAIL_ERRORS = (smtplib.SMTPException, ConnectionError, TimeoutError, OSError)
-
-
-class RetryLater(Exception):
-    """Raised by a task whose service asked to be tried again later (the row says why)."""
 
 
 class RetryingTask(DjangoTask):  # DjangoTask: apply_async_on_commit and friends
@@ -43,3 +48,43 @@ class RetryingTask(DjangoTask):  # DjangoTask: apply_async_on_commit and friends
         logger.error("%s %s failed for good: %r", self.name, kwargs, exc)
         if self.record_failure:
             import_string(self.record_failure)(error=str(exc) or repr(exc), **kwargs)
+
+    @property
+    def outbox_id(self) -> int | None:
+        headers = self.request.headers or {}
+        value = headers.get("outbox_id", getattr(self.request, "outbox_id", None))
+        return int(value) if isinstance(value, str) and value.isdigit() else None
+
+    def before_start(self, task_id, args, kwargs) -> None:
+        # Started: if this worker dies, the relay sends the message again once a lease has
+        # passed (leases.renewing keeps pushing that back while the work goes on).
+        outbox.running_message.set(self.outbox_id)
+        if self.outbox_id is not None:
+            outbox.defer(self.outbox_id, until=leases.lease_end())
+
+    def after_return(self, status, retval, task_id, args, kwargs, einfo) -> None:
+        # Not on RETRY (Celery does not call this then): the retry message carries the header.
+        if status in (states.SUCCESS, states.FAILURE) and self.outbox_id is not None:
+            outbox.mark_done(self.outbox_id)
+
+    def defer(self, busy: outbox.Busy):
+        """Another worker holds the row: leave this message, have the relay send it again
+        once the lease ends (a dead worker's row is taken over then)."""
+        if self.outbox_id is not None:
+            outbox.defer(self.outbox_id, until=busy.until)
+        logger.info("%s %s: %s; deferred", self.name, self.request.kwargs, busy)
+        raise Ignore()
+
+
+# Finished messages are kept a week to look into what happened, then deleted.
+DONE_KEPT = datetime.timedelta(days=7)
+
+
+@shared_task
+def relay_outbox_task() -> None:
+    outbox.relay()
+
+
+@shared_task
+def purge_outbox_task() -> None:
+    outbox.purge_done(older_than=DONE_KEPT)

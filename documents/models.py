@@ -29,6 +29,9 @@ class ProgramDocument(models.Model):
     error = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     started_at = models.DateTimeField(null=True, blank=True)
+    # While `rendering`: the worker's lease (core.leases), renewed as it works. Past it, the
+    # worker is gone and the row may be claimed again.
+    locked_until = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     render_seconds = models.FloatField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -1,8 +1,10 @@
 """Program documents: ask for a revision's PDF, render it once, tell the patient it is ready.
 
-The database is the source of truth (DESIGN.md §9): a worker claims a row with a conditional
-update before rendering, files are named after the content hash so the same content is never
-rendered twice, and a sweeper re-enqueues rows a dead worker left behind.
+The database is the source of truth (DESIGN.md §9): every render and email is an outbox
+message written with the change that asks for it; a worker claims the row with a conditional
+update and holds it with a lease it renews while rendering, so a dead worker's row is taken
+over when the lease ends; files are named after the content hash so the same content is never
+rendered twice.
 """
 
 from __future__ import annotations
@@ -15,13 +17,14 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.services import add_letterhead, clinic_logo_data_uri, clinic_sender
-from core import links
+from core import leases, links, outbox
 from documents import pdf, tasks
 from documents.errors import TransientRenderError
 from documents.models import ProgramDocument
@@ -30,18 +33,22 @@ from programs.models import PlanRevision
 logger = logging.getLogger(__name__)
 
 DOWNLOAD_MAX_AGE = links.DOCUMENT_DOWNLOAD.max_age
-# A row still `rendering` after the hard time limit (plus a margin for the worker to write the
-# row) belongs to a worker that died: it may be claimed again.
-STALE_RENDERING_AFTER = datetime.timedelta(seconds=30)
 # A row `pending` this long has lost its queue message (broker flushed, enqueue failed).
 STALE_PENDING_AFTER = datetime.timedelta(minutes=5)
 SWEEP_BATCH = 100
 
 
-def rendering_deadline(now: datetime.datetime) -> datetime.datetime:
-    """Rows that started rendering before this are stuck (their worker is gone)."""
-    limit = datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
-    return now - limit - STALE_RENDERING_AFTER
+def _held_by_dead_worker(now: datetime.datetime) -> Q:
+    """`rendering` rows whose lease has ended (or that never had one): their worker is gone."""
+    return Q(status=ProgramDocument.Status.RENDERING) & (
+        Q(locked_until__lt=now) | Q(locked_until__isnull=True)
+    )
+
+
+def _queue_render(document_id: int) -> None:
+    outbox.add(
+        tasks.render_program_pdf_task, kwargs={"document_id": document_id}, queue=tasks.PDF_QUEUE
+    )
 
 
 def request_program_pdf(*, revision: PlanRevision, large_print: bool = False) -> ProgramDocument:
@@ -58,20 +65,19 @@ def request_program_pdf(*, revision: PlanRevision, large_print: bool = False) ->
         )
         document.refresh_from_db()
     if document.status == ProgramDocument.Status.PENDING:
-        tasks.render_program_pdf_task.apply_async_on_commit(
-            kwargs={"document_id": document.pk}, queue=tasks.PDF_QUEUE
-        )
+        _queue_render(document.pk)
     return document
 
 
 def _claim(document_id: int, now: datetime.datetime) -> bool:
-    """pending/failed/stale rendering → rendering; exactly one caller wins."""
-    claimable = Q(status__in=[ProgramDocument.Status.PENDING, ProgramDocument.Status.FAILED]) | Q(
-        status=ProgramDocument.Status.RENDERING, started_at__lt=rendering_deadline(now)
-    )
+    """pending/failed/rendering with an ended lease → rendering; exactly one caller wins."""
+    claimable = Q(
+        status__in=[ProgramDocument.Status.PENDING, ProgramDocument.Status.FAILED]
+    ) | _held_by_dead_worker(now)
     claimed = ProgramDocument.objects.filter(claimable, pk=document_id).update(
         status=ProgramDocument.Status.RENDERING,
         started_at=now,
+        locked_until=leases.lease_end(now),
         finished_at=None,
         attempts=F("attempts") + 1,
     )
@@ -112,18 +118,31 @@ def _stored_file_for(content_hash: str) -> str | None:
 def render_program_pdf(*, document_id: int) -> ProgramDocument | None:
     """Claim, render (or reuse the stored file for the same content), store, mark ready.
 
-    Returns None when there was nothing to do (missing row, ready, or another worker has it).
-    Storage errors raise ``TransientRenderError`` with the row back in `pending`; any other
-    error marks the row failed with the reason.
+    Returns None when there was nothing to do (missing row, ready or failed for good).
+    Raises ``outbox.Busy`` when another worker holds the row's lease (it may die: try again
+    when the lease ends). Storage errors raise ``TransientRenderError`` with the row back in
+    `pending`; any other error marks the row failed with the reason.
     """
     started = timezone.now()
     if not _claim(document_id, started):
+        held_until = (
+            ProgramDocument.objects.filter(pk=document_id, status=ProgramDocument.Status.RENDERING)
+            .values_list("locked_until", flat=True)
+            .first()
+        )
+        if held_until is not None:
+            raise outbox.Busy(held_until)
         logger.info("document %s: not claimable, nothing to do", document_id)
         return None
-    clock = time.perf_counter()
     mine = ProgramDocument.objects.filter(
         pk=document_id, status=ProgramDocument.Status.RENDERING, started_at=started
     )
+    with leases.renewing(lambda until: mine.update(locked_until=until)):
+        return _render_claimed(document_id, mine)
+
+
+def _render_claimed(document_id: int, mine) -> ProgramDocument | None:
+    clock = time.perf_counter()
     try:
         document = ProgramDocument.objects.select_related("revision__plan__patient__clinic").get(
             pk=document_id
@@ -142,19 +161,25 @@ def render_program_pdf(*, document_id: int) -> ProgramDocument | None:
         record_render_failure(document_id=document_id, error=_reason(error))
         return None
     finished = timezone.now()
-    updated = mine.update(
-        status=ProgramDocument.Status.READY,
-        file=name,
-        content_hash=content_hash,
-        error="",
-        finished_at=finished,
-        render_seconds=round(time.perf_counter() - clock, 3),
-    )
-    document.refresh_from_db()
-    if updated == 1 and _is_patient_to_be_told(document):
-        tasks.send_program_ready_email_task.apply_async(
-            kwargs={"document_id": document.pk}, queue=tasks.EMAIL_QUEUE
+    # Ready and "tell the patient" commit together: a broker or worker lost right after
+    # cannot lose the email.
+    with transaction.atomic():
+        updated = mine.update(
+            status=ProgramDocument.Status.READY,
+            file=name,
+            content_hash=content_hash,
+            error="",
+            finished_at=finished,
+            locked_until=None,
+            render_seconds=round(time.perf_counter() - clock, 3),
         )
+        document.refresh_from_db()
+        if updated == 1 and _is_patient_to_be_told(document):
+            outbox.add(
+                tasks.send_program_ready_email_task,
+                kwargs={"document_id": document.pk},
+                queue=tasks.EMAIL_QUEUE,
+            )
     return document
 
 
@@ -170,21 +195,20 @@ def record_render_failure(*, document_id: int, error: str) -> None:
 
 
 def sweep_stuck_documents(*, now: datetime.datetime | None = None) -> list[int]:
-    """Re-enqueue rows a dead worker left in `rendering`, and `pending` rows that lost their
-    queue message. The claim in ``render_program_pdf`` keeps a double enqueue harmless."""
+    """Queue again rows a dead worker left in `rendering` past their lease, and `pending`
+    rows with no message (older than the outbox): the outbox relay covers the rest. The
+    claim in ``render_program_pdf`` keeps a double message harmless."""
     now = now or timezone.now()
     stuck = list(
         ProgramDocument.objects.filter(
-            Q(status=ProgramDocument.Status.RENDERING, started_at__lt=rendering_deadline(now))
+            _held_by_dead_worker(now)
             | Q(status=ProgramDocument.Status.PENDING, created_at__lt=now - STALE_PENDING_AFTER)
         )
         .order_by("id")
         .values_list("id", flat=True)[:SWEEP_BATCH]
     )
     for document_id in stuck:
-        tasks.render_program_pdf_task.apply_async(
-            kwargs={"document_id": document_id}, queue=tasks.PDF_QUEUE
-        )
+        _queue_render(document_id)
     if stuck:
         logger.warning("re-enqueued stuck documents %s", stuck)
     return stuck

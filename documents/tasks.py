@@ -1,5 +1,6 @@
 from celery import shared_task
 
+from core.outbox import Busy
 from core.tasks import TRANSIENT_EMAIL_ERRORS, RetryingTask
 from documents import services
 from documents.errors import TransientRenderError
@@ -10,18 +11,21 @@ PDF_QUEUE = "pdf"
 EMAIL_QUEUE = "email"
 
 
+# Time limits: CELERY_TASK_SOFT_TIME_LIMIT / CELERY_TASK_TIME_LIMIT (settings).
 @shared_task(
+    bind=True,
     base=RetryingTask,
     autoretry_for=(TransientRenderError,),
     max_retries=4,
     retry_backoff_max=120,
     record_failure="documents.services.record_render_failure",
     acks_late=True,
-    soft_time_limit=60,
-    time_limit=90,
 )
-def render_program_pdf_task(*, document_id: int) -> None:
-    services.render_program_pdf(document_id=document_id)
+def render_program_pdf_task(self: RetryingTask, *, document_id: int) -> None:
+    try:
+        services.render_program_pdf(document_id=document_id)
+    except Busy as busy:
+        self.defer(busy)
 
 
 @shared_task

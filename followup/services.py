@@ -26,7 +26,7 @@ from accounts.models import AuditEvent, Patient
 from accounts.services import record_audit
 from clinical import follow_up
 from clinical.follow_up import CheckInFacts, CheckInOutcome, Finding, PlanFacts
-from core import links
+from core import links, outbox
 from followup import tasks
 from followup.models import Alert, CheckIn
 from programs import safety
@@ -398,8 +398,8 @@ def _raise_alert(finding: Finding, *, plan: Plan, check_in: CheckIn | None) -> A
     else:
         alert = Alert.objects.create(plan=plan, rule_id=finding.rule_id, **fields)
     if alert.severity in URGENT:
-        tasks.send_alert_email_task.apply_async_on_commit(
-            kwargs={"alert_id": alert.pk}, queue=tasks.EMAIL_QUEUE
+        outbox.add(
+            tasks.send_alert_email_task, kwargs={"alert_id": alert.pk}, queue=tasks.EMAIL_QUEUE
         )
     return alert
 

@@ -98,6 +98,10 @@ class ReminderDelivery(models.Model):
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # No run may claim the row before this: while `sending`, the worker's lease (renewed as
+    # it works; past it the worker is gone); while `pending`, the next attempt after a
+    # transient failure.
+    locked_until = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     message_id = models.CharField(max_length=255, blank=True)
     # Which dispatcher run inserted the row: only that run enqueues it.

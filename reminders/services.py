@@ -1,13 +1,16 @@
 """Reminder workflows: default schedules, dispatching due slots, sending, sweeping, unsubscribing.
 
 Exactly once (DESIGN §9): the database decides, the broker only rings the bell. The dispatcher
-inserts one `ReminderDelivery` row per (patient, slot) under a unique constraint and enqueues
-only the rows its own run inserted; a sender claims a row with a conditional UPDATE
-(pending → sending) and sends only if that changed exactly one row. A worker that dies leaves
-the row in `sending`; the sweeper puts it back after `SENDING_TIMEOUT`. The one remaining
-window is a worker dying after the SMTP server accepted a message and before the row says
-`sent`: that reminder may go out twice, never zero times.
-"""
+inserts one `ReminderDelivery` row per (patient, slot) under a unique constraint and writes,
+in the same transaction, outbox messages for only the rows its own run inserted; a sender
+claims a row with a conditional UPDATE (pending → sending) holding a lease it renews while it
+sends, and sends only if that changed exactly one row. A worker that dies leaves the row in
+`sending` until its lease ends; the outbox sends the unfinished message again and that run
+takes the row over. A transient failure puts the row back to `pending` with the time of its
+next attempt (backoff) and an outbox message for then, until the slot is `LATE_LIMIT` late:
+then it is `failed`, with the reason in words. The one remaining window is a worker dying
+after the SMTP server accepted a message and before the row says `sent`: that reminder may
+go out twice, never zero times."""
 
 from __future__ import annotations
 
@@ -34,7 +37,7 @@ from accounts.models import AuditEvent, Patient
 from accounts.services import add_letterhead, clinic_sender, record_audit
 from clinical.education import SAFETY_NET
 from clinical.follow_up import PLAN_EXPIRY_DAYS
-from core import links
+from core import leases, links, outbox
 from programs import safety
 from programs.models import Plan, PlanRevision
 from reminders import slots, tasks
@@ -49,8 +52,7 @@ SUBJECT = "Your exercise reminder"  # subscription mail: never a health detail i
 LATE_LIMIT = datetime.timedelta(hours=2)  # a slot later than this is skipped, never sent
 CATCH_UP = datetime.timedelta(days=7)  # missed slots this recent are recorded as skipped
 PLAN_EXPIRY = datetime.timedelta(days=PLAN_EXPIRY_DAYS)  # PLAN-EXPIRY: after the last publication
-MAX_ATTEMPTS = 5
-# Longer than the send task's hard time limit, so a row in `sending` this long has no worker.
+# Rows claimed before leases (locked_until empty): a row `sending` this long has no worker.
 SENDING_TIMEOUT = datetime.timedelta(minutes=5)
 # Longer than the longest retry backoff, so a `pending` row this old has no message queued.
 PENDING_TIMEOUT = datetime.timedelta(minutes=10)
@@ -402,11 +404,15 @@ def _save_next_slots(schedules: Sequence[ReminderSchedule]) -> None:
 
 
 def _enqueue(delivery_ids: list[int]) -> None:
-    for index in range(0, len(delivery_ids), SEND_BATCH_SIZE):
-        chunk = delivery_ids[index : index + SEND_BATCH_SIZE]
-        tasks.send_reminders_batch_task.apply_async_on_commit(
-            kwargs={"delivery_ids": chunk}, queue=tasks.QUEUE
-        )
+    """One outbox message per batch of SEND_BATCH_SIZE rows, in the caller's transaction."""
+    outbox.add_many(
+        tasks.send_reminders_batch_task,
+        kwargs_list=[
+            {"delivery_ids": delivery_ids[index : index + SEND_BATCH_SIZE]}
+            for index in range(0, len(delivery_ids), SEND_BATCH_SIZE)
+        ],
+        queue=tasks.QUEUE,
+    )
 
 
 # --- sending -----------------------------------------------------------------------------
@@ -419,6 +425,32 @@ def is_transient(error: Exception) -> bool:
     if isinstance(error, smtplib.SMTPResponseException):
         return 400 <= error.smtp_code < 500
     return isinstance(error, (smtplib.SMTPException, OSError))
+
+
+def failure_in_words(error: Exception) -> str:
+    """What went wrong, for the physio: no exception class names, no repr."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return "The email server refused the patient's address."
+    if isinstance(error, smtplib.SMTPResponseException):
+        answer = error.smtp_error
+        text = answer.decode(errors="replace") if isinstance(answer, bytes) else str(answer)
+        verdict = "asked us to try later" if 400 <= error.smtp_code < 500 else "refused the email"
+        return f"The email server {verdict} (it answered {error.smtp_code} {text})."[:500]
+    if isinstance(error, smtplib.SMTPException):
+        return "The email server broke off the conversation."
+    if isinstance(error, TimeoutError):
+        return "The email server did not answer in time."
+    if isinstance(error, OSError):
+        return "The email server could not be reached."
+    return "Sending failed because of an error in this service."
+
+
+def next_attempt_at(attempts: int, now: datetime.datetime) -> datetime.datetime:
+    """Backoff after `attempts` tries (SMTP down, 4xx): by default 10, 20, 40, 80, 160 s,
+    then every 5 minutes (settings REMINDER_RETRY_*), until the slot is LATE_LIMIT late."""
+    first = datetime.timedelta(seconds=settings.REMINDER_RETRY_FIRST_SECONDS)
+    longest = datetime.timedelta(seconds=settings.REMINDER_RETRY_MAX_SECONDS)
+    return now + min(first * 2 ** max(attempts - 1, 0), longest)
 
 
 def unsubscribe_token(schedule: ReminderSchedule) -> str:
@@ -481,22 +513,48 @@ def _finish(delivery_id: int, status: str, **fields) -> None:
     )
 
 
+def _claimable(now: datetime.datetime) -> Q:
+    """Pending and due (no retry waiting), or left in `sending` by a worker whose lease ended."""
+    due = Q(locked_until__isnull=True) | Q(locked_until__lte=now)
+    abandoned = Q(locked_until__lt=now) | Q(
+        locked_until__isnull=True, claimed_at__lt=now - SENDING_TIMEOUT
+    )
+    return Q(status=Status.PENDING) & due | Q(status=Status.SENDING) & abandoned
+
+
 def _claim(delivery_ids: list[int], now: datetime.datetime) -> list[int]:
-    """Claim the pending rows among `delivery_ids` (pending → sending) and return their ids.
+    """Claim the claimable rows among `delivery_ids` (→ sending, with a lease) and return
+    their ids.
 
     The rows are locked while they are read and changed (SKIP LOCKED), so two runs given the
     same ids split them and never both claim one: what makes a reminder go out once.
     """
     with transaction.atomic():
         claimed = list(
-            ReminderDelivery.objects.filter(pk__in=delivery_ids, status=Status.PENDING)
+            ReminderDelivery.objects.filter(_claimable(now), pk__in=delivery_ids)
             .select_for_update(skip_locked=True)
             .values_list("id", flat=True)
         )
         ReminderDelivery.objects.filter(pk__in=claimed).update(
-            status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
+            status=Status.SENDING,
+            claimed_at=now,
+            locked_until=leases.lease_end(now),
+            attempts=F("attempts") + 1,
         )
     return claimed
+
+
+def held_until(delivery_ids: list[int], now: datetime.datetime) -> datetime.datetime | None:
+    """The latest time until which one of these rows may not be claimed: another worker's
+    live lease, or a retry's backoff (a message that comes early must wait, not finish)."""
+    return (
+        ReminderDelivery.objects.filter(
+            pk__in=delivery_ids, status__in=[Status.PENDING, Status.SENDING], locked_until__gt=now
+        )
+        .order_by("-locked_until")
+        .values_list("locked_until", flat=True)
+        .first()
+    )
 
 
 def _load_claimed(claimed: list[int]) -> list[LoadedDelivery]:
@@ -547,22 +605,16 @@ def _send_claimed(delivery: LoadedDelivery, now: datetime.datetime, connection) 
     except Exception as error:
         if not is_transient(error):
             if isinstance(error, smtplib.SMTPException):
-                _finish(delivery_id, Status.FAILED, last_error=repr(error)[:1000])
+                _finish(delivery_id, Status.FAILED, last_error=failure_in_words(error))
                 return "failed"
-            raise  # a bug: the sweeper returns the row; surface the error
-        if delivery.attempts >= MAX_ATTEMPTS:
-            _finish(
-                delivery_id,
-                Status.FAILED,
-                last_error=f"Gave up after {delivery.attempts} attempts: {error!r}"[:1000],
-            )
-            return "failed"
-        _finish(delivery_id, Status.PENDING, last_error=repr(error)[:1000])
-        return "retry"
+            raise  # a bug: the outbox sends the message again; surface the error
+        logger.warning("reminder %s: attempt %s failed: %r", delivery_id, delivery.attempts, error)
+        return _retry_or_fail(delivery, failure_in_words(error), timezone.now())
     # Its own commit per email: a worker that dies later leaves this row `sent`.
     _finish(
         delivery_id,
         Status.SENT,
+        locked_until=None,
         sent_at=timezone.now(),
         message_id=message.extra_headers["Message-ID"],
         last_error="",
@@ -570,12 +622,38 @@ def _send_claimed(delivery: LoadedDelivery, now: datetime.datetime, connection) 
     return "sent"
 
 
+def _retry_or_fail(delivery: ReminderDelivery, reason: str, now: datetime.datetime) -> str:
+    """Another attempt after the backoff while the slot may still be sent; `failed` after."""
+    retry_at = next_attempt_at(delivery.attempts, now)
+    if retry_at - delivery.slot_at > LATE_LIMIT:
+        _finish(
+            delivery.pk,
+            Status.FAILED,
+            locked_until=None,
+            last_error=(
+                f"Not sent: {reason} Tried {delivery.attempts} times until the reminder "
+                "was 2 hours late."
+            ),
+        )
+        return "failed"
+    with transaction.atomic():
+        _finish(delivery.pk, Status.PENDING, locked_until=retry_at, last_error=reason)
+        outbox.add(
+            tasks.send_reminders_batch_task,
+            kwargs={"delivery_ids": [delivery.pk]},
+            queue=tasks.QUEUE,
+            not_before=retry_at,
+        )
+    return "retry"
+
+
 def send_reminder(*, delivery_id: int, connection=None) -> str:
     """Claim one delivery and send its email. Returns what happened:
 
     "sent"; "skipped" (too late, unsubscribed, paused, no active plan); "retry" (transient
-    failure, the row is pending again); "failed" (permanent failure or out of attempts);
-    "not_claimed" (another run has it or had it: nothing to do).
+    failure: the row is pending again, and an outbox message will try it after the backoff);
+    "failed" (refused for good, or still failing 2 hours after the slot); "not_claimed"
+    (another run has it, had it, or a retry waits for its time: nothing to do).
     """
     return send_reminders_batch(delivery_ids=[delivery_id], connection=connection)[delivery_id]
 
@@ -591,6 +669,13 @@ def send_reminders_batch(*, delivery_ids: list[int], connection=None) -> dict[in
     deliveries = _load_claimed(claimed)
     owns_connection = connection is None
     connection = connection or get_connection()
+    mine = ReminderDelivery.objects.filter(pk__in=claimed, status=Status.SENDING, claimed_at=now)
+    with leases.renewing(lambda until: mine.update(locked_until=until)):
+        _send_all(deliveries, now, connection, outcomes, owns_connection=owns_connection)
+    return outcomes
+
+
+def _send_all(deliveries, now, connection, outcomes: dict[int, str], *, owns_connection) -> None:
     try:
         try:
             connection.open()
@@ -605,33 +690,30 @@ def send_reminders_batch(*, delivery_ids: list[int], connection=None) -> dict[in
     finally:
         if owns_connection:
             connection.close()
-    return outcomes
 
 
 def sweep_stuck_deliveries(*, now: datetime.datetime | None = None) -> list[int]:
-    """Put rows whose worker died back in the queue (or fail them after MAX_ATTEMPTS).
+    """A backstop behind the outbox: queue again rows no message will come for.
 
-    `sending` longer than SENDING_TIMEOUT: the worker is gone. `pending` longer than
-    PENDING_TIMEOUT since creation and last claim: its message was lost (a dispatcher that
-    stopped between commit and enqueue, a purged queue). Returns the re-enqueued ids.
+    `sending` past its lease (or, claimed before leases, longer than SENDING_TIMEOUT): the
+    worker is gone. `pending` longer than PENDING_TIMEOUT since creation, last claim and
+    planned retry: its message was lost (e.g. a purged outbox). Returns the queued ids.
     """
     now = now or timezone.now()
-    stuck = ReminderDelivery.objects.filter(
-        status=Status.SENDING, claimed_at__lt=now - SENDING_TIMEOUT
+    stuck_ids = list(
+        ReminderDelivery.objects.filter(
+            Q(locked_until__lt=now)
+            | Q(locked_until__isnull=True, claimed_at__lt=now - SENDING_TIMEOUT),
+            status=Status.SENDING,
+        ).values_list("id", flat=True)[:SWEEP_BATCH_SIZE]
     )
-    stuck.filter(attempts__gte=MAX_ATTEMPTS).update(
-        status=Status.FAILED,
-        last_error=f"Stopped while sending {MAX_ATTEMPTS} times (worker lost or timed out).",
-    )
-    stuck_ids = list(stuck.values_list("id", flat=True)[:SWEEP_BATCH_SIZE])
-    ReminderDelivery.objects.filter(pk__in=stuck_ids, status=Status.SENDING).update(
-        status=Status.PENDING, last_error="Stopped while sending (worker lost); retrying."
-    )
+    stale = now - PENDING_TIMEOUT
     orphaned_ids = list(
         ReminderDelivery.objects.filter(
-            Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - PENDING_TIMEOUT),
+            Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale),
+            Q(locked_until__isnull=True) | Q(locked_until__lt=stale),
             status=Status.PENDING,
-            created_at__lt=now - PENDING_TIMEOUT,
+            created_at__lt=stale,
         ).values_list("id", flat=True)[:SWEEP_BATCH_SIZE]
     )
     ids = sorted(set(stuck_ids) | set(orphaned_ids))

@@ -4,9 +4,10 @@ import logging
 from typing import TypedDict
 
 from celery import shared_task
-from celery.contrib.django.task import DjangoTask
+from django.utils import timezone
 
-from core.tasks import RetryingTask, RetryLater
+from core.outbox import Busy
+from core.tasks import RetryingTask
 from reminders import services
 
 logger = logging.getLogger(__name__)
@@ -25,10 +26,6 @@ class _TimeLimits(TypedDict):
 SEND_TIME_LIMITS: _TimeLimits = {"soft_time_limit": 120, "time_limit": 150}
 
 
-# Backoff: about 10, 20, 40, 80, 160 s, then capped at 300 (below PENDING_TIMEOUT).
-FIRST_RETRY_DELAY = 10
-
-
 @shared_task(acks_late=True, soft_time_limit=50, time_limit=55)
 def dispatch_due_reminders_task() -> None:
     result = services.dispatch_due_reminders()
@@ -40,31 +37,18 @@ def dispatch_due_reminders_task() -> None:
     )
 
 
-# The retry cap lives in the row (attempts, MAX_ATTEMPTS); max_retries is a backstop, and a
-# row left pending is found again by the sweep.
-@shared_task(
-    base=RetryingTask,
-    autoretry_for=(RetryLater,),
-    max_retries=10,
-    retry_backoff=FIRST_RETRY_DELAY,
-    acks_late=True,
-    **SEND_TIME_LIMITS,
-)
-def send_reminder_task(*, delivery_id: int) -> None:
-    if services.send_reminder(delivery_id=delivery_id) == "retry":
-        raise RetryLater(f"delivery {delivery_id}")
-
-
-# DjangoTask is what Celery's Django fixup makes every task; named here for its
-# apply_async_on_commit (reminders.services._enqueue).
-@shared_task(base=DjangoTask, acks_late=True, **SEND_TIME_LIMITS)
-def send_reminders_batch_task(*, delivery_ids: list[int]) -> None:
+# Sent through the outbox (reminders.services._enqueue, and a retry after its backoff). The
+# retries live in the rows (services._retry_or_fail), not in Celery: a retry is an outbox
+# message for its time, so a broker down at that moment loses nothing.
+@shared_task(bind=True, base=RetryingTask, acks_late=True, **SEND_TIME_LIMITS)
+def send_reminders_batch_task(self: RetryingTask, *, delivery_ids: list[int]) -> None:
     outcomes = services.send_reminders_batch(delivery_ids=delivery_ids)
-    for delivery_id, outcome in outcomes.items():
-        if outcome == "retry":
-            send_reminder_task.apply_async(
-                kwargs={"delivery_id": delivery_id}, countdown=FIRST_RETRY_DELAY, queue=QUEUE
-            )
+    waiting = [pk for pk, outcome in outcomes.items() if outcome == "not_claimed"]
+    # Rows another worker is sending (if it dies, this message takes them over) or whose
+    # retry is not due yet: send this message again then.
+    until = services.held_until(waiting, timezone.now()) if waiting else None
+    if until is not None:
+        self.defer(Busy(until))
 
 
 @shared_task(acks_late=True, soft_time_limit=50, time_limit=55)

@@ -219,7 +219,7 @@ def test_health_reports_each_part(api):
     assert response.status_code == 200
     assert response.json() == {
         "status": "ok",
-        "checks": {"database": "ok", "broker": "ok", "storage": "ok"},
+        "checks": {"database": "ok", "broker": "ok", "cache": "ok", "storage": "ok"},
     }
 
 

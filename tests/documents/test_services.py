@@ -7,6 +7,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from core.outbox import Busy
 from documents import pdf, services
 from documents.models import ProgramDocument
 from tests.documents.conftest import publish
@@ -127,14 +128,20 @@ def test_storage_errors_are_retried_then_stored_as_failed(revision, monkeypatch)
     assert len(saves) == 2
 
 
-def test_sweeper_re_enqueues_a_render_whose_worker_died(revision, render_calls):
+def test_sweeper_re_enqueues_a_render_whose_worker_died(
+    revision, render_calls, django_capture_on_commit_callbacks
+):
     document = ProgramDocument.objects.get(revision=revision)
-    long_ago = timezone.now() - datetime.timedelta(minutes=10)
+    a_second_ago = timezone.now() - datetime.timedelta(seconds=1)
     ProgramDocument.objects.filter(pk=document.pk).update(
-        status=ProgramDocument.Status.RENDERING, started_at=long_ago, attempts=1
+        status=ProgramDocument.Status.RENDERING,
+        started_at=a_second_ago - datetime.timedelta(seconds=30),
+        locked_until=a_second_ago,  # the lease its worker stopped renewing
+        attempts=1,
     )
 
-    swept = services.sweep_stuck_documents()
+    with django_capture_on_commit_callbacks(execute=True):
+        swept = services.sweep_stuck_documents()
 
     document.refresh_from_db()
     assert swept == [document.pk]
@@ -145,12 +152,18 @@ def test_sweeper_re_enqueues_a_render_whose_worker_died(revision, render_calls):
 
 def test_sweeper_leaves_a_render_in_progress_alone(revision, render_calls):
     document = ProgramDocument.objects.get(revision=revision)
+    lease_end = timezone.now() + datetime.timedelta(seconds=20)
     ProgramDocument.objects.filter(pk=document.pk).update(
-        status=ProgramDocument.Status.RENDERING, started_at=timezone.now(), attempts=1
+        status=ProgramDocument.Status.RENDERING,
+        started_at=timezone.now(),
+        locked_until=lease_end,
+        attempts=1,
     )
 
     assert services.sweep_stuck_documents() == []
-    assert services.render_program_pdf(document_id=document.pk) is None
+    with pytest.raises(Busy) as busy:
+        services.render_program_pdf(document_id=document.pk)
+    assert busy.value.until == lease_end
     document.refresh_from_db()
     assert document.status == ProgramDocument.Status.RENDERING
     assert render_calls == []

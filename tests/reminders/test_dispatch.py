@@ -209,18 +209,25 @@ def test_sweeper_returns_a_row_stuck_in_sending(clock, ready, enqueued):
 
 
 @pytest.mark.django_db
-def test_sweeper_fails_a_row_stuck_too_often(clock, ready, enqueued):
+def test_a_row_is_taken_over_when_its_workers_lease_ends(clock, ready, enqueued):
     clock.now = london(0, 8, 1)
     services.dispatch_due_reminders(now=clock.now)
-    ReminderDelivery.objects.update(
-        status="sending", claimed_at=clock.now, attempts=services.MAX_ATTEMPTS
-    )
-
-    swept = services.sweep_stuck_deliveries(now=clock.advance(minutes=6))
-
-    assert swept == []
     delivery = ReminderDelivery.objects.get()
-    assert delivery.status == "failed" and "worker lost" in delivery.last_error
+    lease_end = clock.now + datetime.timedelta(seconds=30)
+    ReminderDelivery.objects.filter(pk=delivery.pk).update(
+        status="sending", claimed_at=clock.now, locked_until=lease_end, attempts=1
+    )  # a worker claimed it and died
+
+    clock.now = lease_end - datetime.timedelta(seconds=1)
+    while_held = services.send_reminder(delivery_id=delivery.pk)
+    held = services.held_until([delivery.pk], clock.now)
+    clock.now = lease_end + datetime.timedelta(seconds=1)
+    after = services.send_reminder(delivery_id=delivery.pk)
+
+    assert (while_held, held, after) == ("not_claimed", lease_end, "sent")
+    assert len(mail.outbox) == 1
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, delivery.locked_until) == ("sent", 2, None)
 
 
 @pytest.mark.django_db

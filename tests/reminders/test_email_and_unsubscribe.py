@@ -8,6 +8,7 @@ from django.template import Context, Template
 from django.urls import reverse
 
 from clinical.education import SAFETY_NET
+from core.models import OutboxMessage
 from reminders import services
 from reminders.models import ReminderDelivery, ReminderSchedule
 from reminders.selectors import physio_panel
@@ -61,6 +62,12 @@ def test_subject_carries_no_health_words():
     assert not {w for w in words if w in services.SUBJECT.lower()}
 
 
+def retry_time(delivery_id: int) -> datetime.datetime:
+    delivery = ReminderDelivery.objects.get(pk=delivery_id)
+    assert delivery.status == "pending" and delivery.locked_until is not None
+    return delivery.locked_until
+
+
 @pytest.mark.django_db
 def test_smtp_refusing_then_back_delivers_once(clock, ready, smtp_server, enqueued):
     clock.now = SLOT_TIME
@@ -68,13 +75,17 @@ def test_smtp_refusing_then_back_delivers_once(clock, ready, smtp_server, enqueu
     smtp_server.refuse = True
 
     first = services.send_reminders_batch(delivery_ids=enqueued)
+    too_soon = services.send_reminder(delivery_id=enqueued[0])  # the backoff is not over
+    clock.now = retry_time(enqueued[0])
     second = services.send_reminder(delivery_id=enqueued[0])
     smtp_server.refuse = False
+    clock.now = retry_time(enqueued[0])
     third = services.send_reminder(delivery_id=enqueued[0])
     fourth = services.send_reminder(delivery_id=enqueued[0])
 
-    assert (first, second, third, fourth) == (
+    assert (first, too_soon, second, third, fourth) == (
         {enqueued[0]: "retry"},
+        "not_claimed",
         "retry",
         "sent",
         "not_claimed",
@@ -82,19 +93,39 @@ def test_smtp_refusing_then_back_delivers_once(clock, ready, smtp_server, enqueu
     assert len(smtp_server.messages) == 1
     delivery = ReminderDelivery.objects.get()
     assert (delivery.status, delivery.attempts, delivery.last_error) == ("sent", 3, "")
+    # Each retry is an outbox message for the end of its backoff: 10 s, then 20 s.
+    retries = OutboxMessage.objects.order_by("id").values_list("kwargs", "relay_after")
+    assert list(retries) == [
+        ({"delivery_ids": [delivery.pk]}, SLOT_TIME + datetime.timedelta(seconds=10)),
+        ({"delivery_ids": [delivery.pk]}, SLOT_TIME + datetime.timedelta(seconds=30)),
+    ]
 
 
 @pytest.mark.django_db
-def test_smtp_refusing_past_the_cap_fails_with_the_reason(clock, ready, smtp_server, enqueued):
-    clock.now = SLOT_TIME
+def test_smtp_refusing_until_the_window_closes_fails_in_words(clock, ready, smtp_server, enqueued):
+    clock.now = SLOT_TIME  # a minute after the slot
     services.dispatch_due_reminders(now=clock.now)
     smtp_server.refuse = True
 
-    outcomes = [services.send_reminder(delivery_id=enqueued[0]) for _ in range(6)]
+    outcomes = []
+    while not outcomes or outcomes[-1] == "retry":
+        outcomes.append(services.send_reminder(delivery_id=enqueued[0]))
+        if outcomes[-1] == "retry":
+            clock.now = retry_time(enqueued[0])
 
-    assert outcomes == ["retry"] * 4 + ["failed", "not_claimed"]
+    # Backoff 10, 20, 40, 80, 160 s, then every 5 minutes: the 28th attempt, at 6,970 s after
+    # the slot, is the last whose next one would still be within 2 hours.
+    assert outcomes == ["retry"] * 27 + ["failed"]
+    assert clock.now - SLOT_TIME == datetime.timedelta(seconds=6970 - 60)
+    assert len(smtp_server.messages) == 0
     delivery = ReminderDelivery.objects.get()
-    assert delivery.status == "failed" and "451" in delivery.last_error
+    assert (delivery.status, delivery.attempts, delivery.last_error) == (
+        "failed",
+        28,
+        "Not sent: The email server asked us to try later (it answered 451 Try again later). "
+        "Tried 28 times until the reminder was 2 hours late.",
+    )
+    assert services.send_reminder(delivery_id=enqueued[0]) == "not_claimed"
 
 
 @pytest.mark.django_db

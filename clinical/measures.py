@@ -146,6 +146,20 @@ def score_start_back(answers: StartBackAnswers) -> StartBackScore:
     )
 
 
+def stored_start_back(stored: dict) -> StartBackScore | None:
+    """The STarT Back result of stored answers: scored from the nine items, or (assessments
+    recorded before the questionnaire) the total and distress score the physio typed in."""
+    if stored.get("start_back_answers"):
+        return score_start_back(StartBackAnswers.from_stored(stored["start_back_answers"]))
+    if stored.get("start_back_total") is not None:
+        return StartBackScore(stored["start_back_total"], stored["start_back_distress"])
+    return None
+
+
+def psfs_baseline_ratings(stored: dict) -> list[int]:
+    return [int(entry["rating"]) for entry in stored.get("psfs_baseline") or []]
+
+
 def is_start_back_used_for(regions: Sequence[str] | frozenset[Region]) -> bool:
     """Lumbar episodes only (G16): not for neck-only or upper-back-only presentations."""
     return Region.LUMBAR in {Region(region) for region in regions}

@@ -27,9 +27,9 @@ from clinical.intake import (
     Answer,
     Intake,
     MedicalClearance,
-    StartBackScore,
     required_red_flag_questions,
 )
+from clinical.measures import START_BACK_LICENCE, stored_start_back
 from clinical.screening import (
     Outcome,
     ScreeningResult,
@@ -38,6 +38,7 @@ from clinical.screening import (
     screen,
     screen_for_referral,
 )
+from programs import measures_form
 
 # Label, help text and section for each field, in the order the physio meets them (§5.1-§5.5).
 SECTIONS = {
@@ -117,17 +118,14 @@ EXTRA_FIELDS = {
     ),
     "clearance_role": ("Medical clearance: role", "", "clearance"),
     "clearance_date": ("Medical clearance: date", "", "clearance"),
-    "start_back_total": ("STarT Back total (0-9)", "Optional, low back only.", "history"),
-    "start_back_distress": ("STarT Back distress subscale (0-5)", "", "history"),
 }
+# The STarT Back questionnaire and the PSFS baseline: `measures_form` (their own templates).
 LIMB_FIELDS = ("radiating_pain", "paraesthesia", "weakness")
 
 
 def _extra_spec(name: str) -> FieldSpec:
     if name.endswith("date"):
         return FieldSpec(name, "date", False)
-    if name.startswith("start_back"):
-        return FieldSpec(name, "int", False, minimum=0, maximum=9)
     return FieldSpec(name, "text", False)
 
 
@@ -295,14 +293,7 @@ def validate_answers(answers: dict, *, date_of_birth: datetime.date, today: date
     clearance = [answers.get(n) for n in ("clearance_by", "clearance_role", "clearance_date")]
     if any(clearance) and not all(clearance):
         errors["clearance_by"] = "Give who cleared the patient, their role and the date."
-    total, distress = answers.get("start_back_total"), answers.get("start_back_distress")
-    if (total is None) != (distress is None):
-        errors["start_back_total"] = "Give both the STarT Back total and the distress score."
-    elif total is not None and distress is not None:
-        try:
-            StartBackScore(total, distress)
-        except ValueError as error:
-            errors["start_back_total"] = str(error)
+    errors.update(measures_form.validate_measures(answers))
     missing = unanswered(answers)
     if missing and (errors or not _refers_at_once(answers, date_of_birth, today)):
         errors.update(missing)
@@ -363,9 +354,7 @@ def _recorded(stored: dict, *, age: int) -> dict:
             role=stored.get("clearance_role", ""),
             cleared_on=datetime.date.fromisoformat(stored["clearance_date"]),
         )
-    start_back = None
-    if stored.get("start_back_total") is not None:
-        start_back = StartBackScore(stored["start_back_total"], stored["start_back_distress"])
+    start_back = stored_start_back(stored)
     return {
         **values,
         "age": age,
@@ -436,7 +425,16 @@ def _form_field(spec: FieldSpec, label: str, help_text: str) -> forms.Field:
 class AssessmentForm(forms.Form):
     """Every intake field and the red-flag screen. Build with the patient's date of birth."""
 
-    def __init__(self, *args, date_of_birth: datetime.date, today: datetime.date, **kwargs):
+    start_back_licence = START_BACK_LICENCE
+
+    def __init__(
+        self,
+        *args,
+        date_of_birth: datetime.date,
+        today: datetime.date,
+        start_back_enabled: bool = False,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.date_of_birth = date_of_birth
         self.today = today
@@ -452,12 +450,19 @@ class AssessmentForm(forms.Form):
                 widget=forms.RadioSelect,
                 required=False,
             )
+        measures_form.add_measure_fields(self, start_back_enabled=start_back_enabled)
+
+    def start_back_fields(self):
+        return measures_form.start_back_fields(self)
+
+    def psfs_rows(self):
+        return measures_form.psfs_rows(self)
 
     def sections(self):
         """Fields grouped for the template: (title, [bound fields])."""
         grouped: dict[str, list[forms.BoundField]] = {key: [] for key in SECTIONS}
         for name in self.fields:
-            if name.startswith(RED_FLAG_FIELD_PREFIX):
+            if name.startswith(RED_FLAG_FIELD_PREFIX) or measures_form.is_measure_field(name):
                 continue
             section = (LABELS.get(name) or EXTRA_FIELDS[name])[2]
             grouped[section].append(self[name])
@@ -472,6 +477,10 @@ class AssessmentForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         answers = answers_from_cleaned(self.cleaned_data)  # what Form.clean() returned
+        measures, measure_errors = measures_form.measures_from_cleaned(self.cleaned_data)
+        answers.update(measures)
+        for name, message in measure_errors.items():
+            self.add_error(name, message)
         for name, message in validate_answers(
             answers, date_of_birth=self.date_of_birth, today=self.today
         ).items():
@@ -480,7 +489,9 @@ class AssessmentForm(forms.Form):
 
     @property
     def answers(self) -> dict:
-        return answers_from_cleaned(self.cleaned_data)
+        answers = answers_from_cleaned(self.cleaned_data)
+        answers.update(measures_form.measures_from_cleaned(self.cleaned_data)[0])
+        return answers
 
 
 def answers_from_cleaned(cleaned: dict) -> dict:
@@ -488,6 +499,8 @@ def answers_from_cleaned(cleaned: dict) -> dict:
     answers = {}
     red_flags = {}
     for name, value in cleaned.items():
+        if measures_form.is_measure_field(name):
+            continue
         if name.startswith(RED_FLAG_FIELD_PREFIX):
             if value:
                 red_flags[name.removeprefix(RED_FLAG_FIELD_PREFIX)] = value
@@ -555,15 +568,18 @@ class AssessmentInputSerializer(serializers.Serializer):
             fields[spec.name] = _serializer_field(spec, LABELS[spec.name][1])
         for name in EXTRA_FIELDS:
             fields[name] = _serializer_field(_extra_spec(name), EXTRA_FIELDS[name][1])
+        fields.update(measures_form.measure_serializer_fields())
         return fields
 
     def validate(self, attrs):
+        measures = measures_form.measures_from_validated(attrs)
         answers = answers_from_cleaned(
             {
                 **{k: v for k, v in attrs.items() if k != "red_flags"},
                 **{f"{RED_FLAG_FIELD_PREFIX}{k}": v for k, v in attrs.get("red_flags", {}).items()},
             }
         )
+        answers.update(measures)
         errors = validate_answers(
             answers, date_of_birth=self.context["date_of_birth"], today=self.context["today"]
         )

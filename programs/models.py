@@ -11,6 +11,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from clinical import vocabulary
+from clinical.intake import StartBackScore
+from clinical.measures import stored_start_back
 from clinical.plan import is_left_out_for_size
 from programs import revision_content
 
@@ -70,6 +72,16 @@ class Assessment(models.Model):
     @property
     def rule_ids(self) -> list[str]:
         return [rule["rule_id"] for rule in self.fired_rules]
+
+    @property
+    def start_back(self) -> StartBackScore | None:
+        """The STarT Back result: from the nine answers, or an older typed-in total."""
+        return stored_start_back(self.answers)
+
+    @property
+    def psfs_baseline(self) -> list[dict]:
+        """The PSFS activities named at the assessment, each with its 0-10 rating."""
+        return list(self.answers.get("psfs_baseline") or [])
 
 
 class Plan(models.Model):

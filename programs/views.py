@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from accounts.permissions import get_physio_or_404, get_visible_patient
 from clinical.dosing import DOSAGE_CHANGE_REASONS
 from clinical.intake import RED_FLAG_QUESTIONS_BY_KEY
+from clinical.measures import START_BACK_LICENCE, stored_start_back
 from clinical.rules import RULES
 from exercises.models import Exercise
 from exercises.selectors import exercises_visible_to
@@ -64,6 +65,7 @@ def _form(request, patient, data=None) -> AssessmentForm:
         data,
         date_of_birth=patient.date_of_birth,
         today=timezone.localdate(),
+        start_back_enabled=patient.clinic.is_start_back_enabled,
         # The date the physio records it; no clinical answer starts chosen.
         initial={"assessment_date": timezone.localdate()},
     )
@@ -123,6 +125,8 @@ def assessment_screen_preview(request, patient_pk):
             "flagged": _answered_red_flags(request.POST),
             "missing": len(form.errors),
             "rules": RULES,
+            "start_back": stored_start_back(form.answers) if form.is_valid() else None,
+            "start_back_licence": START_BACK_LICENCE,
         },
     )
 
@@ -141,6 +145,7 @@ def assessment_detail(request, pk):
             "rules": RULES,
             "plans": assessment.plans.all(),
             "templates": templates,
+            "start_back_licence": START_BACK_LICENCE,
         },
     )
 

@@ -102,6 +102,7 @@ def today(request):
             }
         )
     context["lasting_messages"] = _lasting_messages(patient)
+    context["function_review"] = services.pending_function_review(patient)
     return render(request, "followup/today.html", context)
 
 

@@ -143,7 +143,7 @@ def latest_psfs_change(plan: Plan) -> Change | None:
     if not baseline or not answered:
         return None
     latest = max(answered, key=lambda review: (review.answered_at, review.pk))
-    return psfs_change(baseline, latest.ratings)
+    return psfs_change(baseline, list(latest.ratings or []))
 
 
 def warning_questions(plan: Plan):

@@ -11,6 +11,8 @@ have a typed-in ``start_back_total``/``start_back_distress`` are still read (`st
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from rest_framework import serializers
 
@@ -149,8 +151,8 @@ def measure_serializer_fields() -> dict[str, serializers.Field]:
             allow_null=True,
             help_text="Keele STarT Back answers (lumbar episodes only; clinic setting).",
         ),
-        "psfs_baseline": PsfsActivitySerializer(
-            many=True,
+        "psfs_baseline": serializers.ListField(
+            child=PsfsActivitySerializer(),
             required=False,
             max_length=PSFS_MAX_ACTIVITIES,
             help_text="Patient-Specific Functional Scale: up to five activities, each 0-10.",
@@ -160,7 +162,7 @@ def measure_serializer_fields() -> dict[str, serializers.Field]:
 
 def measures_from_validated(attrs: dict) -> dict:
     """Pop the API's `start_back` and `psfs_baseline` into the stored answer names."""
-    answers = {}
+    answers: dict[str, Any] = {}
     start_back = attrs.pop("start_back", None)
     if start_back:
         answers["start_back_answers"] = {

@@ -210,7 +210,10 @@ def outcome_panel(patient) -> dict | None:
         return None
     return {
         "episode": episode,
-        "chart": outcomes.outcome_chart(episode, today=timezone.localdate()),
+        # Drawn once something was measured after the baseline.
+        "chart": outcomes.outcome_chart(episode, today=timezone.localdate())
+        if episode.pain_rows or episode.psfs_rows
+        else None,
         "chart_id": f"outcome-chart-{patient.pk}",
         "report_url": reverse("progress-report", kwargs={"plan_pk": episode.plan.pk}),
     }

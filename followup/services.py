@@ -455,7 +455,10 @@ def run_daily_rules(*, now: datetime.datetime | None = None) -> list[Alert]:
                     continue
                 raised.append(alert)
                 if finding.rule_id in FUNCTION_REVIEW_RULES:
-                    request_function_review(plan=plan, rule_id=finding.rule_id, once_key="plan")
+                    # Once per review, as the alert: a renewed plan's PLAN-EXPIRY asks again.
+                    request_function_review(
+                        plan=plan, rule_id=finding.rule_id, once_key=finding.once_key
+                    )
                 if finding.pauses_reminders:
                     pause_reminders(
                         patient=plan.patient, reason=f"{finding.rule_id}: physio review due"

@@ -19,7 +19,7 @@ from clinical.intake import Region, StartBackRisk, StartBackScore
 START_BACK_LICENCE = (
     "The Keele STarT Back Screening Tool © Keele University 01/08/07, funded by Arthritis "
     "Research UK. Free for non-commercial clinical use; commercial use needs a licence from "
-    "Keele University (startback@keele.ac.uk). Do not modify the items."
+    "Keele University. Do not modify the items."
 )
 START_BACK_INTRODUCTION = (
     "Thinking about the last 2 weeks, tick your response to the following questions."

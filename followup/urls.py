@@ -12,6 +12,7 @@ urlpatterns = [
     # The signed link in reminder emails: check in, nothing else
     path("check-in/<str:token>/", views.check_in_link, name="check-in-link"),
     path("me/activities/", views.function_review, name="function-review"),
+    path("me/start-back/", views.start_back, name="start-back"),
     path("activities/<str:token>/", views.function_review_link, name="function-review-link"),
     # Physio
     path("dashboard/", views.dashboard, name="dashboard"),

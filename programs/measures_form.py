@@ -23,6 +23,7 @@ from clinical.measures import (
     START_BACK_LICENCE,
     Agreement,
     Bothersome,
+    StartBackAnswers,
     is_start_back_used_for,
 )
 
@@ -43,23 +44,28 @@ PSFS_PAIR = "Give each activity a rating from 0 to 10 (and each rating its activ
 # --- the page ----------------------------------------------------------------------------
 
 
+def add_start_back_fields(form: forms.Form) -> None:
+    """The nine items as radio groups, none required (checked together: all nine or none)."""
+    for item in AGREE_ITEMS:
+        form.fields[f"{START_BACK_PREFIX}{item.number}"] = forms.ChoiceField(
+            label=f"{item.number}. {item.text}",
+            choices=AGREEMENT_CHOICES,
+            widget=forms.RadioSelect,
+            required=False,
+        )
+    form.fields[BOTHERSOME_FIELD] = forms.ChoiceField(
+        label=f"{BOTHERSOME_ITEM.number}. {BOTHERSOME_ITEM.text}",
+        choices=BOTHERSOME_CHOICES,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+
+
 def add_measure_fields(form: forms.Form, *, start_back_enabled: bool) -> None:
     """Add the STarT Back items (when the clinic uses the tool) and the PSFS pairs to `form`.
     None is required: a questionnaire not given stays unanswered."""
     if start_back_enabled:
-        for item in AGREE_ITEMS:
-            form.fields[f"{START_BACK_PREFIX}{item.number}"] = forms.ChoiceField(
-                label=f"{item.number}. {item.text}",
-                choices=AGREEMENT_CHOICES,
-                widget=forms.RadioSelect,
-                required=False,
-            )
-        form.fields[BOTHERSOME_FIELD] = forms.ChoiceField(
-            label=f"{BOTHERSOME_ITEM.number}. {BOTHERSOME_ITEM.text}",
-            choices=BOTHERSOME_CHOICES,
-            widget=forms.RadioSelect,
-            required=False,
-        )
+        add_start_back_fields(form)
     for number in range(1, PSFS_MAX_ACTIVITIES + 1):
         form.fields[f"{PSFS_ACTIVITY}{number}"] = forms.CharField(
             label=f"Activity {number}", max_length=120, required=False
@@ -173,3 +179,35 @@ def measures_from_validated(attrs: dict) -> dict:
     if baseline:
         answers["psfs_baseline"] = [dict(entry) for entry in baseline]
     return answers
+
+
+def initial_from_response(answers: dict) -> dict:
+    """Form initial values from a patient's own STarT Back answers (`StartBackResponse`)."""
+    initial = {
+        f"{START_BACK_PREFIX}{item.number}": value
+        for item, value in zip(AGREE_ITEMS, answers["items"], strict=True)
+    }
+    initial[BOTHERSOME_FIELD] = answers["bothersome"]
+    return initial
+
+
+class StartBackForm(forms.Form):
+    """The patient's own page: all nine items required."""
+
+    licence = START_BACK_LICENCE
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        add_start_back_fields(self)
+        for field in self.fields.values():
+            field.required = True
+            field.error_messages["required"] = "Please choose an answer."
+
+    @property
+    def answers(self) -> StartBackAnswers:
+        return StartBackAnswers.from_stored(
+            {
+                "items": [self.cleaned_data[f"{START_BACK_PREFIX}{i.number}"] for i in AGREE_ITEMS],
+                "bothersome": self.cleaned_data[BOTHERSOME_FIELD],
+            }
+        )

@@ -437,3 +437,24 @@ class SafetyConcern(models.Model):
     @property
     def is_emergency(self) -> bool:
         return self.level == self.Level.EMERGENCY
+
+
+class StartBackResponse(models.Model):
+    """The patient's own answers to the Keele STarT Back tool before or at the first visit
+    (issue #18), from the portal; the physio's assessment form starts from the latest."""
+
+    patient = models.ForeignKey(
+        "accounts.Patient", on_delete=models.CASCADE, related_name="start_back_responses"
+    )
+    answers = models.JSONField(help_text="items 1-8 agree or disagree, and bothersome (item 9)")
+    answered_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-answered_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"STarT Back answers of patient {self.patient_id}"
+
+    @property
+    def score(self) -> StartBackScore | None:
+        return stored_start_back({"start_back_answers": self.answers})

@@ -20,6 +20,7 @@ from exercises.models import Exercise
 from exercises.selectors import exercises_visible_to
 from programs import revision_content, safety, services, snapshots
 from programs.intake_form import RED_FLAG_FIELD_PREFIX, AssessmentForm
+from programs.measures_form import initial_from_response
 from programs.models import Assessment, Plan, PlanTemplate, Prescription
 from programs.selectors import (
     assessments_visible_to,
@@ -66,9 +67,17 @@ def _form(request, patient, data=None) -> AssessmentForm:
         date_of_birth=patient.date_of_birth,
         today=timezone.localdate(),
         start_back_enabled=patient.clinic.is_start_back_enabled,
-        # The date the physio records it; no clinical answer starts chosen.
-        initial={"assessment_date": timezone.localdate()},
+        # The date the physio records it; no clinical answer starts chosen, except the
+        # STarT Back answers the patient gave themselves (issue #18), shown to check.
+        initial={"assessment_date": timezone.localdate(), **_patient_start_back(patient)},
     )
+
+
+def _patient_start_back(patient) -> dict:
+    if not patient.clinic.is_start_back_enabled:
+        return {}
+    response = patient.start_back_responses.first()
+    return initial_from_response(response.answers) if response else {}
 
 
 def _answered_red_flags(data) -> list[dict]:

@@ -233,6 +233,10 @@ SCHEDULE_JSON = {
 NEW_PASSWORD = {"password1": "a-long-new-passphrase-42", "password2": "a-long-new-passphrase-42"}
 A1_LOGIN = {"username": "a1@example.com", "password": PASSWORD}
 CHECK_IN_FORM = {"pain": "3", "feeling": "better", "note": "Easier today.", **CALM_DAY_FORM}
+START_BACK_FORM = {
+    **{f"start_back_item_{n}": "disagree" for n in range(1, 9)},
+    "start_back_item_9": "slightly",
+}
 
 # Placeholders in the URLs are filled from the world built below.
 # fmt: off
@@ -410,6 +414,10 @@ MATRIX: dict[str, Row] = {
         get(200, 200, 200, 200, 200, 200),
         post(200, 200, 200, 200, 200, 200, data={"rating_1": "5"}),
         get(404, 404, 404, 404, 404, 404, url="/activities/{function_review_token}x/")),
+    # Clinic A uses STarT Back: each patient answers for themselves; physios have no page.
+    "me/start-back/": row("start-back", "/me/start-back/",
+        get(LOGIN, 200, 200, 404, 404, 404),
+        post(LOGIN, 200, 200, 404, 404, 404, data=START_BACK_FORM)),
     "plans/<int:plan_pk>/progress-report/": row("progress-report", "/plans/{plan}/progress-report/",
         get(LOGIN, 404, 404, 200, 404, 404),
         post(LOGIN, 404, 404, 302, 404, 404, data={"summary": "Improving."})),
@@ -593,7 +601,7 @@ MATRIX: dict[str, Row] = {
 
 
 def _build_world() -> SimpleNamespace:
-    clinic_a = ClinicFactory(name="Clinic A")
+    clinic_a = ClinicFactory(name="Clinic A", is_start_back_enabled=True)
     clinic_b = ClinicFactory(name="Clinic B")
     physio_a = PhysiotherapistFactory(clinic=clinic_a, user__email="physio.a@example.com")
     physio_b = PhysiotherapistFactory(clinic=clinic_b, user__email="physio.b@example.com")

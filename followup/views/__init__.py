@@ -1,6 +1,6 @@
 """Pages of the follow-up: the patient portal (patient.py) and the physio's side (physio.py)."""
 
-from followup.views.measures import function_review, function_review_link
+from followup.views.measures import function_review, function_review_link, start_back
 from followup.views.patient import (
     check_in,
     check_in_link,
@@ -26,5 +26,6 @@ __all__ = [
     "patient_help",
     "progress_report_download",
     "progress_report_page",
+    "start_back",
     "today",
 ]

@@ -14,6 +14,8 @@ from accounts.permissions import get_own_patient_or_404
 from followup import services
 from followup.forms import FunctionReviewForm
 from followup.models import FunctionReview
+from programs import services as program_services
+from programs.measures_form import StartBackForm
 
 
 def _review_page(request, review: FunctionReview, *, source: str, actor, token: str = ""):
@@ -62,4 +64,23 @@ def function_review_link(request, token):
         )
     return _review_page(
         request, review, source=FunctionReview.Source.EMAIL_LINK, actor=None, token=token
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def start_back(request):
+    """The patient answers the Keele STarT Back tool before or at their first visit."""
+    patient = get_own_patient_or_404(request.user)
+    if not patient.clinic.is_start_back_enabled:
+        raise Http404("Your clinic does not use this questionnaire.")
+    form = StartBackForm(request.POST or None)
+    context = {"patient": patient, "clinic": patient.clinic, "form": form}
+    if request.method == "POST" and form.is_valid():
+        program_services.record_start_back_response(
+            patient=patient, answers=form.answers, by=request.user
+        )
+        return render(request, "followup/start_back_done.html", context)
+    return render(
+        request, "followup/start_back.html", context, status=400 if form.is_bound else 200
     )

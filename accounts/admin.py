@@ -25,7 +25,7 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(Clinic)
 class ClinicAdmin(admin.ModelAdmin):
-    list_display = ["name", "phone", "paper_size"]
+    list_display = ["name", "phone", "paper_size", "is_start_back_enabled"]
     search_fields = ["name"]
     # The logo is uploaded on the clinic settings page, which re-encodes and size-limits it.
     readonly_fields = ["logo"]

@@ -138,6 +138,14 @@ class Clinic(models.Model):
         ],
         help_text="Headings and buttons, as #RRGGBB.",
     )
+    is_start_back_enabled = models.BooleanField(
+        "Use the Keele STarT Back tool",
+        default=False,
+        help_text="Nine questions at the first assessment of a low back episode (risk "
+        "stratification, NICE NG59). The Keele STarT Back Screening Tool © Keele University "
+        "01/08/07, funded by Arthritis Research UK: free for non-commercial clinical use; "
+        "commercial use needs a licence from Keele University.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

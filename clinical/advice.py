@@ -24,6 +24,7 @@ from clinical.intake import (
     WorkStatus,
     in_order,
 )
+from clinical.measures import START_BACK_EMPHASIS, is_start_back_used_for
 from clinical.phases import PHASES, PhaseChoice, PhaseCode
 from clinical.plan import AdviceItem, AdviceKind, Answers, PlanWarning
 from clinical.screening import ScreeningResult
@@ -331,6 +332,18 @@ def _starting_education(intake: Intake) -> list[tuple[str, str, str, Answers]]:
                 (("occupation_load", intake.occupation_load.value),),
             )
         )
+    if intake.start_back is not None and is_start_back_used_for(intake.regions):
+        group = intake.start_back.risk
+        reason, keys = START_BACK_EMPHASIS[group]
+        for key in keys:
+            extra.append(
+                (
+                    key,
+                    f"STarT Back {reason}",
+                    "EDU-STARTBACK",
+                    (("start_back_group", group.value),),
+                )
+            )
     if intake.work_status in (WorkStatus.MODIFIED_DUTIES, WorkStatus.OFF_WORK):
         extra.append(
             (

@@ -168,6 +168,21 @@ _SNIPPETS = (
         "or any emergency sign appears, get help as above.",
         "S1-27, S1-28; section 4.4",
     ),
+    # STarT Back matched emphasis (clinical-model §3 row 15, G1 1.1.2-1.1.3): draft wording.
+    EducationSnippet(
+        "graded_activity",
+        "Build your activity up step by step, by a set amount, not by how your back feels on "
+        "the day. Pick activities that matter to you, start below what you can do, and add a "
+        "little each week. Some soreness as you do more is normal and not a sign of harm.",
+        "G1 1.1.3, G16 (medium and high risk)",
+    ),
+    EducationSnippet(
+        "pain_coping",
+        "Pain and worry feed each other. Back pain rarely means damage, even when it is strong. "
+        "Notice worrying thoughts, slow your breathing, and keep doing a little of what you "
+        "enjoy. Your physio will talk with you about ways of coping that suit you.",
+        "G1 1.1.3, G16 (high risk: psychologically informed approach)",
+    ),
 )
 
 EDUCATION: Mapping[str, EducationSnippet] = MappingProxyType(

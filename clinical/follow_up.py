@@ -14,7 +14,11 @@ Rules, by id:
   row: the patient follows the previous phase's content for at least 3 days.
 - PROGRESS (local id): the phase's exit criteria (4.2) and minimum days are met: a suggestion
   to the physio, who approves the move; GATE-RTS needs their sign-off first.
-- Daily: CHK-2W, ESC-REVIEW-4W, ESC-REFER-6W, PLAN-EXPIRY.
+- Daily: CHK-2W, ESC-REVIEW-4W, ESC-REFER-6W, PLAN-EXPIRY; for STarT Back high risk
+  (AMB-HIGHRISK) a task when a week passes without a check-in (check-ins weekly).
+- Function (PSFS, clinical.measures): where the patient has re-rated their activities, P2's
+  "function improving", CHK-2W's "no better" and ESC-REFER-6W's "function not improved" read
+  the PSFS change from baseline (2-point MCID) instead of the check-in's answers.
 
 Thresholds are the draft's (4.2-4.5) and need clinical sign-off (clinical-model.md 8.3).
 """
@@ -32,6 +36,7 @@ from clinical.intake import (
     RedFlagQuestion,
     Region,
 )
+from clinical.measures import Change
 from clinical.screening import CARDIO_PATIENT_TEXT, EMERGENCY_PATIENT_TEXT
 from clinical.vocabulary import PHASE_CODES
 
@@ -44,6 +49,7 @@ CHK_2W_DAYS = 14
 REVIEW_4W_DAYS = 28
 REFER_6W_DAYS = 42
 PLAN_EXPIRY_DAYS = 42
+HIGH_RISK_CHECK_IN_DAYS = 7  # AMB-HIGHRISK: check-ins weekly
 MEANINGFUL_IMPROVEMENT = 2  # CHK-2W, ESC-REFER-6W: points below baseline
 P2_GREEN_DAYS = 5  # P2 exit: green for 5 consecutive days
 P3_GREEN_DAYS = 14  # P3 exit: green for 2 weeks
@@ -162,6 +168,9 @@ class PlanFacts:
     is_rts_sign_off_required: bool = False
     is_rts_signed_off: bool = False
     regressed_until: date | None = None
+    # PSFS mean from the assessment to the latest re-rating, when the patient has re-rated.
+    psfs_change: Change | None = None
+    is_high_risk: bool = False  # AMB-HIGHRISK fired at the assessment (STarT Back high)
 
     @property
     def is_regressed(self) -> bool:
@@ -482,10 +491,16 @@ def _exit_criteria_met(
         days = {c.day: c for c in in_phase}
         run = [check_in.day - timedelta(days=offset) for offset in range(P2_GREEN_DAYS)]
         green_run = all(day in days and days[day].zone is Zone.GREEN for day in run)
-        improving = check_in.feeling is Feeling.BETTER or check_in.can_manage_daily_tasks
+        # "Function improving (patient-reported)": the PSFS change where the patient re-rated.
+        if plan.psfs_change is not None:
+            improving = plan.psfs_change.is_meaningful
+            function = f"PSFS +{plan.psfs_change.improvement:g} from baseline"
+        else:
+            improving = check_in.feeling is Feeling.BETTER or check_in.can_manage_daily_tasks
+            function = "improving"
         if not (check_in.pain <= 3 and green_run and improving):
             return []
-        return [f"pain {check_in.pain}/10", f"green for {P2_GREEN_DAYS} days in a row", "improving"]
+        return [f"pain {check_in.pain}/10", f"green for {P2_GREEN_DAYS} days in a row", function]
     if phase == "P3":
         window_start = check_in.day - timedelta(days=P3_GREEN_DAYS)
         window = [c for c in in_phase if c.day > window_start]
@@ -557,9 +572,11 @@ def evaluate_daily(check_ins: Sequence[CheckInFacts], plan: PlanFacts) -> tuple[
     improved = _improved(check_ins, plan)
     findings: list[Finding] = []
 
+    psfs = plan.psfs_change
     if plan.days_on_plan >= CHK_2W_DAYS:
         says_no_better = latest is None or latest.feeling is not Feeling.BETTER
-        if not improved or says_no_better:
+        psfs_no_better = psfs is not None and not psfs.is_meaningful
+        if not improved or says_no_better or psfs_no_better:
             findings.append(
                 Finding(
                     rule_id="CHK-2W",
@@ -572,6 +589,11 @@ def evaluate_daily(check_ins: Sequence[CheckInFacts], plan: PlanFacts) -> tuple[
                             if latest is None
                             else f"and pain {latest.pain}/10 (baseline {plan.baseline_pain}/10), "
                             f"feeling {latest.feeling.value}"
+                        )
+                        + (
+                            f", PSFS {psfs.baseline:g} to {psfs.current:g} (no better on PSFS)"
+                            if psfs_no_better and psfs is not None
+                            else ""
                         )
                         + ". Review the plan; the patient continues."
                     ),
@@ -605,9 +627,12 @@ def evaluate_daily(check_ins: Sequence[CheckInFacts], plan: PlanFacts) -> tuple[
 
     days_since_onset = (plan.today - plan.onset_date).days
     if days_since_onset >= REFER_6W_DAYS:
-        function_improved = latest is not None and (
-            latest.feeling is Feeling.BETTER and latest.can_manage_daily_tasks
-        )
+        if psfs is not None:
+            function_improved = psfs.is_meaningful
+        else:
+            function_improved = latest is not None and (
+                latest.feeling is Feeling.BETTER and latest.can_manage_daily_tasks
+            )
         if not improved and not function_improved:
             findings.append(
                 Finding(
@@ -621,6 +646,24 @@ def evaluate_daily(check_ins: Sequence[CheckInFacts], plan: PlanFacts) -> tuple[
                     ),
                     patient_message=REFER_6W_PATIENT_TEXT,
                     once_key="plan",
+                )
+            )
+
+    if plan.is_high_risk and plan.days_on_plan >= HIGH_RISK_CHECK_IN_DAYS:
+        last_day = latest.day if latest is not None else plan.start_date
+        if (plan.today - last_day).days >= HIGH_RISK_CHECK_IN_DAYS:
+            week = plan.days_on_plan // HIGH_RISK_CHECK_IN_DAYS
+            findings.append(
+                Finding(
+                    rule_id="AMB-HIGHRISK",
+                    severity=Severity.REVIEW,
+                    action=Action.TASK,
+                    physio_message=(
+                        "AMB-HIGHRISK: STarT Back high risk and no check-in for "
+                        f"{(plan.today - last_day).days} days (check-ins weekly). Contact the "
+                        "patient; keep to a psychologically informed approach."
+                    ),
+                    once_key=f"week-{week}",
                 )
             )
 

@@ -114,6 +114,10 @@ RULES: dict[str, RuleInfo] = {
         _local("EDU-PHASE", "Education for the phase", "4.2, 7"),
         _local("EDU-TRIGGER", "Education for the recorded trigger", "5.2 trigger, 7"),
         _local("EDU-RISK", "Education for a recorded risk factor", "5.2, 5.4, 7"),
+        _local(
+            "EDU-STARTBACK", "Education matched to the STarT Back group", "3 row 15, 5.6, G1, G16"
+        ),
+        _local("PSFS-MCID", "PSFS or pain changed by its minimal important change", "3 row 16"),
         _local("RESTRICT-PHASE", "Restrictions of the phase", "4.2"),
     )
 }

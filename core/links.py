@@ -71,6 +71,9 @@ def _invitation_max_age() -> datetime.timedelta:
 
 INVITATION = SignedLink("accounts.invitation", "accept-invitation", _invitation_max_age)
 CHECK_IN = SignedLink("checkins.link", "check-in-link", datetime.timedelta(days=7))
+FUNCTION_REVIEW = SignedLink(
+    "checkins.function_review", "function-review-link", datetime.timedelta(days=14)
+)
 UNSUBSCRIBE = SignedLink(
     "reminders.unsubscribe", "reminder-unsubscribe", datetime.timedelta(days=365)
 )

@@ -1,16 +1,41 @@
+from django.core.exceptions import ValidationError
+from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
+from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.generics import ListAPIView
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from accounts.permissions import IsPatient, get_own_patient_or_404
+from accounts.permissions import (
+    IsPatient,
+    IsPhysiotherapist,
+    get_own_patient_or_404,
+    get_visible_patient,
+)
+from clinical.measures import (
+    BOTHERSOME_ITEM,
+    NPRS_MCID,
+    PSFS_MAX_ACTIVITIES,
+    PSFS_MCID,
+    START_BACK_INTRODUCTION,
+    START_BACK_ITEMS,
+    START_BACK_LICENCE,
+    Agreement,
+    Bothersome,
+)
 from core.api import INVALID, NOT_FOUND, NOT_FOUND_OR_NO_PAGE, DomainError, ErrorSerializer
-from followup import selectors, services
-from followup.models import CheckIn
+from followup import outcomes, selectors, services
+from followup.models import CheckIn, FunctionReview
 from followup.serializers import (
     CheckInInputSerializer,
     CheckInResultSerializer,
     CheckInSerializer,
+    EpisodeMeasuresSerializer,
+    FunctionReviewInputSerializer,
+    MeasureDefinitionsSerializer,
+    PendingReviewSerializer,
 )
 from programs.selectors import current_revision
 
@@ -83,3 +108,119 @@ class MyCheckInsView(ListAPIView):
             CheckInResultSerializer(check_in).data,
             status=status.HTTP_200_OK if is_repeat else status.HTTP_201_CREATED,
         )
+
+
+# --- outcome measures (issue #18) ----------------------------------------------------------
+
+
+def _definitions() -> dict:
+    return {
+        "start_back": {
+            "introduction": START_BACK_INTRODUCTION,
+            "items": [
+                {
+                    "number": item.number,
+                    "text": item.text,
+                    "is_distress": item.is_distress,
+                    "answers": [b.value for b in Bothersome]
+                    if item.number == BOTHERSOME_ITEM.number
+                    else [a.value for a in Agreement],
+                }
+                for item in START_BACK_ITEMS
+            ],
+            "scoring": "Total 0-9 (items 1-8: agree = 1; item 9: very much or extremely = 1); "
+            "distress subscale items 5-9 (0-5). Low 0-3; medium 4-9 with subscale 0-3; high: "
+            "subscale 4-5 (AMB-HIGHRISK).",
+            "licence": START_BACK_LICENCE,
+            "regions": ["lumbar"],
+        },
+        "psfs": {
+            "max_activities": PSFS_MAX_ACTIVITIES,
+            "scale": "0 unable to do the activity - 10 able to do it as before the problem",
+            "mcid": PSFS_MCID,
+        },
+        "pain_mcid": NPRS_MCID,
+    }
+
+
+class MeasureDefinitionsView(APIView):
+    """The questionnaires: the Keele STarT Back items (with the licence statement), the PSFS
+    scale and the minimal clinically important changes."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: MeasureDefinitionsSerializer})
+    def get(self, request):
+        return Response(MeasureDefinitionsSerializer(_definitions()).data)
+
+
+def _episode_data(patient) -> dict:
+    episode = outcomes.latest_episode(patient)
+    if episode is None:
+        raise Http404("No published plan yet.")
+    data = EpisodeMeasuresSerializer(episode).data
+    pending = services.pending_function_review(patient)
+    data["pending_review"] = PendingReviewSerializer(pending).data if pending else None
+    return data
+
+
+class MyMeasuresView(APIView):
+    """The patient's own measures: STarT Back group, PSFS and pain from baseline, and the PSFS
+    re-rating waiting for an answer, if any."""
+
+    permission_classes = [IsPatient]
+
+    @extend_schema(responses={200: EpisodeMeasuresSerializer, 404: NOT_FOUND})
+    def get(self, request):
+        return Response(_episode_data(get_own_patient_or_404(request.user)))
+
+
+class MyFunctionReviewView(APIView):
+    """Answer a PSFS re-rating: one 0-10 per activity named at the assessment, once."""
+
+    permission_classes = [IsPatient]
+
+    @extend_schema(
+        request=FunctionReviewInputSerializer,
+        responses={
+            200: EpisodeMeasuresSerializer,
+            400: INVALID,
+            404: NOT_FOUND,
+            409: OpenApiResponse(ErrorSerializer, description="`answered`: rated already."),
+        },
+    )
+    def post(self, request, pk):
+        patient = get_own_patient_or_404(request.user)
+        review = (
+            FunctionReview.objects.select_related("plan__assessment", "patient")
+            .filter(pk=pk, patient=patient)
+            .first()
+        )
+        if review is None:
+            raise Http404("No such review.")
+        serializer = FunctionReviewInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        if review.is_answered:
+            raise DomainError("These activities were rated already.", code="answered")
+        try:
+            services.answer_function_review(
+                review=review,
+                ratings=serializer.validated_data["ratings"],
+                source=FunctionReview.Source.API,
+                actor=request.user,
+            )
+        except ValidationError as error:
+            if getattr(error, "code", "") == "answered":
+                raise DomainError(error.messages[0], code="answered") from error
+            raise DRFValidationError(error.message_dict) from error
+        return Response(_episode_data(patient))
+
+
+class PatientMeasuresView(APIView):
+    """A patient's measures for their physio (own clinic only; others get 404)."""
+
+    permission_classes = [IsPhysiotherapist]
+
+    @extend_schema(responses={200: EpisodeMeasuresSerializer, 404: NOT_FOUND})
+    def get(self, request, patient_pk):
+        return Response(_episode_data(get_visible_patient(request.user, patient_pk)))

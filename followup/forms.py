@@ -140,3 +140,23 @@ class CheckInForm(forms.Form):
                 field = None
             for message in errors:
                 self.add_error(field, message)
+
+
+class FunctionReviewForm(forms.Form):
+    """PSFS re-rating (issue #18): one 0-10 scale per activity named at the assessment."""
+
+    def __init__(self, *args, activities: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        for number, activity in enumerate(activities, start=1):
+            self.fields[f"rating_{number}"] = forms.TypedChoiceField(
+                label=activity,
+                choices=[(str(value), str(value)) for value in range(11)],
+                coerce=int,
+                widget=forms.RadioSelect,
+                help_text="0: unable to do it. 10: as well as before your back problem.",
+                error_messages={"required": "Choose a number from 0 to 10."},
+            )
+
+    @property
+    def ratings(self) -> list[int]:
+        return [self.cleaned_data[name] for name in self.fields]

@@ -143,3 +143,86 @@ class Alert(models.Model):
     @property
     def severity_rank(self) -> int:
         return list(self.Severity.values).index(self.severity)
+
+
+class FunctionReview(models.Model):
+    """A Patient-Specific Functional Scale re-rating (issue #18): at each review (CHK-2W,
+    ESC-REVIEW-4W, ESC-REFER-6W, PLAN-EXPIRY, the end of a phase) the patient rates again the
+    activities named at the assessment, from the portal or the email link. The row is also
+    the email's outbox: `emailed_at` is claimed before sending."""
+
+    class Source(models.TextChoices):
+        PORTAL = "portal", "Patient portal"
+        EMAIL_LINK = "email_link", "Link in an email"
+        API = "api", "API"
+
+    patient = models.ForeignKey("accounts.Patient", on_delete=models.CASCADE, related_name="+")
+    plan = models.ForeignKey(
+        "programs.Plan", on_delete=models.CASCADE, related_name="function_reviews"
+    )
+    rule_id = models.CharField(max_length=20, help_text="The review that asked for it.")
+    once_key = models.CharField(max_length=40)
+    requested_at = models.DateTimeField()
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    ratings = models.JSONField(
+        null=True, blank=True, help_text="0-10 per baseline activity, in order; null: not yet."
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    local_date = models.DateField(null=True, blank=True, help_text="The patient's date.")
+    source = models.CharField(max_length=10, choices=Source.choices, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "rule_id", "once_key"], name="function_review_once_per_reason"
+            ),
+            models.CheckConstraint(
+                condition=Q(answered_at__isnull=True) | Q(ratings__isnull=False),
+                name="function_review_answered_has_ratings",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"PSFS review ({self.rule_id}) of patient {self.patient_id}"
+
+    @property
+    def is_answered(self) -> bool:
+        return self.answered_at is not None
+
+
+class ProgressReport(models.Model):
+    """A progress report PDF for a GP or insurer (issue #18), rendered by the worker on the
+    `pdf` queue with the program PDF's restricted fetcher. The row is the outbox: claimed
+    pending → rendering before the work, failed with the reason when it cannot be made."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting"
+        RENDERING = "rendering", "Being made"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    plan = models.ForeignKey(
+        "programs.Plan", on_delete=models.CASCADE, related_name="progress_reports"
+    )
+    summary = models.TextField(max_length=4000, blank=True, help_text="The physio's summary.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    # Private storage; the name carries no health details.
+    file = models.FileField(blank=True, max_length=200)
+    error = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Progress report {self.pk} of plan {self.plan_id}"
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == self.Status.READY

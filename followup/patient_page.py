@@ -10,9 +10,13 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.urls import reverse
+from django.utils import timezone
+
 from accounts.models import AuditEvent, Invitation, Patient
 from accounts.selectors import get_patient_page_for
 from clinical.intake import RED_FLAG_QUESTIONS_BY_KEY
+from followup import outcomes
 from followup.models import Alert
 from followup.selectors import PHASE_NAMES, RESOLVED_SHOWN, FollowUp, follow_up_overview
 from programs.models import Assessment, Plan
@@ -179,6 +183,7 @@ class PatientPage:
     reminders: dict
     audit_events: list[AuditEvent]
     safety: SafetyState
+    outcomes: dict | None = None  # issue #18: PSFS and pain from baseline, the chart
 
 
 def patient_page(user, pk) -> PatientPage:
@@ -194,4 +199,21 @@ def patient_page(user, pk) -> PatientPage:
         reminders=reminder_panel(patient),
         audit_events=audit_events,
         safety=state_of(patient),
+        outcomes=outcome_panel(patient),
     )
+
+
+def outcome_panel(patient) -> dict | None:
+    """The episode's measures for the patient page: None before a published plan."""
+    episode = outcomes.latest_episode(patient)
+    if episode is None:
+        return None
+    return {
+        "episode": episode,
+        # Drawn once something was measured after the baseline.
+        "chart": outcomes.outcome_chart(episode, today=timezone.localdate())
+        if episode.pain_rows or episode.psfs_rows
+        else None,
+        "chart_id": f"outcome-chart-{patient.pk}",
+        "report_url": reverse("progress-report", kwargs={"plan_pk": episode.plan.pk}),
+    }

@@ -94,3 +94,82 @@ class CheckInResultSerializer(CheckInSerializer):
     class Meta(CheckInSerializer.Meta):
         fields = [*CheckInSerializer.Meta.fields, "advice", "zone_advice"]
         read_only_fields = fields
+
+
+# --- outcome measures (issue #18) ----------------------------------------------------------
+
+
+class StartBackItemSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    text = serializers.CharField()
+    is_distress = serializers.BooleanField(help_text="Items 5-9: the distress subscale.")
+    answers = serializers.ListField(child=serializers.CharField())
+
+
+class StartBackDefinitionSerializer(serializers.Serializer):
+    introduction = serializers.CharField()
+    items = StartBackItemSerializer(many=True)
+    scoring = serializers.CharField()
+    licence = serializers.CharField(help_text="Shown wherever the items are (Keele).")
+    regions = serializers.ListField(child=serializers.CharField())
+
+
+class PsfsDefinitionSerializer(serializers.Serializer):
+    max_activities = serializers.IntegerField()
+    scale = serializers.CharField()
+    mcid = serializers.FloatField()
+
+
+class MeasureDefinitionsSerializer(serializers.Serializer):
+    start_back = StartBackDefinitionSerializer()
+    psfs = PsfsDefinitionSerializer()
+    pain_mcid = serializers.IntegerField()
+
+
+class ChangeSerializer(serializers.Serializer):
+    baseline = serializers.FloatField()
+    current = serializers.FloatField()
+    improvement = serializers.FloatField(help_text="Positive: better (PSFS up, pain down).")
+    is_meaningful = serializers.BooleanField(help_text="Improvement of at least the MCID (2).")
+
+
+class StartBackScoreSerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    distress = serializers.IntegerField()
+    group = serializers.CharField(source="risk.value")
+
+
+class MeasureRowSerializer(serializers.Serializer):
+    on = serializers.DateField()
+    value = serializers.FloatField()
+    change = ChangeSerializer(allow_null=True)
+    label = serializers.CharField(help_text="The review that asked for a PSFS re-rating.")
+
+
+class PendingReviewSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    rule_id = serializers.CharField()
+    requested_at = serializers.DateTimeField()
+
+
+class EpisodeMeasuresSerializer(serializers.Serializer):
+    plan = serializers.IntegerField(source="plan.pk")
+    start = serializers.DateField(help_text="The assessment date: the baseline.")
+    start_back = StartBackScoreSerializer(allow_null=True)
+    psfs_activities = serializers.ListField(child=serializers.CharField())
+    psfs_baseline = serializers.FloatField(allow_null=True)
+    psfs = MeasureRowSerializer(source="psfs_rows", many=True)
+    psfs_change = ChangeSerializer(allow_null=True)
+    pain_baseline = serializers.IntegerField()
+    pain = MeasureRowSerializer(source="pain_rows", many=True)
+    pain_change = ChangeSerializer(allow_null=True)
+    pending_review = PendingReviewSerializer(allow_null=True, required=False)
+
+
+class FunctionReviewInputSerializer(serializers.Serializer):
+    ratings = serializers.ListField(
+        child=serializers.IntegerField(min_value=0, max_value=10),
+        min_length=1,
+        max_length=5,
+        help_text="0-10 for each activity named at the assessment, in the same order.",
+    )

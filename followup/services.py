@@ -20,15 +20,16 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import AuditEvent, Patient
 from accounts.services import record_audit
 from clinical import follow_up
 from clinical.follow_up import CheckInFacts, CheckInOutcome, Finding, PlanFacts
+from clinical.measures import Change, psfs_baseline_ratings, psfs_change
 from core import links, outbox
 from followup import tasks
-from followup.models import Alert, CheckIn
+from followup.models import Alert, CheckIn, FunctionReview
 from programs import safety
 from programs.models import Plan, PlanPhase, PlanRevision
 from programs.selectors import current_revision
@@ -129,7 +130,20 @@ def plan_facts(plan: Plan, revision: PlanRevision, today: datetime.date) -> Plan
         is_rts_sign_off_required=plan.is_return_to_sport_sign_off_required,
         is_rts_signed_off=plan.return_to_sport_signed_off_at is not None,
         regressed_until=plan.regressed_until if plan.regressed_to else None,
+        psfs_change=latest_psfs_change(plan),
+        is_high_risk="AMB-HIGHRISK" in plan.assessment.rule_ids,
     )
+
+
+def latest_psfs_change(plan: Plan) -> Change | None:
+    """The PSFS mean from the assessment to the latest re-rating; None before one (reads
+    `plan.function_reviews`, prefetched by callers that loop over plans)."""
+    baseline = psfs_baseline_ratings(plan.assessment.answers)
+    answered = [r for r in plan.function_reviews.all() if r.answered_at is not None]
+    if not baseline or not answered:
+        return None
+    latest = max(answered, key=lambda review: (review.answered_at, review.pk))
+    return psfs_change(baseline, list(latest.ratings or []))
 
 
 def warning_questions(plan: Plan):
@@ -426,6 +440,7 @@ def run_daily_rules(*, now: datetime.datetime | None = None) -> list[Alert]:
                 queryset=PlanRevision.objects.defer("snapshot").order_by("-number"),
             ),
             Prefetch("check_ins", queryset=CheckIn.objects.order_by("created_at", "id")),
+            "function_reviews",
         )
         .order_by("pk")
     )
@@ -439,6 +454,11 @@ def run_daily_rules(*, now: datetime.datetime | None = None) -> list[Alert]:
                 if alert is None:
                     continue
                 raised.append(alert)
+                if finding.rule_id in FUNCTION_REVIEW_RULES:
+                    # Once per review, as the alert: a renewed plan's PLAN-EXPIRY asks again.
+                    request_function_review(
+                        plan=plan, rule_id=finding.rule_id, once_key=finding.once_key
+                    )
                 if finding.pauses_reminders:
                     pause_reminders(
                         patient=plan.patient, reason=f"{finding.rule_id}: physio review due"
@@ -524,6 +544,8 @@ def approve_progression(*, alert: Alert, by, rts_sign_off: bool = False) -> Plan
     plan.regressed_until = None
     plan.save()
     revision = publish_plan(plan=plan, by=by)
+    # The end of a phase is a review point of the PSFS (issue #18).
+    request_function_review(plan=plan, rule_id="PROGRESS", once_key=expected_from)
     Alert.objects.filter(pk=alert.pk).update(
         resolved_at=now, resolved_by=by, resolution=Alert.Resolution.APPROVED
     )
@@ -572,5 +594,131 @@ def send_alert_email(*, alert_id: int) -> bool:
         message.send()
     except Exception:
         Alert.objects.filter(pk=alert_id).update(emailed_at=None)
+        raise
+    return True
+
+
+# --- PSFS re-ratings at the reviews (issue #18) -------------------------------------------
+
+# The reviews at which the patient re-rates their PSFS activities; PROGRESS: end of a phase.
+FUNCTION_REVIEW_RULES = ("CHK-2W", "ESC-REVIEW-4W", "ESC-REFER-6W", "PLAN-EXPIRY")
+FUNCTION_REVIEW_SUBJECT = "A short question from your physio"  # no health details
+
+
+class FunctionReviewLinkInvalid(links.InvalidLink):
+    """A PSFS review link that is tampered with, expired or already answered."""
+
+
+def request_function_review(*, plan: Plan, rule_id: str, once_key: str) -> FunctionReview | None:
+    """Ask the patient to re-rate the PSFS activities of the plan's assessment, once per
+    review; the email goes after commit. None when there is no PSFS baseline, or it was asked."""
+    if not plan.assessment.psfs_baseline:
+        return None
+    review, created = FunctionReview.objects.get_or_create(
+        plan=plan,
+        rule_id=rule_id,
+        once_key=once_key,
+        defaults={"patient_id": plan.patient_id, "requested_at": timezone.now()},
+    )
+    if not created:
+        return None
+    tasks.send_function_review_email_task.apply_async_on_commit(
+        kwargs={"review_id": review.pk}, queue=tasks.EMAIL_QUEUE
+    )
+    return review
+
+
+def function_review_url(review: FunctionReview) -> str:
+    return links.FUNCTION_REVIEW.url({"review": review.pk})
+
+
+def read_function_review_token(token: str) -> FunctionReview:
+    data = links.FUNCTION_REVIEW.read(token, FunctionReviewLinkInvalid)
+    review_id = (data or {}).get("review")
+    review = (
+        FunctionReview.objects.select_related("plan__assessment", "patient__clinic")
+        .filter(pk=review_id)
+        .first()
+        if review_id is not None
+        else None
+    )
+    if review is None:
+        raise FunctionReviewLinkInvalid("tampered")
+    if review.is_answered:
+        raise FunctionReviewLinkInvalid(links.USED, review)
+    return review
+
+
+def pending_function_review(patient: Patient) -> FunctionReview | None:
+    """The review the patient has still to answer (the latest), shown on Today."""
+    return (
+        FunctionReview.objects.select_related("plan__assessment")
+        .filter(patient=patient, answered_at__isnull=True)
+        .first()
+    )
+
+
+@transaction.atomic
+def answer_function_review(
+    *, review: FunctionReview, ratings: list[int], source: str, actor
+) -> FunctionReview:
+    """Store the patient's re-ratings (one 0-10 per baseline activity), once."""
+    baseline = psfs_baseline_ratings(review.plan.assessment.answers)
+    try:
+        psfs_change(baseline, ratings)
+    except ValueError as error:
+        raise ValidationError({"ratings": str(error)}, code="invalid") from error
+    now = timezone.now()
+    claimed = FunctionReview.objects.filter(pk=review.pk, answered_at__isnull=True).update(
+        ratings=list(ratings),
+        answered_at=now,
+        local_date=local_now(review.patient, now).date(),
+        source=source,
+    )
+    if not claimed:
+        raise ValidationError("These activities were rated already.", code="answered")
+    review.refresh_from_db()
+    record_audit(
+        actor=actor,
+        patient=review.patient,
+        action=AuditEvent.Action.CREATE,
+        detail=f"PSFS review {review.pk} ({review.rule_id}, {source})",
+    )
+    return review
+
+
+def send_function_review_email(*, review_id: int) -> bool:
+    """Email the patient the link to re-rate their activities, once. False: nothing to send."""
+    review = (
+        FunctionReview.objects.select_related("patient__clinic", "plan__assessment")
+        .filter(pk=review_id, emailed_at__isnull=True, answered_at__isnull=True)
+        .first()
+    )
+    if review is None or not review.patient.email:
+        return False
+    context = {
+        "patient": review.patient,
+        "clinic": review.patient.clinic,
+        "activities": [entry["activity"] for entry in review.plan.assessment.psfs_baseline],
+        "url": function_review_url(review),
+    }
+    with translation.override(review.patient.language):
+        message = EmailMultiAlternatives(
+            subject=FUNCTION_REVIEW_SUBJECT,
+            body=render_to_string("emails/function_review.txt", context),
+            to=[review.patient.email],
+        )
+        message.attach_alternative(
+            render_to_string("emails/function_review.html", context), "text/html"
+        )
+    claimed = FunctionReview.objects.filter(pk=review_id, emailed_at__isnull=True).update(
+        emailed_at=timezone.now()
+    )
+    if not claimed:
+        return False
+    try:
+        message.send()
+    except Exception:
+        FunctionReview.objects.filter(pk=review_id).update(emailed_at=None)
         raise
     return True

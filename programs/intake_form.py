@@ -35,8 +35,13 @@ from clinical.intake import (
     Region,
     SpinalDiagnosis,
     SportsCategory,
-    StartBackScore,
     required_red_flag_questions,
+)
+from clinical.measures import (
+    START_BACK_ITEMS,
+    START_BACK_LICENCE,
+    StartBackAnswers,
+    stored_start_back,
 )
 from clinical.screening import (
     Outcome,
@@ -46,6 +51,7 @@ from clinical.screening import (
     screen,
     screen_for_referral,
 )
+from programs import measures_form
 
 # Label, help text and section for each field, in the order the physio meets them (§5.1-§5.5).
 # The form shows the sections in this order, one at a time; the red-flag screen follows the
@@ -56,6 +62,7 @@ SECTIONS = {
     "red_flags": "Red-flag screen",
     "history": "History, safety and lifestyle",
     "start_back": "STarT Back (low back only)",
+    "psfs": "Function (PSFS)",
     "preferences": "Preferences and resources",
     "clearance": "Medical clearance (only when a flag was resolved by a doctor)",
 }
@@ -138,17 +145,14 @@ EXTRA_FIELDS = {
     ),
     "clearance_role": ("Medical clearance: role", "", "clearance"),
     "clearance_date": ("Medical clearance: date", "", "clearance"),
-    "start_back_total": ("STarT Back total (0-9)", "Optional, low back only.", "start_back"),
-    "start_back_distress": ("STarT Back distress subscale (0-5)", "", "start_back"),
 }
+# The STarT Back questionnaire and the PSFS baseline: `measures_form` (their own templates).
 LIMB_FIELDS = ("radiating_pain", "paraesthesia", "weakness")
 
 
 def _extra_spec(name: str) -> FieldSpec:
     if name.endswith("date"):
         return FieldSpec(name, "date", False)
-    if name.startswith("start_back"):
-        return FieldSpec(name, "int", False, minimum=0, maximum=9)
     return FieldSpec(name, "text", False)
 
 
@@ -316,14 +320,7 @@ def validate_answers(answers: dict, *, date_of_birth: datetime.date, today: date
     clearance = [answers.get(n) for n in ("clearance_by", "clearance_role", "clearance_date")]
     if any(clearance) and not all(clearance):
         errors["clearance_by"] = "Give who cleared the patient, their role and the date."
-    total, distress = answers.get("start_back_total"), answers.get("start_back_distress")
-    if (total is None) != (distress is None):
-        errors["start_back_total"] = "Give both the STarT Back total and the distress score."
-    elif total is not None and distress is not None:
-        try:
-            StartBackScore(total, distress)
-        except ValueError as error:
-            errors["start_back_total"] = str(error)
+    errors.update(measures_form.validate_measures(answers))
     missing = unanswered(answers)
     if missing and (errors or not _refers_at_once(answers, date_of_birth, today)):
         errors.update(missing)
@@ -384,9 +381,7 @@ def _recorded(stored: dict, *, age: int) -> dict:
             role=stored.get("clearance_role", ""),
             cleared_on=datetime.date.fromisoformat(stored["clearance_date"]),
         )
-    start_back = None
-    if stored.get("start_back_total") is not None:
-        start_back = StartBackScore(stored["start_back_total"], stored["start_back_distress"])
+    start_back = stored_start_back(stored)
     return {
         **values,
         "age": age,
@@ -504,6 +499,8 @@ def section_of(name: str) -> str:
         return "red_flags"
     if name == "age":  # the date-of-birth check reports on the assessment date
         return "admin"
+    if measures_form.is_measure_field(name):
+        return "start_back" if name.startswith(measures_form.START_BACK_PREFIX) else "psfs"
     return (LABELS.get(name) or EXTRA_FIELDS.get(name) or ("", "", "admin"))[2]
 
 
@@ -530,7 +527,16 @@ def missing_by_section(answers: dict, errors=()) -> dict[str, int]:
 class AssessmentForm(forms.Form):
     """Every intake field and the red-flag screen. Build with the patient's date of birth."""
 
-    def __init__(self, *args, date_of_birth: datetime.date, today: datetime.date, **kwargs):
+    start_back_licence = START_BACK_LICENCE
+
+    def __init__(
+        self,
+        *args,
+        date_of_birth: datetime.date,
+        today: datetime.date,
+        start_back_enabled: bool = False,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.date_of_birth = date_of_birth
         self.today = today
@@ -546,14 +552,22 @@ class AssessmentForm(forms.Form):
                 widget=forms.RadioSelect,
                 required=False,
             )
+        measures_form.add_measure_fields(self, start_back_enabled=start_back_enabled)
+
+    def start_back_fields(self):
+        return measures_form.start_back_fields(self)
+
+    def psfs_rows(self):
+        return measures_form.psfs_rows(self)
 
     def sections(self) -> list[FormSection]:
         """The sections in the order the physio meets them, each with its bound fields (the
         red-flag screen with its questions by group) and when it is shown."""
         grouped: dict[str, list[forms.BoundField]] = {key: [] for key in SECTIONS}
         for name in self.fields:
-            if not name.startswith(RED_FLAG_FIELD_PREFIX):
-                grouped[section_of(name)].append(self[name])
+            if name.startswith(RED_FLAG_FIELD_PREFIX) or measures_form.is_measure_field(name):
+                continue
+            grouped[section_of(name)].append(self[name])
         return [
             FormSection(
                 key=key,
@@ -566,6 +580,9 @@ class AssessmentForm(forms.Form):
                 regions=" ".join(SECTION_REGIONS.get(key, ())),
             )
             for key, title in SECTIONS.items()
+            # STarT Back only where the clinic uses the tool (its fields come from
+            # `measures_form`, rendered by their own include).
+            if key != "start_back" or self.start_back_fields()
         ]
 
     def red_flag_groups(self) -> list[RedFlagGroupRows]:
@@ -583,6 +600,10 @@ class AssessmentForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         answers = answers_from_cleaned(self.cleaned_data)  # what Form.clean() returned
+        measures, measure_errors = measures_form.measures_from_cleaned(self.cleaned_data)
+        answers.update(measures)
+        for name, message in measure_errors.items():
+            self.add_error(name, message)
         for name, message in validate_answers(
             answers, date_of_birth=self.date_of_birth, today=self.today
         ).items():
@@ -591,7 +612,9 @@ class AssessmentForm(forms.Form):
 
     @property
     def answers(self) -> dict:
-        return answers_from_cleaned(self.cleaned_data)
+        answers = answers_from_cleaned(self.cleaned_data)
+        answers.update(measures_form.measures_from_cleaned(self.cleaned_data)[0])
+        return answers
 
 
 def answers_from_cleaned(cleaned: dict) -> dict:
@@ -599,6 +622,8 @@ def answers_from_cleaned(cleaned: dict) -> dict:
     answers = {}
     red_flags = {}
     for name, value in cleaned.items():
+        if measures_form.is_measure_field(name):
+            continue
         if name.startswith(RED_FLAG_FIELD_PREFIX):
             if value:
                 red_flags[name.removeprefix(RED_FLAG_FIELD_PREFIX)] = value
@@ -666,15 +691,18 @@ class AssessmentInputSerializer(serializers.Serializer):
             fields[spec.name] = _serializer_field(spec, LABELS[spec.name][1])
         for name in EXTRA_FIELDS:
             fields[name] = _serializer_field(_extra_spec(name), EXTRA_FIELDS[name][1])
+        fields.update(measures_form.measure_serializer_fields())
         return fields
 
     def validate(self, attrs):
+        measures = measures_form.measures_from_validated(attrs)
         answers = answers_from_cleaned(
             {
                 **{k: v for k, v in attrs.items() if k != "red_flags"},
                 **{f"{RED_FLAG_FIELD_PREFIX}{k}": v for k, v in attrs.get("red_flags", {}).items()},
             }
         )
+        answers.update(measures)
         errors = validate_answers(
             answers, date_of_birth=self.context["date_of_birth"], today=self.context["today"]
         )
@@ -744,6 +772,48 @@ def record_row_name(question: RedFlagQuestion) -> str:
     return f"red-flag-{RED_FLAG_QUESTIONS.index(question) + 1}"
 
 
+def _start_back_rows(stored: dict) -> list[RecordRow]:
+    """STarT Back on the record: the nine answers in words; an older assessment's typed-in
+    total and distress score; or, for a low back episode, "not answered"."""
+    answers = stored.get("start_back_answers")
+    if answers:
+        given = StartBackAnswers.from_stored(answers)
+        words = [agreement.value.capitalize() for agreement in given.agreements]
+        words.append(given.bothersome.label)
+        return [
+            RecordRow(f"start_back_item_{item.number}", f"{item.number}. {item.text}", said, True)
+            for item, said in zip(START_BACK_ITEMS, words, strict=True)
+        ]
+    if stored.get("start_back_total") is not None:
+        return [
+            RecordRow(
+                "start_back_total", "STarT Back total (0-9)", str(stored["start_back_total"]), True
+            ),
+            RecordRow(
+                "start_back_distress",
+                "STarT Back distress subscale (0-5)",
+                str(stored.get("start_back_distress")),
+                True,
+            ),
+        ]
+    if set(SECTION_REGIONS["start_back"]) & set(stored.get("regions") or ()):
+        return [RecordRow("start_back_total", "STarT Back questionnaire", NOT_ANSWERED, False)]
+    return []
+
+
+def _psfs_rows(stored: dict) -> list[RecordRow]:
+    """The PSFS baseline: each activity with its rating, or "not answered"."""
+    baseline = stored.get("psfs_baseline") or []
+    if not baseline:
+        return [
+            RecordRow("psfs_activity_1", "Activities the patient finds hard", NOT_ANSWERED, False)
+        ]
+    return [
+        RecordRow(f"psfs_activity_{number}", entry["activity"], f"{entry['rating']}/10", True)
+        for number, entry in enumerate(baseline, start=1)
+    ]
+
+
 def recorded_answers(stored: dict) -> list[RecordSection]:
     """The stored answers as a physio writes them up: by section, each in words, every
     question that applies listed, unanswered ones marked as such (`NOT_ANSWERED`). The
@@ -759,6 +829,8 @@ def recorded_answers(stored: dict) -> list[RecordSection]:
         answered = value is not None and value != "" and not (spec.kind != "multi" and value == [])
         words = _value_in_words(spec, value) if answered else NOT_ANSWERED
         rows[section_of(name)].append(RecordRow(name, label, words, answered))
+    rows["start_back"] += _start_back_rows(stored)
+    rows["psfs"] += _psfs_rows(stored)
     red_flags = stored.get("red_flags") or {}
     asked = set(required_red_flag_questions(stored.get("regions") or ()))
     for question in RED_FLAG_QUESTIONS:

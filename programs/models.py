@@ -11,6 +11,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from clinical import vocabulary
+from clinical.intake import StartBackScore
+from clinical.measures import stored_start_back
 from clinical.plan import is_left_out_for_size
 from programs import revision_content
 
@@ -70,6 +72,16 @@ class Assessment(models.Model):
     @property
     def rule_ids(self) -> list[str]:
         return [rule["rule_id"] for rule in self.fired_rules]
+
+    @property
+    def start_back(self) -> StartBackScore | None:
+        """The STarT Back result: from the nine answers, or an older typed-in total."""
+        return stored_start_back(self.answers)
+
+    @property
+    def psfs_baseline(self) -> list[dict]:
+        """The PSFS activities named at the assessment, each with its 0-10 rating."""
+        return list(self.answers.get("psfs_baseline") or [])
 
 
 class Plan(models.Model):
@@ -425,3 +437,24 @@ class SafetyConcern(models.Model):
     @property
     def is_emergency(self) -> bool:
         return self.level == self.Level.EMERGENCY
+
+
+class StartBackResponse(models.Model):
+    """The patient's own answers to the Keele STarT Back tool before or at the first visit
+    (issue #18), from the portal; the physio's assessment form starts from the latest."""
+
+    patient = models.ForeignKey(
+        "accounts.Patient", on_delete=models.CASCADE, related_name="start_back_responses"
+    )
+    answers = models.JSONField(help_text="items 1-8 agree or disagree, and bothersome (item 9)")
+    answered_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-answered_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"STarT Back answers of patient {self.patient_id}"
+
+    @property
+    def score(self) -> StartBackScore | None:
+        return stored_start_back({"start_back_answers": self.answers})

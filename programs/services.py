@@ -20,6 +20,7 @@ from accounts.services import record_audit
 from clinical.catalogue import CatalogueItem, Category, Direction, Dosage
 from clinical.dosing import DOSAGE_CHANGE_REASONS
 from clinical.intake import Region
+from clinical.measures import StartBackAnswers
 from clinical.phases import PhaseCode
 from clinical.plan import ProposedItem
 from clinical.planner import describe_physio_item, propose_plan
@@ -36,6 +37,7 @@ from programs.models import (
     PlanRevision,
     PlanTemplate,
     Prescription,
+    StartBackResponse,
 )
 
 PRESCRIPTION_DOSAGE_FIELDS = Exercise.DOSAGE_FIELDS
@@ -872,3 +874,20 @@ def generate_plan_from_template(
             )
     Prescription.objects.bulk_create(rows)
     return plan
+
+
+def record_start_back_response(*, patient, answers: StartBackAnswers, by) -> StartBackResponse:
+    """Keep the patient's own STarT Back answers (issue #18): the physio's next assessment
+    form starts from them. Only for a clinic that uses the tool."""
+    if not patient.clinic.is_start_back_enabled:
+        raise ValidationError("Your clinic does not use this questionnaire.", code="disabled")
+    response = StartBackResponse.objects.create(
+        patient=patient, answers=answers.to_stored(), answered_at=timezone.now()
+    )
+    record_audit(
+        actor=by,
+        patient=patient,
+        action=AuditEvent.Action.CREATE,
+        detail=f"STarT Back answers {response.pk} (patient)",
+    )
+    return response

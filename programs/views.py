@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from accounts.permissions import get_physio_or_404, get_visible_patient
 from clinical.dosing import DOSAGE_CHANGE_REASONS
 from clinical.intake import RED_FLAG_QUESTIONS_BY_KEY
+from clinical.measures import START_BACK_LICENCE, stored_start_back
 from clinical.rules import RULES
 from exercises.models import Exercise
 from exercises.selectors import exercises_visible_to
@@ -24,6 +25,7 @@ from programs.intake_form import (
     missing_by_section,
     recorded_answers,
 )
+from programs.measures_form import initial_from_response
 from programs.models import Assessment, Plan, PlanTemplate, Prescription
 from programs.selectors import (
     assessments_visible_to,
@@ -69,9 +71,18 @@ def _form(request, patient, data=None) -> AssessmentForm:
         data,
         date_of_birth=patient.date_of_birth,
         today=timezone.localdate(),
-        # The date the physio records it; no clinical answer starts chosen.
-        initial={"assessment_date": timezone.localdate()},
+        start_back_enabled=patient.clinic.is_start_back_enabled,
+        # The date the physio records it; no clinical answer starts chosen, except the
+        # STarT Back answers the patient gave themselves (issue #18), shown to check.
+        initial={"assessment_date": timezone.localdate(), **_patient_start_back(patient)},
     )
+
+
+def _patient_start_back(patient) -> dict:
+    if not patient.clinic.is_start_back_enabled:
+        return {}
+    response = patient.start_back_responses.first()
+    return initial_from_response(response.answers) if response else {}
 
 
 def _level(rule_ids) -> str:
@@ -150,6 +161,8 @@ def assessment_screen_preview(request, patient_pk):
             "missing": missing,
             "missing_total": sum(missing.values()),
             "rules": RULES,
+            "start_back": stored_start_back(form.answers) if form.is_valid() else None,
+            "start_back_licence": START_BACK_LICENCE,
         },
     )
 
@@ -169,6 +182,7 @@ def assessment_detail(request, pk):
             "rules": RULES,
             "plans": assessment.plans.all(),
             "templates": templates,
+            "start_back_licence": START_BACK_LICENCE,
         },
     )
 

@@ -55,12 +55,13 @@ from rest_framework.views import APIView
 
 from accounts.services import invitation_token, invite_patient
 from clinical.intake import required_red_flag_questions
+from core import links
 from documents.models import ProgramDocument
 from documents.services import download_token
 from exercises.models import Exercise
 from exercises.services import create_clinic_exercise, load_catalogue
-from followup.models import Alert
-from followup.services import check_in_token, record_check_in
+from followup.models import Alert, ProgressReport
+from followup.services import check_in_token, record_check_in, request_function_review
 from programs.intake_form import AssessmentForm
 from programs.models import Prescription
 from programs.services import add_prescription, generate_plan, publish_plan, record_assessment
@@ -232,6 +233,10 @@ SCHEDULE_JSON = {
 NEW_PASSWORD = {"password1": "a-long-new-passphrase-42", "password2": "a-long-new-passphrase-42"}
 A1_LOGIN = {"username": "a1@example.com", "password": PASSWORD}
 CHECK_IN_FORM = {"pain": "3", "feeling": "better", "note": "Easier today.", **CALM_DAY_FORM}
+START_BACK_FORM = {
+    **{f"start_back_item_{n}": "disagree" for n in range(1, 9)},
+    "start_back_item_9": "slightly",
+}
 
 # Placeholders in the URLs are filled from the world built below.
 # fmt: off
@@ -413,6 +418,25 @@ MATRIX: dict[str, Row] = {
         get(200, 200, 200, 200, 200, 200, may_show=PRIVATE_EXERCISE),
         post(200, 200, 200, 200, 200, 200, data=CHECK_IN_FORM, may_show=PRIVATE_EXERCISE),
         get(404, 404, 404, 404, 404, 404, url="/check-in/{check_in_token}x/")),
+    # Issue #18: the PSFS re-rating (portal: A1 has one waiting, A2 none; the link: whoever
+    # holds it, once) and the physio's progress report.
+    "me/activities/": row("function-review", "/me/activities/",
+        get(LOGIN, 200, 404, 404, 404, 404),
+        post(LOGIN, 200, 404, 404, 404, 404, data={"rating_1": "5"})),
+    "activities/<str:token>/": row("function-review-link", "/activities/{function_review_token}/",
+        get(200, 200, 200, 200, 200, 200),
+        post(200, 200, 200, 200, 200, 200, data={"rating_1": "5"}),
+        get(404, 404, 404, 404, 404, 404, url="/activities/{function_review_token}x/")),
+    # Clinic A uses STarT Back: each patient answers for themselves; physios have no page.
+    "me/start-back/": row("start-back", "/me/start-back/",
+        get(LOGIN, 200, 200, 404, 404, 404),
+        post(LOGIN, 200, 200, 404, 404, 404, data=START_BACK_FORM)),
+    "plans/<int:plan_pk>/progress-report/": row("progress-report", "/plans/{plan}/progress-report/",
+        get(LOGIN, 404, 404, 200, 404, 404),
+        post(LOGIN, 404, 404, 302, 404, 404, data={"summary": "Improving."})),
+    "progress-reports/<int:pk>/download/": row(
+        "progress-report-download", "/progress-reports/{progress_report}/download/",
+        get(LOGIN, 404, 404, 200, 404, 404)),
     "alerts/<int:pk>/acknowledge/": row("alert-acknowledge", "/alerts/{alert}/acknowledge/",
         get(LOGIN, 405, 405, 405, 405, 405),
         post(LOGIN, 404, 404, 302, 404, 404)),
@@ -571,6 +595,17 @@ MATRIX: dict[str, Row] = {
     "api/v1/me/check-ins/": row("api-my-check-ins", "/api/v1/me/check-ins/",
         get(401, 200, 200, 404, 404, 404),
         post(401, 201, 409, 404, 404, 404, data={"pain": 4, "feeling": "better", **CALM_DAY_API})),
+    # Issue #18: the measures, with the check-ins' access rules.
+    "api/v1/measures/": row("api-measure-definitions", "/api/v1/measures/",
+        get(401, 200, 200, 200, 200, 200)),
+    "api/v1/me/measures/": row("api-my-measures", "/api/v1/me/measures/",
+        get(401, 200, 404, 404, 404, 404)),
+    "api/v1/me/function-reviews/<int:pk>/": row(
+        "api-my-function-review", "/api/v1/me/function-reviews/{function_review}/",
+        post(401, 200, 404, 404, 404, 404, data={"ratings": [5]})),
+    "api/v1/patients/<int:patient_pk>/measures/": row(
+        "api-patient-measures", "/api/v1/patients/{patient}/measures/",
+        get(401, 404, 404, 200, 404, 404)),
 }
 # fmt: on
 
@@ -579,7 +614,7 @@ MATRIX: dict[str, Row] = {
 
 
 def _build_world() -> SimpleNamespace:
-    clinic_a = ClinicFactory(name="Clinic A")
+    clinic_a = ClinicFactory(name="Clinic A", is_start_back_enabled=True)
     clinic_b = ClinicFactory(name="Clinic B")
     physio_a = PhysiotherapistFactory(clinic=clinic_a, user__email="physio.a@example.com")
     physio_b = PhysiotherapistFactory(clinic=clinic_b, user__email="physio.b@example.com")
@@ -607,7 +642,7 @@ def _build_world() -> SimpleNamespace:
 
     amber = assess(radiating_pain="buttock_or_thigh", neuro_exam_done="true")
     assert amber.outcome == "amber", amber.outcome
-    clear = assess()
+    clear = assess(psfs_activity_1="Gardening", psfs_rating_1="4")
     plan = generate_plan(assessment=clear, by=physio_a.user)
     p1 = plan.phases.get(code="P1")
     add_prescription(phase=p1, exercise=private, by=physio_a.user)
@@ -629,6 +664,14 @@ def _build_world() -> SimpleNamespace:
         action=Alert.Action.SUGGESTION,
         physio_message="PROGRESS: exit criteria met. Approve the move to P2?",
         progress_to="P2",
+    )
+    with mock.patch("followup.tasks.send_function_review_email_task.apply_async_on_commit"):
+        review = request_function_review(plan=plan, rule_id="CHK-2W", once_key="plan")
+    report = ProgressReport.objects.create(
+        plan=plan,
+        created_by=physio_a.user,
+        status=ProgressReport.Status.READY,
+        file=default_storage.save("reports/matrix.pdf", ContentFile(b"%PDF-1.4\n%matrix\n")),
     )
     invited = invite_patient(
         physio=physio_a,
@@ -688,6 +731,9 @@ def _build_world() -> SimpleNamespace:
             "check_in": check_in.pk,
             "check_in_token": check_in_token(patient_a1),
             "alert": alert.pk,
+            "function_review": review.pk,
+            "function_review_token": links.FUNCTION_REVIEW.token({"review": review.pk}),
+            "progress_report": report.pk,
             "invitation_token": invitation_token(invited.invitations.get()),
             "a1_token_key": tokens["patient_a1"][: CONSTANTS.TOKEN_KEY_LENGTH],
             "unsubscribe_token": unsubscribe_token(

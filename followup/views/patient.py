@@ -105,6 +105,12 @@ def today(request):
             }
         )
     context["lasting_messages"] = _lasting_messages(patient)
+    context["function_review"] = services.pending_function_review(patient)
+    context["asks_start_back"] = (
+        patient.clinic.is_start_back_enabled
+        and not patient.assessments.exists()
+        and not patient.start_back_responses.exists()
+    )
     return render(request, "followup/today.html", context)
 
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import get_physio_or_404, get_visible_patient
-from followup import selectors, services
+from followup import outcomes, selectors, services
 from followup.models import Alert
 from followup.patient_page import patient_page
 
@@ -28,7 +28,12 @@ def patient_detail(request, pk):
 def dashboard(request):
     physio = get_physio_or_404(request.user)
     rows = selectors.dashboard_rows(physio)
-    return render(request, "followup/dashboard.html", {"physio": physio, "rows": rows})
+    changes = outcomes.change_since_baseline(row.patient.pk for row in rows)
+    return render(
+        request,
+        "followup/dashboard.html",
+        {"physio": physio, "rows": rows, "changes": changes},
+    )
 
 
 def _visible_alert(request, pk) -> Alert:

@@ -33,6 +33,8 @@ class Command(BaseCommand):
                 "email": "hello@riverside.example",
                 "emergency_wording": "In an emergency call 999 or go to the nearest emergency "
                 "department. For urgent advice call 111.",
+                # STarT Back on for the demo (non-commercial demonstration; licence: Keele).
+                "is_start_back_enabled": True,
             },
         )
         physio_user = self._user(*DEMO_PHYSIO, full_name="Alex Morgan")

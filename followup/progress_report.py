@@ -32,6 +32,7 @@ from clinical.measures import (
     START_BACK_LICENCE,
     Bothersome,
 )
+from core import outbox
 from documents import pdf
 from followup import outcomes, tasks
 from followup.models import ProgressReport
@@ -71,8 +72,8 @@ def request_progress_report(*, plan: Plan, summary: str, by) -> ProgressReport:
         action=AuditEvent.Action.CREATE,
         detail=f"progress report {report.pk} requested",
     )
-    tasks.render_progress_report_task.apply_async_on_commit(
-        kwargs={"report_id": report.pk}, queue=tasks.PDF_QUEUE
+    outbox.add(
+        tasks.render_progress_report_task, kwargs={"report_id": report.pk}, queue=tasks.PDF_QUEUE
     )
     return report
 

@@ -622,8 +622,10 @@ def request_function_review(*, plan: Plan, rule_id: str, once_key: str) -> Funct
     )
     if not created:
         return None
-    tasks.send_function_review_email_task.apply_async_on_commit(
-        kwargs={"review_id": review.pk}, queue=tasks.EMAIL_QUEUE
+    outbox.add(
+        tasks.send_function_review_email_task,
+        kwargs={"review_id": review.pk},
+        queue=tasks.EMAIL_QUEUE,
     )
     return review
 

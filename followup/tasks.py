@@ -55,9 +55,7 @@ def run_daily_rules_task() -> None:
     retry_backoff_max=120,
     record_failure="followup.progress_report.record_report_failure",
     acks_late=True,
-    soft_time_limit=60,
-    time_limit=90,
-)
+)  # time limits: CELERY_TASK_SOFT_TIME_LIMIT / CELERY_TASK_TIME_LIMIT (settings)
 def render_progress_report_task(*, report_id: int) -> None:
     # A path, not an import: progress_report reads the selectors, which read services, which
     # enqueue these tasks while they load (as `record_failure` in core.tasks).

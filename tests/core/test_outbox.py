@@ -7,6 +7,7 @@ import datetime
 from unittest import mock
 
 import pytest
+from celery import current_app
 from django.db import transaction
 from kombu.exceptions import OperationalError
 
@@ -37,6 +38,16 @@ def broker_down():
         yield failing
 
 
+@pytest.fixture
+def not_eager():
+    """Messages go to the broker: the Celery app's own setting, which it read once from
+    Django's settings (whichever test came first), not `settings.CELERY_TASK_ALWAYS_EAGER`."""
+    before = current_app.conf.task_always_eager
+    current_app.conf.task_always_eager = False
+    yield
+    current_app.conf.task_always_eager = before
+
+
 def test_a_message_is_sent_after_commit_with_its_row_id(sent):
     with transaction.atomic():
         message = outbox.add(TASK, kwargs={"x": 1}, queue="default")
@@ -55,9 +66,8 @@ def test_a_rolled_back_change_sends_nothing(sent):
 
 
 def test_a_broker_error_after_commit_is_logged_and_left_to_the_relay(
-    broker_down, settings, clock, caplog
+    broker_down, not_eager, clock, caplog
 ):
-    settings.CELERY_TASK_ALWAYS_EAGER = False
     with transaction.atomic():
         first = outbox.add(TASK, kwargs={"x": 1}, queue="default")
         second = outbox.add(TASK, kwargs={"x": 2}, queue="default")

@@ -49,6 +49,7 @@ def _values(entry: CatalogueEntry) -> dict:
         "cautions": entry.cautions,
         "steps": list(entry.steps),
         "illustration": entry.illustration or "",
+        "drawing": dict(entry.drawing or {}),
     }
     for model_field, dosage_field in _DOSAGE_MAP.items():
         values[model_field] = getattr(entry.dosage, dosage_field)

@@ -5,4 +5,9 @@ from exercises import views
 urlpatterns = [
     path("exercises/", views.catalogue, name="exercise-list"),
     path("exercises/<str:key>/", views.exercise_detail, name="exercise-detail"),
+    path(
+        "exercises/drawings/<int:pk>/<int:index>-<str:digest>.svg",
+        views.exercise_drawing,
+        name="exercise-drawing",
+    ),
 ]

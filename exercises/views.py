@@ -1,10 +1,12 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
 from accounts.permissions import get_physio_or_404
 from exercises.filters import ExerciseFilter
+from exercises.illustrations import illustrations_for
 from exercises.selectors import exercises_visible_to
 
 
@@ -33,3 +35,22 @@ def exercise_detail(request, key):
     if exercise is None:
         raise Http404("No such exercise.")
     return render(request, "exercises/detail.html", {"exercise": exercise})
+
+
+# The URL carries the drawing's content hash, so a cached copy can live for a year: a
+# changed drawing has a new URL. Private: the exercise may be a clinic's own.
+DRAWING_CACHE_CONTROL = "private, max-age=31536000, immutable"
+
+
+@require_GET
+@login_required
+def exercise_drawing(request, pk, index, digest):
+    """One frame of an exercise's drawing as SVG, for anybody who may see the exercise."""
+    exercise = exercises_visible_to(request.user).filter(pk=pk).first()
+    frames = illustrations_for(exercise) if exercise is not None else ()
+    if index >= len(frames) or frames[index].digest != digest:
+        raise Http404("No such drawing.")
+    response = HttpResponse(frames[index].svg, content_type="image/svg+xml")
+    response["Cache-Control"] = DRAWING_CACHE_CONTROL
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response

@@ -7,7 +7,26 @@ the tests draw the same figure. `pose.py` holds the joint table and the human ra
 `render.py` the output formats.
 """
 
-from figures.pose import JOINTS, PoseError, parse_drawing
-from figures.render import render_drawing, render_png
+from figures.library import BASE_POSES
+from figures.pose import JOINTS, PROPS, PoseError, parse_drawing
+from figures.render import RenderedFrame, render_drawing, render_png
+from figures.scene import build_scenes
 
-__all__ = ["JOINTS", "PoseError", "parse_drawing", "render_drawing", "render_png"]
+
+def check_drawing(raw: object) -> None:
+    """Validate a drawing completely: its fields, the joint ranges, and that no frame passes
+    through the ground or a prop. Raises `PoseError` naming the frame and field."""
+    build_scenes(parse_drawing(raw))
+
+
+__all__ = [
+    "BASE_POSES",
+    "JOINTS",
+    "PROPS",
+    "PoseError",
+    "RenderedFrame",
+    "check_drawing",
+    "parse_drawing",
+    "render_drawing",
+    "render_png",
+]

@@ -34,6 +34,9 @@ HUMAN_RANGES: Mapping[str, tuple[float, float]] = MappingProxyType(
         "shoulder_r": (-60, 180),
         "shoulder_l_abd": (-30, 180),
         "shoulder_r_abd": (-30, 180),
+        "shoulder_l_rot": (-70, 90),  # external rotation +
+        "shoulder_r_rot": (-70, 90),
+        "shrug": (-10, 40),  # shoulder blades raised + / drawn down -
         "elbow_l": (0, 150),
         "elbow_r": (0, 150),
         "hip_l": (-30, 130),
@@ -71,6 +74,7 @@ PROPS = (
     "bed",
     "bike",
     "doorway",
+    "pack",
 )
 # Where a prop that goes with a body part sits; the first is the default.
 PROP_PLACES: Mapping[str, tuple[str, ...]] = MappingProxyType(
@@ -79,6 +83,7 @@ PROP_PLACES: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "towel_roll": ("lower_back", "head", "forehead"),
         "wall": ("behind", "in_front"),
         "ball": ("hands", "behind_back"),
+        "pack": ("back", "hands", "neck", "lower_back"),
     }
 )
 MIN_FRAMES = 2

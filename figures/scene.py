@@ -130,7 +130,7 @@ class Body:
 def build_body(angles: Mapping[str, float]) -> Body:
     """Forward kinematics: joint angles to body parts, the pelvis at the origin."""
     a = angles
-    pelvis = _mul(_rz(-a["lean"]), _ry(a["roll"]), _ry(a["turn"]))
+    pelvis = _mul(_ry(a["turn"]), _rz(-a["lean"]), _ry(a["roll"]))
     lower = _mul(pelvis, _rz(-a["lumbar"]), _rx(a["lumbar_side"]), _ry(-a["lumbar_turn"]))
     waist = _apply(lower, (0, LOWER_TRUNK, 0))
     upper = _mul(lower, _rz(-a["thoracic"]), _rx(a["thoracic_side"]), _ry(-a["thoracic_turn"]))
@@ -154,9 +154,17 @@ def build_body(angles: Mapping[str, float]) -> Body:
     }
     shoulders = []
     for side, sign in (("l", 1), ("r", -1)):
-        shoulder = _add(waist, _apply(upper, (0, UPPER_TRUNK - SHOULDER_DROP, sign * SHOULDER_HALF)))
+        lift = SHOULDER_DROP * 2.5 * math.sin(math.radians(a["shrug"]))
+        shoulder = _add(
+            waist, _apply(upper, (0, UPPER_TRUNK - SHOULDER_DROP + lift, sign * SHOULDER_HALF))
+        )
         shoulders.append(shoulder)
-        arm = _mul(upper, _rz(a[f"shoulder_{side}"]), _rx(-sign * a[f"shoulder_{side}_abd"]))
+        arm = _mul(
+            upper,
+            _rz(a[f"shoulder_{side}"]),
+            _rx(-sign * a[f"shoulder_{side}_abd"]),
+            _ry(sign * a[f"shoulder_{side}_rot"]),
+        )
         elbow = _add(shoulder, _apply(arm, (0, -UPPER_ARM, 0)))
         fore = _mul(arm, _rz(a[f"elbow_{side}"]))
         wrist = _add(elbow, _apply(fore, (0, -FOREARM, 0)))
@@ -201,10 +209,13 @@ class Box:
     y1: float
 
     def depth_inside(self, point: Vector, radius: float) -> float:
+        """How deep a disc of `radius` at `point` reaches into the box (negative: clear)."""
         x, y = point[0], point[1]
-        dx = min(x + radius - self.x0, self.x1 - (x - radius))
-        dy = min(y + radius - self.y0, self.y1 - (y - radius))
-        return min(dx, dy)
+        nearest_x = min(max(x, self.x0), self.x1)
+        nearest_y = min(max(y, self.y0), self.y1)
+        if (nearest_x, nearest_y) == (x, y):  # the centre is inside
+            return radius + min(x - self.x0, self.x1 - x, y - self.y0, self.y1 - y)
+        return radius - math.hypot(x - nearest_x, y - nearest_y)
 
 
 @dataclass
@@ -220,6 +231,10 @@ class PlacedProp:
 def _span(body: Body, names: tuple[str, ...]) -> tuple[float, float]:
     xs = [body.points[name][0] for name in names]
     return min(xs), max(xs)
+
+
+def _lower_knee(body: Body) -> str:
+    return min(("knee_l", "knee_r"), key=lambda name: (body.points[name][1], name))
 
 
 def _supports(props: tuple[Prop, ...], body: Body) -> list[Box]:
@@ -239,7 +254,7 @@ def _supports(props: tuple[Prop, ...], body: Body) -> list[Box]:
             x0, x1 = _span(body, ("heel_l", "toe_l", "heel_r", "toe_r"))
             found.append(Box(x0 - 8, x1 + 12, 0, STEP))
         elif prop.name == "pillow" and prop.at in ("head", "knees", "hips", "chest"):
-            anchor = {"head": "head", "knees": "knee_l", "hips": "pelvis", "chest": "chest"}
+            anchor = {"head": "head", "knees": _lower_knee(body), "hips": "pelvis", "chest": "chest"}
             x = body.points[anchor[prop.at]][0]
             found.append(Box(x - 15, x + 15, 0, 14 if prop.at == "knees" else 7))
         elif prop.name == "towel_roll" and prop.at in ("head", "forehead"):
@@ -276,12 +291,12 @@ def _place_props(props: tuple[Prop, ...], body: Body, supports: list[Box]) -> li
             x = p["pelvis"][0]
             if prop.name == "chair":
                 item.shapes += [
-                    ("rect", x - 14, CHAIR_SEAT - 4, 44, 4, "furniture"),
+                    ("rect", x - 16, CHAIR_SEAT - 4, 46, 4, "furniture"),
                     ("line", x - 12, 0, x - 12, CHAIR_SEAT - 4, 3),
                     ("line", x + 26, 0, x + 26, CHAIR_SEAT - 4, 3),
-                    ("rect", x - 18, CHAIR_SEAT - 4, 4, 42, "furniture"),
+                    ("rect", x - 20, CHAIR_SEAT - 4, 4, 40, "furniture"),
                 ]
-                item.solids.append(Box(x - 18, x - 14, CHAIR_SEAT, CHAIR_SEAT + 38))
+                item.solids.append(Box(x - 20, x - 16, CHAIR_SEAT, CHAIR_SEAT + 36))
             else:
                 foot = p["ankle_l"]
                 hand = p["hand_l"]
@@ -327,7 +342,7 @@ def _place_props(props: tuple[Prop, ...], body: Body, supports: list[Box]) -> li
                 item.solids.append(Box(left - 8, left - TOLERANCE, 0, 210))
         elif prop.name == "table":
             hand = max((p["hand_l"], p["hand_r"]), key=lambda v: v[0])
-            top = hand[1] - RADII["hand"]
+            top = hand[1] - RADII["forearm"] - 0.5
             x0 = hand[0] - 12
             item.shapes += [
                 ("rect", x0, top - 4, 60, 4, "furniture"),
@@ -369,6 +384,17 @@ def _place_props(props: tuple[Prop, ...], body: Body, supports: list[Box]) -> li
         elif prop.name == "box":
             hand = p["hand_l"]
             item.shapes.append(("rect", hand[0] - 10, hand[1] - 18, 30, 24, "prop"))
+            item.in_front = True
+        elif prop.name == "pack":
+            # A cold or heat pack lying on the body part (on top of it, or under it).
+            if prop.at == "hands":
+                hand = p["hand_l"]
+                item.shapes.append(("rect", hand[0] - 3, hand[1] - 3, 14, 6, "mat"))
+            else:
+                spot = p["waist"] if prop.at in ("back", "lower_back") else p["neck"]
+                thick = RADII["lower_trunk"] + 3
+                y = max(spot[1] - thick, MAT + 3) if prop.at == "lower_back" else spot[1] + thick - 3
+                item.shapes.append(("rect", spot[0] - 9, y - 3, 18, 6, "mat"))
             item.in_front = True
         elif prop.name == "water":
             item.shapes.append(("water", p["chest"][1]))

@@ -1,6 +1,9 @@
+from collections.abc import Mapping
+
 from django import template
 
 from exercises.dosage import DosageValues, describe_dosage
+from exercises.illustrations import illustration_url, illustrations_for
 
 register = template.Library()
 
@@ -13,3 +16,41 @@ def dosage_words(source) -> str:
             **{name: getattr(source, name, None) for name in DosageValues.__dataclass_fields__}
         )
     )
+
+
+# Frame sizes in CSS pixels (the PDF's stylesheet sets its own in millimetres).
+FRAME_SIZES = {"small": (72, 54), "medium": (150, 112), "large": (240, 180)}
+
+
+@register.inclusion_tag("exercises/_frames.html")
+def exercise_frames(subject, size="medium", loop=False, embed=False):
+    """An exercise's drawing, frame by frame, for an `Exercise` or a revision's frozen item.
+
+    Exercises link each frame by URL (cached by content hash); frozen items and `embed`
+    carry the SVG in the page (`data:` URIs), for the PDF and the patient's pages. `loop`
+    shows the frames one after the other (still under prefers-reduced-motion, with a pause
+    control). Without a drawing, the position pictogram stands in.
+    """
+    frames = illustrations_for(subject)
+    is_item = isinstance(subject, Mapping)
+    name = subject.get("name", "") if is_item else subject.name
+    embed = embed or is_item
+    width, height = FRAME_SIZES[size]
+    return {
+        "frames": [
+            {
+                "src": frame.data_uri if embed else illustration_url(subject, frame),
+                "alt": f"{name}: {frame.label}",
+                "label": frame.label,
+            }
+            for frame in frames
+        ],
+        "picture": (subject.get("picture") if is_item else subject.picture) or "",
+        "picture_url": subject.get("picture_url", "") if is_item else "",
+        "name": name,
+        "size": size,
+        "width": width,
+        "height": height,
+        "loop": loop and len(frames) > 1,
+        "key": subject.get("exercise_key", "") if is_item else subject.key,
+    }

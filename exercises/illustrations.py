@@ -1,0 +1,116 @@
+"""An exercise's drawings: its frames rendered by `figures`, named by content hash, cached.
+
+One reader for every place a drawing appears: catalogue and plan pages (SVG by URL, cached
+for a year because the URL changes with the content), the API, a published revision's frozen
+items on Today and in the PDF (embedded as `data:` URIs, so the PDF fetcher reads nothing
+else and the patient's page holds its own pictures), and the reminder email (a PNG of the
+start frame).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from django.urls import reverse
+
+from figures import PoseError, render_drawing, render_png
+
+# Enough for the whole catalogue and the clinics' own exercises seen by one process.
+CACHE_SIZE = 1024
+PNG_WIDTH = 200
+
+
+@dataclass(frozen=True)
+class Illustration:
+    index: int
+    label: str
+    svg: str
+    digest: str
+
+    @property
+    def data_uri(self) -> str:
+        return "data:image/svg+xml;base64," + base64.b64encode(self.svg.encode()).decode()
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _render(key: str) -> tuple[Illustration, ...]:
+    spec = json.loads(key)
+    try:
+        frames = render_drawing(
+            spec["drawing"],
+            name=spec["name"],
+            first_step=spec["first_step"],
+            hold_seconds=spec["hold_seconds"],
+            each_side=spec["each_side"],
+        )
+    except PoseError:
+        # Stored drawings are validated on save and on load; one that no longer passes (a
+        # renderer change) shows the position pictogram rather than breaking the page.
+        return ()
+    return tuple(
+        Illustration(
+            index=index,
+            label=frame.label,
+            svg=frame.svg,
+            digest=hashlib.sha256(frame.svg.encode()).hexdigest()[:16],
+        )
+        for index, frame in enumerate(frames)
+    )
+
+
+def _key(drawing: Mapping[str, Any], name: str, steps, hold_seconds, each_side) -> str:
+    return json.dumps(
+        {
+            "drawing": drawing,
+            "name": name,
+            "first_step": (list(steps) or [""])[0],
+            "hold_seconds": hold_seconds or None,
+            "each_side": bool(each_side),
+        },
+        sort_keys=True,
+    )
+
+
+def illustrations_for(subject: Any) -> tuple[Illustration, ...]:
+    """The frames of an `Exercise` or of a revision's frozen item (a mapping); empty when it
+    has no drawing (then its position pictogram stands in)."""
+    if isinstance(subject, Mapping):
+        drawing = subject.get("drawing") or {}
+        values = (subject.get("name", ""), subject.get("steps") or [],
+                  subject.get("hold_seconds"), subject.get("per_side"))
+    else:
+        drawing = subject.drawing or {}
+        values = (subject.name, subject.steps or [], subject.hold_seconds, subject.per_side)
+    if not drawing:
+        return ()
+    return _render(_key(drawing, *values))
+
+
+def illustration_url(exercise: Any, illustration: Illustration) -> str:
+    return reverse(
+        "exercise-drawing",
+        kwargs={"pk": exercise.pk, "index": illustration.index, "digest": illustration.digest},
+    )
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _png(key: str) -> bytes:
+    spec = json.loads(key)
+    return render_png(spec["drawing"], width=PNG_WIDTH, each_side=spec["each_side"])
+
+
+def start_frame_png(subject: Any) -> bytes | None:
+    """The start frame as a small PNG for email, rendered once per drawing and process."""
+    if not illustrations_for(subject):
+        return None
+    if isinstance(subject, Mapping):
+        key = _key(subject["drawing"], "", [], None, subject.get("per_side"))
+    else:
+        key = _key(subject.drawing, "", [], None, subject.per_side)
+    return _png(key)

@@ -113,8 +113,11 @@ def test_therapist_markup_is_printed_as_text_and_fetches_nothing(patient_a1, cat
     assert "<script>alert(1)</script>" in text
     # The line may wrap inside the URL: compare without spaces.
     assert '<imgsrc="http://example.invalid/x.png">' in text.replace(" ", "")
-    assert fetcher.requested  # the stylesheet and pictograms came through it
-    assert all(url.startswith("backcare-static:") for url in fetcher.requested)
+    assert fetcher.requested  # the stylesheet and the drawings came through it
+    assert all(
+        url.startswith(("backcare-static:", "data:image/svg+xml;base64,"))
+        for url in fetcher.requested
+    )
     assert fetcher.refused == []
     assert no_sockets == []
 

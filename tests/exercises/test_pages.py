@@ -46,7 +46,9 @@ def test_detail_page_shows_steps_dosage_and_links(client, physio_a, catalogue):
 
     content = response.content.decode()
     assert exercise.steps[0] in content
-    assert "pictograms/supine.svg" in content
+    urls = [illustration_url(exercise, frame) for frame in illustrations_for(exercise)]
+    assert re.findall(r'src="(/exercises/drawings/[^"]+)"', content) == urls
+    assert len(urls) == 2
     assert reverse("exercise-detail", args=["C01"]) in content
 
 

@@ -221,4 +221,5 @@ def render_pdf(html: str, *, url_fetcher=None) -> bytes:
 
     fetcher = url_fetcher or make_url_fetcher()
     document = weasyprint.HTML(string=html, base_url=f"{STATIC_SCHEME}:", url_fetcher=fetcher)
-    return document.write_pdf()
+    # Tagged: a screen reader reads the PDF in order, each drawing by its alt text.
+    return document.write_pdf(pdf_tags=True)

@@ -12,7 +12,7 @@ from clinical.education import EDUCATION, SAFETY_NET
 from documents import pdf
 from exercises.models import Exercise
 from tests.documents.conftest import item_names, make_plan, publish, set_first_note
-from tests.documents.pdf_text import collapse, page_sizes, pages_text
+from tests.documents.pdf_text import collapse, figures, page_sizes, pages_text
 
 A4 = (595.3, 841.9)
 LETTER = (612.0, 792.0)
@@ -69,6 +69,44 @@ def test_program_pdf_carries_the_plan_and_the_safety_information(revision, patie
     upper = 2 + sum(1 + math.ceil(len(p["items"]) / 2) for p in phases) + 1 + log_weeks
     lower = 1 + len(phases) + 1 + log_weeks
     assert lower <= len(pages) <= upper
+
+
+def frame_labels(revision) -> list[str]:
+    return [
+        f"{item['name']}: {frame['label']}"
+        for phase in revision.phases
+        for item in phase["items"]
+        for frame in item["drawing"]["frames"]
+    ]
+
+
+@pytest.mark.django_db
+def test_every_item_shows_its_drawing_frame_by_frame(revision):
+    drawn = [alt for _, alt in figures(render(revision))]
+
+    assert drawn == frame_labels(revision)  # every item's frames, in the plan's order
+    frames_per_item = [
+        len(item["drawing"]["frames"]) for phase in revision.phases for item in phase["items"]
+    ]
+    assert len(frames_per_item) == len(item_names(revision)) >= 10
+    assert min(frames_per_item) >= 2
+
+
+@pytest.mark.django_db
+def test_large_print_keeps_each_card_with_its_frames_on_one_page(revision):
+    data = render(revision, large_print=True)
+    pages = pages_text(data)
+    drawn = figures(data)
+
+    assert [alt for _, alt in drawn] == frame_labels(revision)
+    remaining = iter(drawn)
+    for phase in revision.phases:
+        for item in phase["items"]:
+            on = {next(remaining)[0] for _ in item["drawing"]["frames"]}
+            assert len(on) == 1, item["name"]  # every frame of the card on one page...
+            page = pages[on.pop()]
+            assert item["name"] in page  # ...with the card's name and its last step
+            assert collapse(item["steps"][-1])[-30:] in page
 
 
 @pytest.mark.django_db

@@ -37,7 +37,11 @@ POSITIONS = ["supine", "prone", "sitting", "standing", "side_lying"]
 
 
 def typical_snapshot() -> dict:
-    """20 items over 4 phases, with advice like the planner's, dates on the current phase."""
+    """20 items over 4 phases, with advice like the planner's, dates on the current phase;
+    each item carries a catalogue exercise's drawing (2-3 frames), as a published one does."""
+    from exercises.catalogue_file import load_catalogue_file
+
+    drawings = [entry.drawing for entry in load_catalogue_file().entries][:: 3]
     start = datetime.date(2026, 11, 20)
 
     def item(code: str, index: int) -> dict:
@@ -49,6 +53,9 @@ def typical_snapshot() -> dict:
             "cautions": "Stop if pain spreads into the leg.",
             "dosage_text": "2 sets of 10, hold 5 seconds, twice a day, every day",
             "notes": "Keep it comfortable.",
+            "drawing": drawings[(int(code[1]) * ITEMS_PER_PHASE + index) % len(drawings)],
+            "hold_seconds": 5,
+            "per_side": index % 2 == 0,
         }
 
     def advice(kind: str, title: str) -> dict:

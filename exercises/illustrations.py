@@ -23,7 +23,7 @@ from figures import PoseError, render_drawing, render_png
 
 # Enough for the whole catalogue and the clinics' own exercises seen by one process.
 CACHE_SIZE = 1024
-PNG_WIDTH = 200
+PNG_WIDTH = 240  # shown at 120 px: sharp on a high-density screen
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ import smtplib
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from email.mime.image import MIMEImage
 from email.utils import make_msgid
 from typing import TYPE_CHECKING, TypedDict, cast
 from urllib.parse import urlsplit
@@ -35,6 +36,7 @@ from accounts.services import clinic_sender, record_audit
 from clinical.education import SAFETY_NET
 from clinical.follow_up import PLAN_EXPIRY_DAYS
 from core import links
+from exercises.illustrations import start_frame_png
 from programs import safety
 from programs.models import Plan, PlanRevision
 from reminders import slots, tasks
@@ -431,11 +433,20 @@ def unsubscribe_url(schedule: ReminderSchedule) -> str:
 
 def todays_items(revision: PlanRevision) -> list[dict]:
     """The items of the phase the patient follows now (the previous one during a REGRESS),
-    from the published revision, with dosage in plain words."""
+    from the published revision, with dosage in plain words and the start frame of each
+    drawing as a small PNG (`picture`, None without a drawing)."""
     phase = revision.followed_phase()
     if phase is None:
         return []
-    return [{"name": item["name"], "dosage_text": item["dosage_text"]} for item in phase["items"]]
+    return [
+        {
+            "name": item["name"],
+            "dosage_text": item["dosage_text"],
+            "picture": start_frame_png(item),
+            "picture_id": f"drawing-{index}",
+        }
+        for index, item in enumerate(phase["items"])
+    ]
 
 
 def build_reminder_email(
@@ -471,6 +482,14 @@ def build_reminder_email(
         },
     )
     message.attach_alternative(render_to_string("emails/reminder.html", context), "text/html")
+    # The drawings travel inside the message (cid: links): no image URL to fetch, no login.
+    message.mixed_subtype = "related"
+    for item in context["items"]:
+        if item["picture"]:
+            image = MIMEImage(item["picture"], "png")
+            image.add_header("Content-ID", f"<{item['picture_id']}>")
+            image.add_header("Content-Disposition", "inline", filename=f"{item['picture_id']}.png")
+            message.attach(image)
     return message
 
 

@@ -19,7 +19,8 @@ from typing import Any
 
 from django.urls import reverse
 
-from figures import PoseError, render_drawing, render_png
+from exercises.catalogue_file import load_catalogue_file
+from figures import BASE_POSES, PoseError, render_drawing, render_png
 
 # Enough for the whole catalogue and the clinics' own exercises seen by one process.
 CACHE_SIZE = 1024
@@ -114,3 +115,47 @@ def start_frame_png(subject: Any) -> bytes | None:
     else:
         key = _key(subject.drawing, "", [], None, subject.per_side)
     return _png(key)
+
+
+@dataclass(frozen=True)
+class LibraryPose:
+    """A pose a physio can start a clinic exercise's drawing from."""
+
+    key: str
+    label: str
+    view: str
+    angles: Mapping[str, Any]  # `pose` (a base pose) and the angles that differ
+
+
+@lru_cache(maxsize=1)
+def library_poses() -> dict[str, LibraryPose]:
+    """The named base poses, then every frame of the catalogue's drawings."""
+    poses = {
+        name: LibraryPose(name, f"Basic: {name.replace('_', ' ')}", "left", {"pose": name})
+        for name in BASE_POSES
+    }
+    for entry in load_catalogue_file().entries:
+        drawing = entry.drawing or {}
+        for frame in drawing.get("frames", []):
+            key = f"{entry.id}:{frame['label']}"
+            angles = {**drawing.get("base", {}), **frame}
+            angles.pop("label")
+            angles.pop("props", None)
+            poses[key] = LibraryPose(
+                key, f"{entry.id} {entry.name}: {frame['label']}", drawing.get("view", "left"),
+                angles,
+            )
+    return poses
+
+
+def drawing_from_library(*, view: str, start: str, end: str, props: list[str]) -> dict:
+    """A two-frame drawing from two library poses and a list of props."""
+    poses = library_poses()
+    return {
+        "view": view,
+        "props": list(props),
+        "frames": [
+            {"label": "start", **poses[start].angles},
+            {"label": "end", **poses[end].angles},
+        ],
+    }

@@ -6,6 +6,11 @@ urlpatterns = [
     path("exercises/", views.catalogue, name="exercise-list"),
     path("exercises/<str:key>/", views.exercise_detail, name="exercise-detail"),
     path(
+        "exercises/<str:key>/drawing/",
+        views.exercise_drawing_builder,
+        name="exercise-drawing-builder",
+    ),
+    path(
         "exercises/drawings/<int:pk>/<int:index>-<str:digest>.svg",
         views.exercise_drawing,
         name="exercise-drawing",

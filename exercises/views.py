@@ -1,11 +1,13 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from accounts.permissions import get_physio_or_404
+from exercises import services
 from exercises.filters import ExerciseFilter
+from exercises.forms import DrawingBuilderForm
 from exercises.illustrations import illustrations_for
 from exercises.selectors import exercises_visible_to
 
@@ -54,3 +56,31 @@ def exercise_drawing(request, pk, index, digest):
     response["Cache-Control"] = DRAWING_CACHE_CONTROL
     response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
     return response
+
+
+@login_required
+def exercise_drawing_builder(request, key):
+    """Build the drawing of the clinic's own exercise from library poses, previewed live."""
+    physio = get_physio_or_404(request.user)
+    exercise = (
+        exercises_visible_to(request.user).filter(key=key, clinic_id=physio.clinic_id).first()
+    )
+    if exercise is None:
+        raise Http404("No such exercise of your clinic.")
+    form = DrawingBuilderForm(request.POST or None, initial={"start": "hook_lying", "end": "hook_lying"})
+    if request.method == "POST" and form.is_valid() and "preview" not in request.POST:
+        services.update_clinic_exercise(exercise=exercise, drawing=form.cleaned_data["drawing"])
+        return redirect("exercise-detail", key=exercise.key)
+    preview = None
+    if form.is_bound and form.is_valid():
+        preview = {
+            "name": exercise.name,
+            "steps": exercise.steps,
+            "hold_seconds": exercise.hold_seconds,
+            "per_side": exercise.per_side,
+            "drawing": form.cleaned_data["drawing"],
+        }
+    context = {"exercise": exercise, "form": form, "preview": preview}
+    if request.htmx:
+        return render(request, "exercises/_drawing_preview.html", context)
+    return render(request, "exercises/drawing_builder.html", context)

@@ -14,6 +14,7 @@ by a pool of 2 processes in a fixed window. No database is needed.
 from __future__ import annotations
 
 import datetime
+import functools
 import json
 import os
 import subprocess
@@ -36,12 +37,18 @@ STEPS = [
 POSITIONS = ["supine", "prone", "sitting", "standing", "side_lying"]
 
 
+@functools.cache
+def catalogue_drawings() -> list[dict]:
+    """Every third catalogue drawing: a published revision carries its items' drawings."""
+    from exercises.catalogue_file import load_catalogue_file
+
+    return [entry.drawing for entry in load_catalogue_file().entries][::3]
+
+
 def typical_snapshot() -> dict:
     """20 items over 4 phases, with advice like the planner's, dates on the current phase;
     each item carries a catalogue exercise's drawing (2-3 frames), as a published one does."""
-    from exercises.catalogue_file import load_catalogue_file
-
-    drawings = [entry.drawing for entry in load_catalogue_file().entries][:: 3]
+    drawings = catalogue_drawings()
     start = datetime.date(2026, 11, 20)
 
     def item(code: str, index: int) -> dict:

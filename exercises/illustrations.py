@@ -33,6 +33,7 @@ class Illustration:
     label: str
     svg: str
     digest: str
+    aspect: float  # width / height
 
     @property
     def data_uri(self) -> str:
@@ -60,6 +61,7 @@ def _render(key: str) -> tuple[Illustration, ...]:
             label=frame.label,
             svg=frame.svg,
             digest=hashlib.sha256(frame.svg.encode()).hexdigest()[:16],
+            aspect=frame.aspect,
         )
         for index, frame in enumerate(frames)
     )

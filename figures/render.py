@@ -219,10 +219,12 @@ def _marker_ops(bounds: list[float], label: str | None, cues: Cues, is_hold_fram
     if cues.each_side and label in ("start", None):
         ops.append(("text", bounds[0] + 4, top, "start", "\u2194 each side"))
     if cues.hold_seconds and is_hold_frame:
-        cx = bounds[2] - 40
+        text = f"hold {cues.hold_seconds} s"
+        right = bounds[2] - 4
+        cx = right - 6.6 * len(text) - 9  # DejaVu Sans at 11: about 6.6 units a character
         ops += [
             ("clock", cx, top - 4, 6.0),
-            ("text", cx + 9, top, "start", f"hold {cues.hold_seconds} s"),
+            ("text", right, top, "end", text),
         ]
     return ops
 
@@ -323,7 +325,7 @@ def _svg(bounds: list[float], ops: list[Op], title: str, desc: str) -> str:
     body = "".join(_svg_op(op) for op in ops)
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{_n(x0)} {_n(y0)} {_n(x1 - x0)} '
-        f'{_n(y1 - y0)}" role="img"><title>{escape(title)}</title><desc>{escape(desc)}</desc>'
+        f'{_n(y1 - y0)}" width="{round(x1 - x0)}" height="{round(y1 - y0)}" role="img"><title>{escape(title)}</title><desc>{escape(desc)}</desc>'
         f'<g fill="none" stroke-linecap="round" stroke-linejoin="round">{body}</g></svg>'
     )
 
@@ -332,6 +334,7 @@ def _svg(bounds: list[float], ops: list[Op], title: str, desc: str) -> str:
 class RenderedFrame:
     label: str
     svg: str
+    aspect: float  # width / height, the same for every frame of a drawing
 
 
 def render_drawing(
@@ -345,7 +348,8 @@ def render_drawing(
     rendered = []
     for frame, ops in zip(drawing.frames, frames, strict=True):
         title = f"{name}: {frame.label}"
-        rendered.append(RenderedFrame(frame.label, _svg(bounds, ops, title, first_step)))
+        aspect = (bounds[2] - bounds[0]) / (bounds[3] - bounds[1])
+        rendered.append(RenderedFrame(frame.label, _svg(bounds, ops, title, first_step), aspect))
     return rendered
 
 

@@ -18,8 +18,10 @@ def dosage_words(source) -> str:
     )
 
 
-# Frame sizes in CSS pixels (the PDF's stylesheet sets its own in millimetres).
-FRAME_SIZES = {"small": (72, 54), "medium": (150, 112), "large": (240, 180)}
+# Frame heights in CSS pixels; a frame is as wide as its drawing, within these bounds (the
+# PDF's stylesheet sets its own sizes in millimetres).
+FRAME_SIZES = {"small": 64, "medium": 100, "large": 160}
+MIN_ASPECT, MAX_ASPECT = 0.6, 2.2
 
 
 @register.inclusion_tag("exercises/_frames.html")
@@ -35,7 +37,9 @@ def exercise_frames(subject, size="medium", loop=False, embed=False):
     is_item = isinstance(subject, Mapping)
     name = subject.get("name", "") if is_item else subject.name
     embed = embed or is_item
-    width, height = FRAME_SIZES[size]
+    height = FRAME_SIZES[size]
+    aspect = min(max(frames[0].aspect if frames else 1.5, MIN_ASPECT), MAX_ASPECT)
+    width = round(height * aspect)
     return {
         "frames": [
             {

@@ -22,7 +22,6 @@ from typing import Any, TypeGuard
 import yaml
 
 from clinical.catalogue import Category
-from figures import PoseError, check_drawing
 from clinical.vocabulary import (
     CATEGORIES,
     DIRECTIONS,
@@ -33,6 +32,7 @@ from clinical.vocabulary import (
     REGIONS,
 )
 from clinical.vocabulary import PHASE_CODES as PHASES
+from figures import PoseError, check_drawing
 
 POSITIONS = (
     "supine",

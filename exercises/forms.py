@@ -14,7 +14,10 @@ BUILDER_PROPS = tuple((name, name.replace("_", " ")) for name in PROPS)
 
 class DrawingBuilderForm(forms.Form):
     view = forms.ChoiceField(
-        choices=[(v, {"left": "From the left", "right": "From the right", "front": "From the front"}[v]) for v in VIEWS],
+        choices=[
+            (v, {"left": "From the left", "right": "From the right", "front": "From the front"}[v])
+            for v in VIEWS
+        ],
         help_text="Which side of the body faces the reader.",
     )
     start = forms.ChoiceField(label="Start pose")
@@ -34,7 +37,9 @@ class DrawingBuilderForm(forms.Form):
         if self.errors:
             return cleaned
         drawing = drawing_from_library(
-            view=cleaned["view"], start=cleaned["start"], end=cleaned["end"],
+            view=cleaned["view"],
+            start=cleaned["start"],
+            end=cleaned["end"],
             props=cleaned["props"],
         )
         try:
@@ -43,7 +48,11 @@ class DrawingBuilderForm(forms.Form):
             field = {"frames[0]": "start", "frames[1]": "end"}.get(error.where.split(".")[0])
             if field is None and error.where.startswith("props"):
                 field = "props"
-            message = "The start and end poses are the same." if "same as" in error.message else error.message
+            message = (
+                "The start and end poses are the same."
+                if "same as" in error.message
+                else error.message
+            )
             self.add_error(field, message)
             return cleaned
         cleaned["drawing"] = drawing

@@ -85,8 +85,12 @@ def illustrations_for(subject: Any) -> tuple[Illustration, ...]:
     has no drawing (then its position pictogram stands in)."""
     if isinstance(subject, Mapping):
         drawing = subject.get("drawing") or {}
-        values = (subject.get("name", ""), subject.get("steps") or [],
-                  subject.get("hold_seconds"), subject.get("per_side"))
+        values = (
+            subject.get("name", ""),
+            subject.get("steps") or [],
+            subject.get("hold_seconds"),
+            subject.get("per_side"),
+        )
     else:
         drawing = subject.drawing or {}
         values = (subject.name, subject.steps or [], subject.hold_seconds, subject.per_side)
@@ -144,7 +148,9 @@ def library_poses() -> dict[str, LibraryPose]:
             angles.pop("label")
             angles.pop("props", None)
             poses[key] = LibraryPose(
-                key, f"{entry.id} {entry.name}: {frame['label']}", drawing.get("view", "left"),
+                key,
+                f"{entry.id} {entry.name}: {frame['label']}",
+                drawing.get("view", "left"),
                 angles,
             )
     return poses

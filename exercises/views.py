@@ -67,7 +67,9 @@ def exercise_drawing_builder(request, key):
     )
     if exercise is None:
         raise Http404("No such exercise of your clinic.")
-    form = DrawingBuilderForm(request.POST or None, initial={"start": "hook_lying", "end": "hook_lying"})
+    form = DrawingBuilderForm(
+        request.POST or None, initial={"start": "hook_lying", "end": "hook_lying"}
+    )
     if request.method == "POST" and form.is_valid() and "preview" not in request.POST:
         services.update_clinic_exercise(exercise=exercise, drawing=form.cleaned_data["drawing"])
         return redirect("exercise-detail", key=exercise.key)

@@ -157,15 +157,18 @@ def check_angles(angles: Mapping[str, float], where: str) -> None:
         low, high = limits
         if not low <= value <= high:
             raise PoseError(
-                f"{where}.{name}", f"{value:g} degrees is outside the human range {low:g} to {high:g}"
+                f"{where}.{name}",
+                f"{value:g} degrees is outside the human range {low:g} to {high:g}",
             )
 
 
 def resolve_pose(raw: Mapping[str, Any], where: str) -> dict[str, float]:
     """A base pose's angles with the frame's own angles over them, checked."""
     base = raw.get("pose")
-    if base not in BASE_POSES:
-        raise PoseError(f"{where}.pose", f"unknown base pose {base!r}; known: {', '.join(BASE_POSES)}")
+    if not isinstance(base, str) or base not in BASE_POSES:
+        raise PoseError(
+            f"{where}.pose", f"unknown base pose {base!r}; known: {', '.join(BASE_POSES)}"
+        )
     own = {key: value for key, value in raw.items() if key not in FRAME_KEYS}
     check_angles(own, where)
     angles = {name: 0.0 for name in ANGLES}

@@ -161,8 +161,18 @@ def _body_bounds(scenes: list[Scene], projector: _Projector) -> list[float]:
 
 
 _TRACKED = (
-    "hand_l", "hand_r", "elbow_l", "elbow_r", "knee_l", "knee_r", "toe_l", "toe_r",
-    "head", "chest", "pelvis", "waist",
+    "hand_l",
+    "hand_r",
+    "elbow_l",
+    "elbow_r",
+    "knee_l",
+    "knee_r",
+    "toe_l",
+    "toe_r",
+    "head",
+    "chest",
+    "pelvis",
+    "waist",
 )
 
 
@@ -213,7 +223,9 @@ def _arrow_ops(start: Scene, end: Scene, projector: _Projector) -> list[Op]:
     return [("polyline", points, 2.6), ("polygon", [tip, wing1, wing2])]
 
 
-def _marker_ops(bounds: list[float], label: str | None, cues: Cues, is_hold_frame: bool) -> list[Op]:
+def _marker_ops(
+    bounds: list[float], label: str | None, cues: Cues, is_hold_frame: bool
+) -> list[Op]:
     ops: list[Op] = []
     top = bounds[1] + 13
     if cues.each_side and label in ("start", None):
@@ -243,8 +255,9 @@ def frame_ops(drawing: Drawing, cues: Cues) -> tuple[list[float], list[list[Op]]
         ops += _prop_ops(scene, projector, front=True, bounds=bounds)
         if index + 1 < len(scenes) and not (len(scenes) > 2 and index == len(scenes) - 1):
             ops += _arrow_ops(scene, scenes[index + 1], projector)
-        ops += _marker_ops(bounds, drawing.frames[index].label if index == 0 else "",
-                           cues, index == hold_index)
+        ops += _marker_ops(
+            bounds, drawing.frames[index].label if index == 0 else "", cues, index == hold_index
+        )
         frames.append(ops)
     return bounds, frames
 
@@ -270,7 +283,8 @@ def _svg_op(op: Op) -> str:
         )
     if kind == "line":
         _, x1, y1, x2, y2, width = op
-        return f'<path d="M{_n(x1)} {_n(y1)}L{_n(x2)} {_n(y2)}" stroke="{INK}" stroke-width="{_n(width)}"/>'
+        d = f"M{_n(x1)} {_n(y1)}L{_n(x2)} {_n(y2)}"
+        return f'<path d="{d}" stroke="{INK}" stroke-width="{_n(width)}"/>'
     if kind == "rect":
         _, x, y, w, h, fill = op
         return (
@@ -285,17 +299,16 @@ def _svg_op(op: Op) -> str:
         )
     if kind == "wall":
         _, x, y, w, h = op
-        hatch = "".join(
-            f"M{_n(x)} {_n(y + t)}l{_n(w)} -{_n(w)}" for t in range(int(w), int(h), 14)
-        )
+        hatch = "".join(f"M{_n(x)} {_n(y + t)}l{_n(w)} -{_n(w)}" for t in range(int(w), int(h), 14))
         return (
             f'<rect x="{_n(x)}" y="{_n(y)}" width="{_n(w)}" height="{_n(h)}" fill="#fff" '
-            f'stroke="{INK}" stroke-width="1.4"/><path d="{hatch}" stroke="{INK}" stroke-width="0.8"/>'
+            f'stroke="{INK}" stroke-width="1.4"/>'
+            f'<path d="{hatch}" stroke="{INK}" stroke-width="0.8"/>'
         )
     if kind == "water":
         _, y, x0, x1 = op
-        waves = "".join(f"q5 -4 10 0t10 0" for _ in range(int((x1 - x0) / 20) + 1))
-        return f'<path d="M{_n(x0)} {_n(y)}{waves}" stroke="{INK}" stroke-width="1.2" stroke-dasharray="none"/>'
+        waves = "".join("q5 -4 10 0t10 0" for _ in range(int((x1 - x0) / 20) + 1))
+        return f'<path d="M{_n(x0)} {_n(y)}{waves}" stroke="{INK}" stroke-width="1.2"/>'
     if kind == "ground":
         _, x0, x1 = op
         return f'<path d="M{_n(x0)} 0H{_n(x1)}" stroke="{INK}" stroke-width="1.6"/>'
@@ -307,7 +320,8 @@ def _svg_op(op: Op) -> str:
     if kind == "clock":
         _, x, y, r = op
         return (
-            f'<circle cx="{_n(x)}" cy="{_n(y)}" r="{_n(r)}" fill="#fff" stroke="{INK}" stroke-width="1.4"/>'
+            f'<circle cx="{_n(x)}" cy="{_n(y)}" r="{_n(r)}" fill="#fff" stroke="{INK}" '
+            f'stroke-width="1.4"/>'
             f'<path d="M{_n(x)} {_n(y)}v-{_n(r * 0.7)}M{_n(x)} {_n(y)}h{_n(r * 0.5)}" '
             f'stroke="{INK}" stroke-width="1.2"/>'
         )
@@ -315,7 +329,8 @@ def _svg_op(op: Op) -> str:
         _, x, y, anchor, text = op
         return (
             f'<text x="{_n(x)}" y="{_n(y)}" font-family="DejaVu Sans, sans-serif" '
-            f'font-size="11" text-anchor="{anchor}" fill="{INK}" stroke="none">{escape(text)}</text>'
+            f'font-size="11" text-anchor="{anchor}" fill="{INK}" stroke="none">'
+            f"{escape(text)}</text>"
         )
     raise ValueError(f"unknown drawing operation {kind}")
 
@@ -325,7 +340,8 @@ def _svg(bounds: list[float], ops: list[Op], title: str, desc: str) -> str:
     body = "".join(_svg_op(op) for op in ops)
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{_n(x0)} {_n(y0)} {_n(x1 - x0)} '
-        f'{_n(y1 - y0)}" width="{round(x1 - x0)}" height="{round(y1 - y0)}" role="img"><title>{escape(title)}</title><desc>{escape(desc)}</desc>'
+        f'{_n(y1 - y0)}" width="{round(x1 - x0)}" height="{round(y1 - y0)}" role="img">'
+        f"<title>{escape(title)}</title><desc>{escape(desc)}</desc>"
         f'<g fill="none" stroke-linecap="round" stroke-linejoin="round">{body}</g></svg>'
     )
 
@@ -338,7 +354,11 @@ class RenderedFrame:
 
 
 def render_drawing(
-    raw: Any, *, name: str, first_step: str, hold_seconds: int | None = None,
+    raw: Any,
+    *,
+    name: str,
+    first_step: str,
+    hold_seconds: int | None = None,
     each_side: bool = False,
 ) -> list[RenderedFrame]:
     """Every frame of a drawing as an SVG document, titled for screen readers with the
@@ -384,18 +404,28 @@ def render_png(raw: Any, *, width: int = 240, frame: int = 0, each_side: bool = 
         elif kind in ("head", "clock"):
             _, cx, cy, r = op
             (left, top), (right, bottom) = at(cx - r, cy - r), at(cx + r, cy + r)
-            draw.ellipse([left, top, right, bottom], fill=NEAR, outline=INK, width=round(OUTLINE * scale))
+            draw.ellipse(
+                [left, top, right, bottom], fill=NEAR, outline=INK, width=round(OUTLINE * scale)
+            )
         elif kind == "line":
             _, ax, ay, bx, by, w = op
             capsule(ax, ay, bx, by, w, INK)
         elif kind in ("rect", "wall"):
             _, x, y, w, h, *fill = op
-            draw.rectangle([at(x, y), at(x + w, y + h)], fill=fill[0] if fill else NEAR,
-                           outline=INK, width=round(1.4 * scale))
+            draw.rectangle(
+                [at(x, y), at(x + w, y + h)],
+                fill=fill[0] if fill else NEAR,
+                outline=INK,
+                width=round(1.4 * scale),
+            )
         elif kind == "ellipse":
             _, cx, cy, rx, ry, fill = op
-            draw.ellipse([at(cx - rx, cy - ry), at(cx + rx, cy + ry)], fill=fill, outline=INK,
-                         width=round(1.4 * scale))
+            draw.ellipse(
+                [at(cx - rx, cy - ry), at(cx + rx, cy + ry)],
+                fill=fill,
+                outline=INK,
+                width=round(1.4 * scale),
+            )
         elif kind == "ground":
             draw.line([at(op[1], 0), at(op[2], 0)], fill=INK, width=round(1.6 * scale))
         elif kind == "water":

@@ -69,8 +69,7 @@ def _mul(a: Matrix, *others: Matrix) -> Matrix:
     result = a
     for b in others:
         result = tuple(  # type: ignore[assignment]
-            tuple(sum(result[i][k] * b[k][j] for k in range(3)) for j in range(3))
-            for i in range(3)
+            tuple(sum(result[i][k] * b[k][j] for k in range(3)) for j in range(3)) for i in range(3)
         )
     return result
 
@@ -254,7 +253,12 @@ def _supports(props: tuple[Prop, ...], body: Body) -> list[Box]:
             x0, x1 = _span(body, ("heel_l", "toe_l", "heel_r", "toe_r"))
             found.append(Box(x0 - 8, x1 + 12, 0, STEP))
         elif prop.name == "pillow" and prop.at in ("head", "knees", "hips", "chest"):
-            anchor = {"head": "head", "knees": _lower_knee(body), "hips": "pelvis", "chest": "chest"}
+            anchor = {
+                "head": "head",
+                "knees": _lower_knee(body),
+                "hips": "pelvis",
+                "chest": "chest",
+            }
             x = body.points[anchor[prop.at]][0]
             found.append(Box(x - 15, x + 15, 0, 14 if prop.at == "knees" else 7))
         elif prop.name == "towel_roll" and prop.at in ("head", "forehead"):
@@ -326,7 +330,9 @@ def _place_props(props: tuple[Prop, ...], body: Body, supports: list[Box]) -> li
         elif prop.name == "towel_roll":
             if prop.at == "lower_back":
                 waist = p["waist"]
-                item.shapes.append(("circle", waist[0] - RADII["lower_trunk"] - 4, waist[1], 4, "prop"))
+                item.shapes.append(
+                    ("circle", waist[0] - RADII["lower_trunk"] - 4, waist[1], 4, "prop")
+                )
             else:
                 item.shapes.append(("ellipse", p["head"][0], 2.5, 7, 2.5, "prop"))
         elif prop.name == "wall" or prop.name == "doorway":
@@ -363,20 +369,28 @@ def _place_props(props: tuple[Prop, ...], body: Body, supports: list[Box]) -> li
             ]
         elif prop.name == "stick":
             back = RADII["upper_trunk"] + 2
-            top = p["head"]
+            crown = p["head"]
             pelvis = p["pelvis"]
-            dx, dy = top[0] - pelvis[0], top[1] - pelvis[1]
+            dx, dy = crown[0] - pelvis[0], crown[1] - pelvis[1]
             length = math.hypot(dx, dy) or 1
             nx, ny = -dy / length * back, dx / length * back
             item.shapes.append(
-                ("line", pelvis[0] + nx * 1.0 - dx * 0.15, pelvis[1] + ny - dy * 0.15,
-                 top[0] + nx * 0.9 + dx * 0.2, top[1] + ny * 0.9 + dy * 0.2, 2.5)
+                (
+                    "line",
+                    pelvis[0] + nx * 1.0 - dx * 0.15,
+                    pelvis[1] + ny - dy * 0.15,
+                    crown[0] + nx * 0.9 + dx * 0.2,
+                    crown[1] + ny * 0.9 + dy * 0.2,
+                    2.5,
+                )
             )
             item.in_front = True
         elif prop.name == "ball":
             if prop.at == "behind_back":
                 waist = p["waist"]
-                item.shapes.append(("circle", waist[0] - RADII["lower_trunk"] - 11, waist[1], 11, "prop"))
+                item.shapes.append(
+                    ("circle", waist[0] - RADII["lower_trunk"] - 11, waist[1], 11, "prop")
+                )
             else:
                 hand = p["hand_l"]
                 item.shapes.append(("circle", hand[0] + 10, hand[1], 11, "prop"))
@@ -393,7 +407,11 @@ def _place_props(props: tuple[Prop, ...], body: Body, supports: list[Box]) -> li
             else:
                 spot = p["waist"] if prop.at in ("back", "lower_back") else p["neck"]
                 thick = RADII["lower_trunk"] + 3
-                y = max(spot[1] - thick, MAT + 3) if prop.at == "lower_back" else spot[1] + thick - 3
+                y = (
+                    max(spot[1] - thick, MAT + 3)
+                    if prop.at == "lower_back"
+                    else spot[1] + thick - 3
+                )
                 item.shapes.append(("rect", spot[0] - 9, y - 3, 18, 6, "mat"))
             item.in_front = True
         elif prop.name == "water":
@@ -432,6 +450,4 @@ def scene_checked(scene: Scene, where: str) -> Scene:
 
 
 def build_scenes(drawing: Drawing) -> list[Scene]:
-    return [
-        build_scene(frame, f"frames[{index}]") for index, frame in enumerate(drawing.frames)
-    ]
+    return [build_scene(frame, f"frames[{index}]") for index, frame in enumerate(drawing.frames)]

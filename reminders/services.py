@@ -455,11 +455,12 @@ def build_reminder_email(
 
     patient = delivery.patient
     unsubscribe = unsubscribe_url(schedule)
+    items = todays_items(revision)
     context = {
         "checkin_url": links.check_in_url(patient.pk),
         "patient": patient,
         "clinic": patient.clinic,
-        "items": todays_items(revision),
+        "items": items,
         "safety_net": SAFETY_NET,
         "plan_url": f"{settings.SITE_URL}{reverse('patient-home')}",
         "settings_url": f"{settings.SITE_URL}{reverse('reminder-settings')}",
@@ -483,8 +484,8 @@ def build_reminder_email(
     )
     message.attach_alternative(render_to_string("emails/reminder.html", context), "text/html")
     # The drawings travel inside the message (cid: links): no image URL to fetch, no login.
-    message.mixed_subtype = "related"
-    for item in context["items"]:
+    message.mixed_subtype = "related"  # type: ignore[attr-defined]  # Django's, not in the stubs
+    for item in items:
         if item["picture"]:
             image = MIMEImage(item["picture"], "png")
             image.add_header("Content-ID", f"<{item['picture_id']}>")

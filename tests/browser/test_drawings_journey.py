@@ -33,9 +33,17 @@ def test_physio_sees_drawings_and_builds_one_for_a_clinic_exercise(
     page, screenshot, physio_a, catalogue
 ):
     own = Exercise.objects.create(
-        key="OWN-1", clinic=physio_a.clinic, name="Chair knee lift", category="core",
-        regions=["lumbar"], position="sitting", direction="neutral", difficulty=1,
-        phases=["P2"], reps=8, steps=["Sit tall.", "Lift one knee.", "Lower it slowly."],
+        key="OWN-1",
+        clinic=physio_a.clinic,
+        name="Chair knee lift",
+        category="core",
+        regions=["lumbar"],
+        position="sitting",
+        direction="neutral",
+        difficulty=1,
+        phases=["P2"],
+        reps=8,
+        steps=["Sit tall.", "Lift one knee.", "Lower it slowly."],
     )
     log_in(page, physio_a.user)
 

@@ -10,9 +10,17 @@ from exercises.models import Exercise
 @pytest.fixture
 def own_exercise(physio_a, catalogue):
     return Exercise.objects.create(
-        key="OWN-1", clinic=physio_a.clinic, name="Chair knee lift", category="core",
-        regions=["lumbar"], position="sitting", direction="neutral", difficulty=1,
-        phases=["P2"], reps=8, steps=["Sit tall.", "Lift one knee.", "Lower it slowly."],
+        key="OWN-1",
+        clinic=physio_a.clinic,
+        name="Chair knee lift",
+        category="core",
+        regions=["lumbar"],
+        position="sitting",
+        direction="neutral",
+        difficulty=1,
+        phases=["P2"],
+        reps=8,
+        steps=["Sit tall.", "Lift one knee.", "Lower it slowly."],
     )
 
 

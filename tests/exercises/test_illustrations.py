@@ -27,8 +27,10 @@ def test_a_frame_is_served_as_svg_with_a_year_of_cache(client, physio_a, catalog
 
     assert response.status_code == 200
     assert response["Content-Type"] == "image/svg+xml"
-    assert response["Cache-Control"] == DRAWING_CACHE_CONTROL == (
-        "private, max-age=31536000, immutable"
+    assert (
+        response["Cache-Control"]
+        == DRAWING_CACHE_CONTROL
+        == ("private, max-age=31536000, immutable")
     )
     assert response.content.decode() == frame.svg
     assert frame.digest in illustration_url(exercise, frame)
@@ -42,7 +44,10 @@ def test_a_stale_hash_or_frame_number_is_not_found(client, physio_a, catalogue):
 
     stale = client.get(reverse("exercise-drawing", kwargs=args))
     beyond = client.get(
-        reverse("exercise-drawing", kwargs=args | {"index": 5, "digest": illustrations_for(exercise)[0].digest})
+        reverse(
+            "exercise-drawing",
+            kwargs=args | {"index": 5, "digest": illustrations_for(exercise)[0].digest},
+        )
     )
 
     assert (stale.status_code, beyond.status_code) == (404, 404)
@@ -51,9 +56,18 @@ def test_a_stale_hash_or_frame_number_is_not_found(client, physio_a, catalogue):
 @pytest.mark.django_db
 def test_another_clinics_private_drawing_is_not_found(client, physio_a, physio_b, catalogue):
     private = Exercise.objects.create(
-        key="OWN-1", clinic=physio_a.clinic, name="Own chin nod", category="posture",
-        regions=["cervical"], position="sitting", direction="neutral", difficulty=1,
-        phases=["P2"], reps=5, steps=["Sit.", "Nod.", "Relax."], drawing=DRAWING,
+        key="OWN-1",
+        clinic=physio_a.clinic,
+        name="Own chin nod",
+        category="posture",
+        regions=["cervical"],
+        position="sitting",
+        direction="neutral",
+        difficulty=1,
+        phases=["P2"],
+        reps=5,
+        steps=["Sit.", "Nod.", "Relax."],
+        drawing=DRAWING,
     )
     frame = illustrations_for(private)[0]
 

@@ -4,7 +4,6 @@ import pytest
 from django.urls import reverse
 
 from exercises.illustrations import illustration_url, illustrations_for
-
 from exercises.models import Exercise
 
 

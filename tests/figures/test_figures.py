@@ -30,7 +30,11 @@ def two_frames(end: dict, *, props=("mat",), start: dict | None = None) -> dict:
         ({"elbow_r": -10}, "frames[1].elbow_r", "-10 degrees is outside the human range 0 to 150"),
         ({"hip_l": 140}, "frames[1].hip_l", "140 degrees is outside the human range -30 to 130"),
         ({"lumbar": -40}, "frames[1].lumbar", "-40 degrees is outside the human range -25 to 60"),
-        ({"neck_turn": 95}, "frames[1].neck_turn", "95 degrees is outside the human range -80 to 80"),
+        (
+            {"neck_turn": 95},
+            "frames[1].neck_turn",
+            "95 degrees is outside the human range -80 to 80",
+        ),
         ({"ankle_l": 40}, "frames[1].ankle_l", "40 degrees is outside the human range -50 to 30"),
         ({"tail": 10}, "frames[1].tail", "unknown joint"),
         ({"knee_l": "bent"}, "frames[1].knee_l", "must be a number of degrees"),
@@ -135,8 +139,9 @@ def test_no_two_catalogue_exercises_share_a_drawing_and_frames_differ():
     assert [key for key, frames in drawings.items() if len(set(frames)) != len(frames)] == []
     # Not only the cues: the figures themselves differ between exercises.
     bodies = {
-        key: tuple(re.sub(r"<text.*?</text>|<polyline[^>]*/>|<polygon[^>]*/>", "", f)
-                   for f in frames)
+        key: tuple(
+            re.sub(r"<text.*?</text>|<polyline[^>]*/>|<polygon[^>]*/>", "", f) for f in frames
+        )
         for key, frames in drawings.items()
     }
     assert len(set(bodies.values())) == len(bodies)

@@ -18,7 +18,9 @@ A4 = (595.3, 841.9)
 LETTER = (612.0, 792.0)
 
 
-def render(revision, *, large_print=False, paper_size="A4", url_fetcher=None) -> bytes:
+def render(
+    revision, *, large_print=False, paper_size="A4", url_fetcher=None, tagged=False
+) -> bytes:
     html = pdf.render_program_html(
         snapshot=revision.snapshot,
         revision_number=revision.number,
@@ -26,7 +28,7 @@ def render(revision, *, large_print=False, paper_size="A4", url_fetcher=None) ->
         large_print=large_print,
         paper_size=paper_size,
     )
-    return pdf.render_pdf(html, url_fetcher=url_fetcher)
+    return pdf.render_pdf(html, url_fetcher=url_fetcher, tagged=tagged)
 
 
 @pytest.fixture
@@ -82,7 +84,8 @@ def frame_labels(revision) -> list[str]:
 
 @pytest.mark.django_db
 def test_every_item_shows_its_drawing_frame_by_frame(revision):
-    drawn = [alt for _, alt in figures(render(revision))]
+    # Tagged, to read each drawing's alt text back; the page content is the same untagged.
+    drawn = [alt for _, alt in figures(render(revision, tagged=True))]
 
     assert drawn == frame_labels(revision)  # every item's frames, in the plan's order
     frames_per_item = [
@@ -94,7 +97,7 @@ def test_every_item_shows_its_drawing_frame_by_frame(revision):
 
 @pytest.mark.django_db
 def test_large_print_keeps_each_card_with_its_frames_on_one_page(revision):
-    data = render(revision, large_print=True)
+    data = render(revision, large_print=True, tagged=True)
     pages = pages_text(data)
     drawn = figures(data)
 

@@ -57,3 +57,11 @@ class DrawingBuilderForm(forms.Form):
             return cleaned
         cleaned["drawing"] = drawing
         return cleaned
+
+
+class PictureUploadForm(forms.Form):
+    picture = forms.FileField(
+        label="Or upload a picture (PNG or JPEG)",
+        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg"}),
+        help_text="Re-encoded and fitted to 800 x 600; no SVG (it can carry script).",
+    )

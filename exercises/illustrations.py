@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from django.core.files.storage import default_storage
 from django.urls import reverse
+from PIL import Image
 
 from exercises.catalogue_file import load_catalogue_file
 from figures import BASE_POSES, PoseError, render_drawing, render_png
@@ -34,10 +37,32 @@ class Illustration:
     svg: str
     digest: str
     aspect: float  # width / height
+    png: bytes = b""  # an uploaded picture instead of a drawing (then `svg` is empty)
+
+    @property
+    def media_type(self) -> str:
+        return "image/png" if self.png else "image/svg+xml"
+
+    @property
+    def content(self) -> bytes:
+        return self.png or self.svg.encode()
 
     @property
     def data_uri(self) -> str:
-        return "data:image/svg+xml;base64," + base64.b64encode(self.svg.encode()).decode()
+        return f"data:{self.media_type};base64," + base64.b64encode(self.content).decode()
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _uploaded(name: str) -> tuple[Illustration, ...]:
+    """An uploaded picture (content-addressed, so cached by name); none if it is missing."""
+    if not default_storage.exists(name):
+        return ()
+    with default_storage.open(name) as file:
+        png = file.read()
+    with Image.open(io.BytesIO(png)) as image:
+        aspect = image.width / image.height
+    digest = hashlib.sha256(png).hexdigest()[:16]
+    return (Illustration(index=0, label="picture", svg="", digest=digest, aspect=aspect, png=png),)
 
 
 @lru_cache(maxsize=CACHE_SIZE)
@@ -82,9 +107,11 @@ def _key(drawing: Mapping[str, Any], name: str, steps, hold_seconds, each_side) 
 
 def illustrations_for(subject: Any) -> tuple[Illustration, ...]:
     """The frames of an `Exercise` or of a revision's frozen item (a mapping); empty when it
-    has no drawing (then its position pictogram stands in)."""
+    has no drawing: then an uploaded picture (one frame), else nothing (the position pictogram
+    stands in)."""
     if isinstance(subject, Mapping):
         drawing = subject.get("drawing") or {}
+        uploaded = subject.get("picture_file") or ""
         values = (
             subject.get("name", ""),
             subject.get("steps") or [],
@@ -93,9 +120,10 @@ def illustrations_for(subject: Any) -> tuple[Illustration, ...]:
         )
     else:
         drawing = subject.drawing or {}
+        uploaded = subject.picture_file
         values = (subject.name, subject.steps or [], subject.hold_seconds, subject.per_side)
     if not drawing:
-        return ()
+        return _uploaded(uploaded) if uploaded else ()
     return _render(_key(drawing, *values))
 
 
@@ -112,10 +140,22 @@ def _png(key: str) -> bytes:
     return render_png(spec["drawing"], width=PNG_WIDTH, each_side=spec["each_side"])
 
 
+@lru_cache(maxsize=CACHE_SIZE)
+def _thumbnail(png: bytes) -> bytes:
+    with Image.open(io.BytesIO(png)) as image:
+        image.thumbnail((PNG_WIDTH, PNG_WIDTH))
+        output = io.BytesIO()
+        image.save(output, format="PNG", optimize=True)
+    return output.getvalue()
+
+
 def start_frame_png(subject: Any) -> bytes | None:
     """The start frame as a small PNG for email, rendered once per drawing and process."""
-    if not illustrations_for(subject):
+    frames = illustrations_for(subject)
+    if not frames:
         return None
+    if frames[0].png:
+        return _thumbnail(frames[0].png)
     if isinstance(subject, Mapping):
         key = _key(subject["drawing"], "", [], None, subject.get("per_side"))
     else:

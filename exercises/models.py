@@ -160,6 +160,12 @@ class Exercise(models.Model):
         validators=[_validate_drawing],
         help_text="The figure's frames (view, props, start and end poses); empty: none yet.",
     )
+    picture_file = models.CharField(
+        max_length=200,
+        blank=True,
+        editable=False,
+        help_text="Storage name of an uploaded picture (a PNG or JPEG re-encoded as PNG).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

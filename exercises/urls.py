@@ -11,7 +11,12 @@ urlpatterns = [
         name="exercise-drawing-builder",
     ),
     path(
-        "exercises/drawings/<int:pk>/<int:index>-<str:digest>.svg",
+        "exercises/<str:key>/picture/",
+        views.exercise_picture_upload,
+        name="exercise-picture-upload",
+    ),
+    path(
+        "exercises/drawings/<int:pk>/<int:index>-<str:digest>",
         views.exercise_drawing,
         name="exercise-drawing",
     ),

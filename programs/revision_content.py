@@ -21,6 +21,7 @@ class SnapshotItem(TypedDict):
     position: str
     picture: str
     drawing: NotRequired[dict]  # the figure's frames (revisions since issue #16)
+    picture_file: NotRequired[str]  # an uploaded picture's storage name (since issue #16)
     steps: list[str]
     cautions: str
     sets: int | None

@@ -1,9 +1,13 @@
 """A physio builds their clinic exercise's drawing from library poses, previewed live."""
 
-import pytest
-from django.urls import reverse
+import io
 
-from exercises.illustrations import illustrations_for, library_poses
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from PIL import Image
+
+from exercises.illustrations import illustration_url, illustrations_for, library_poses
 from exercises.models import Exercise
 
 
@@ -101,3 +105,83 @@ def test_another_clinic_and_global_exercises_have_no_builder(client, physio_b, o
     assert (other.status_code, global_one.status_code) == (404, 404)
     own_exercise.refresh_from_db()
     assert own_exercise.drawing == {}
+
+
+def picture(fmt: str, size=(1200, 900)) -> bytes:
+    output = io.BytesIO()
+    Image.new("RGB", size, "white").save(output, format=fmt)
+    return output.getvalue()
+
+
+def upload_url(exercise) -> str:
+    return reverse("exercise-picture-upload", args=[exercise.key])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("fmt", ["PNG", "JPEG"])
+def test_an_uploaded_picture_is_re_encoded_as_png_and_shown(
+    client, physio_a, own_exercise, fmt, settings, tmp_path
+):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path, "base_url": None},
+        },
+    }
+    client.force_login(physio_a.user)
+    upload = SimpleUploadedFile(f"p.{fmt.lower()}", picture(fmt), content_type="image/png")
+
+    response = client.post(upload_url(own_exercise), {"picture": upload})
+
+    assert response.status_code == 302
+    own_exercise.refresh_from_db()
+    assert own_exercise.picture_file.startswith("exercise-pictures/")
+    [frame] = illustrations_for(own_exercise)
+    with Image.open(io.BytesIO(frame.png)) as stored:
+        assert (stored.format, stored.size) == ("PNG", (800, 600))
+    served = client.get(illustration_url(own_exercise, frame))
+    assert (served.status_code, served["Content-Type"]) == (200, "image/png")
+    assert served.content == frame.png
+    detail = client.get(reverse("exercise-detail", args=[own_exercise.key])).content.decode()
+    assert illustration_url(own_exercise, frame) in detail
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        (
+            "x.svg",
+            b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+            "Upload a PNG or JPEG picture.",
+        ),
+        ("x.gif", picture("GIF", (10, 10)), "Upload a PNG or JPEG picture."),
+        ("x.png", b"\x89PNG\r\n\x1a\nbroken", "Upload a PNG or JPEG picture."),
+        ("x.png", b"0" * (5 * 1024 * 1024 + 1), "Upload a picture of 5 MB or less."),
+    ],
+)
+def test_svg_other_formats_broken_and_large_files_are_refused_on_the_field(
+    client, physio_a, own_exercise, name, content, message
+):
+    client.force_login(physio_a.user)
+
+    response = client.post(upload_url(own_exercise), {"picture": SimpleUploadedFile(name, content)})
+
+    assert response.status_code == 400
+    assert response.context["upload_form"].errors == {"picture": [message]}
+    own_exercise.refresh_from_db()
+    assert own_exercise.picture_file == ""
+
+
+@pytest.mark.django_db
+def test_another_clinic_cannot_upload(client, physio_b, own_exercise):
+    client.force_login(physio_b.user)
+
+    response = client.post(
+        upload_url(own_exercise), {"picture": SimpleUploadedFile("p.png", picture("PNG"))}
+    )
+
+    assert response.status_code == 404
+    own_exercise.refresh_from_db()
+    assert own_exercise.picture_file == ""

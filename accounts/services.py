@@ -6,7 +6,6 @@ import base64
 import hashlib
 import io
 import logging
-from email.mime.image import MIMEImage
 from email.utils import formataddr, parseaddr
 from pathlib import Path
 
@@ -33,6 +32,7 @@ from accounts.models import (
     patient_label,
 )
 from core import links, outbox
+from core.mail import attach_inline_image
 
 logger = logging.getLogger(__name__)
 
@@ -373,9 +373,10 @@ def add_letterhead(message: EmailMultiAlternatives, clinic: Clinic) -> None:
     if logo is None:
         return
     data, content_type = logo
-    image = MIMEImage(data, _subtype=content_type.split("/")[1])
-    image.add_header("Content-ID", f"<{LOGO_CONTENT_ID}>")
-    image.add_header("Content-Disposition", "inline", filename=Path(clinic.logo.name or "").name)
-    # Inline parts of one HTML body go in multipart/related (Django's documented attribute).
-    message.mixed_subtype = "related"  # type: ignore[attr-defined]
-    message.attach(image)
+    attach_inline_image(
+        message,
+        data,
+        subtype=content_type.split("/")[1],
+        content_id=LOGO_CONTENT_ID,
+        filename=Path(clinic.logo.name or "").name,
+    )

@@ -14,6 +14,7 @@ by a pool of 2 processes in a fixed window. No database is needed.
 from __future__ import annotations
 
 import datetime
+import functools
 import json
 import os
 import subprocess
@@ -36,8 +37,18 @@ STEPS = [
 POSITIONS = ["supine", "prone", "sitting", "standing", "side_lying"]
 
 
+@functools.cache
+def catalogue_drawings() -> list[dict]:
+    """Every third catalogue drawing: a published revision carries its items' drawings."""
+    from exercises.catalogue_file import load_catalogue_file
+
+    return [entry.drawing for entry in load_catalogue_file().entries][::3]
+
+
 def typical_snapshot() -> dict:
-    """20 items over 4 phases, with advice like the planner's, dates on the current phase."""
+    """20 items over 4 phases, with advice like the planner's, dates on the current phase;
+    each item carries a catalogue exercise's drawing (2-3 frames), as a published one does."""
+    drawings = catalogue_drawings()
     start = datetime.date(2026, 11, 20)
 
     def item(code: str, index: int) -> dict:
@@ -49,6 +60,9 @@ def typical_snapshot() -> dict:
             "cautions": "Stop if pain spreads into the leg.",
             "dosage_text": "2 sets of 10, hold 5 seconds, twice a day, every day",
             "notes": "Keep it comfortable.",
+            "drawing": drawings[(int(code[1]) * ITEMS_PER_PHASE + index) % len(drawings)],
+            "hold_seconds": 5,
+            "per_side": index % 2 == 0,
         }
 
     def advice(kind: str, title: str) -> dict:

@@ -228,10 +228,14 @@ def content_hash(html: str) -> str:
     return hashlib.sha256((renderer_fingerprint() + html).encode()).hexdigest()
 
 
-def render_pdf(html: str, *, url_fetcher=None) -> bytes:
-    """HTML → PDF bytes through the restricted fetcher (a fresh one unless given)."""
+def render_pdf(html: str, *, url_fetcher=None, tagged: bool = False) -> bytes:
+    """HTML → PDF bytes through the restricted fetcher (a fresh one unless given).
+
+    `tagged` adds the PDF structure tree (reading order, each drawing a figure with its alt
+    text). Off for the program PDF: it costs 10-20 % more CPU than the budget allows
+    (DESIGN §8, 1.15 x bare WeasyPrint); the tests switch it on to find the drawings."""
     import weasyprint  # noqa: PLC0415 -- heavy, see _fetcher_class
 
     fetcher = url_fetcher or make_url_fetcher()
     document = weasyprint.HTML(string=html, base_url=f"{STATIC_SCHEME}:", url_fetcher=fetcher)
-    return document.write_pdf()
+    return document.write_pdf(pdf_tags=tagged)

@@ -57,6 +57,7 @@ class ExerciseAdmin(admin.ModelAdmin):
                     "steps",
                     "cautions",
                     "illustration",
+                    "drawing",
                 )
             },
         ),

@@ -8,7 +8,7 @@ from core.api import INVALID, NOT_FOUND, NOT_FOUND_OR_NO_PAGE, DomainError, Erro
 from exercises import services
 from exercises.filters import ExerciseFilter
 from exercises.selectors import exercises_visible_to
-from exercises.serializers import ExerciseSerializer
+from exercises.serializers import ExerciseDetailSerializer, ExerciseSerializer
 
 READ_ONLY = OpenApiResponse(
     ErrorSerializer, description="`read_only`: global catalogue exercises cannot be changed."
@@ -20,7 +20,7 @@ CHANGE = {200: ExerciseSerializer, 400: INVALID, 403: READ_ONLY, 404: NOT_FOUND}
     list=extend_schema(
         responses={200: ExerciseSerializer(many=True), 400: INVALID, 404: NOT_FOUND_OR_NO_PAGE}
     ),
-    retrieve=extend_schema(responses={200: ExerciseSerializer, 404: NOT_FOUND}),
+    retrieve=extend_schema(responses={200: ExerciseDetailSerializer, 404: NOT_FOUND}),
     create=extend_schema(responses={201: ExerciseSerializer, 400: INVALID, 404: NOT_FOUND}),
     update=extend_schema(responses=CHANGE),
     partial_update=extend_schema(responses=CHANGE),
@@ -59,6 +59,9 @@ class ExerciseViewSet(
             raise Http404("No such exercise.")
         self.check_object_permissions(self.request, matches[0])
         return matches[0]
+
+    def get_serializer_class(self):
+        return ExerciseDetailSerializer if self.action == "retrieve" else ExerciseSerializer
 
     def get_serializer_context(self):
         context = super().get_serializer_context()

@@ -32,6 +32,7 @@ from clinical.vocabulary import (
     REGIONS,
 )
 from clinical.vocabulary import PHASE_CODES as PHASES
+from figures import PoseError, check_drawing
 
 POSITIONS = (
     "supine",
@@ -101,7 +102,7 @@ _REQUIRED_FIELDS = (
     "cautions",
     "steps",
 )
-_OPTIONAL_FIELDS = ("illustration",)
+_OPTIONAL_FIELDS = ("illustration", "drawing")
 
 
 @dataclass(frozen=True)
@@ -139,6 +140,8 @@ class CatalogueEntry:
     cautions: str
     steps: tuple[str, ...]
     illustration: str | None = None
+    # The figure's frames (`figures.pose.parse_drawing` reads it); None: no drawing yet.
+    drawing: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -327,6 +330,12 @@ class _Validator:
             elif not MIN_STEPS <= len(steps) <= MAX_STEPS:
                 self.error(label, "steps", f"needs {MIN_STEPS}-{MAX_STEPS} steps, has {len(steps)}")
         dosage = self._dosage(raw.get("dosage"), label) if "dosage" in raw else None
+        drawing = raw.get("drawing")
+        if drawing is not None:
+            try:
+                check_drawing(drawing)
+            except PoseError as error:
+                self.error(label, f"drawing.{error.where}", error.message)
 
         if len(self.errors) > errors_before or dosage is None:
             return None
@@ -349,6 +358,7 @@ class _Validator:
             cautions=raw["cautions"],
             steps=tuple(raw["steps"]),
             illustration=illustration,
+            drawing=drawing,
         )
 
     def _choice_list(

@@ -17,6 +17,7 @@ from clinical.vocabulary import (
     STORED_DOSAGE_FIELDS,
 )
 from exercises.catalogue_file import EXCLUDE_FLAGS, POSITIONS
+from figures import PoseError, check_drawing
 
 
 def choices_of(values) -> list[tuple[str, str]]:
@@ -64,6 +65,15 @@ def _validate_steps(value) -> None:
     _validate_text_list(value, max_length=300)
     if not 3 <= len([step for step in value if step.strip()]) <= 5:
         raise ValidationError("Give 3 to 5 steps.")
+
+
+def _validate_drawing(value) -> None:
+    if not value:
+        return
+    try:
+        check_drawing(value)
+    except PoseError as error:
+        raise ValidationError(f"{error.where}: {error.message}") from error
 
 
 class ExerciseQuerySet(models.QuerySet):
@@ -143,6 +153,18 @@ class Exercise(models.Model):
         max_length=200,
         blank=True,
         help_text="Static path of a drawing of this exercise; empty: the position pictogram.",
+    )
+    drawing = models.JSONField(
+        default=dict,
+        blank=True,
+        validators=[_validate_drawing],
+        help_text="The figure's frames (view, props, start and end poses); empty: none yet.",
+    )
+    picture_file = models.CharField(
+        max_length=200,
+        blank=True,
+        editable=False,
+        help_text="Storage name of an uploaded picture (a PNG or JPEG re-encoded as PNG).",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

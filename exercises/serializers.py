@@ -1,7 +1,9 @@
 import re
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from exercises.illustrations import illustration_url, illustrations_for
 from exercises.models import Exercise
 
 
@@ -103,3 +105,28 @@ class ExerciseSerializer(serializers.ModelSerializer):
         if visible is not None:
             for name in ("progression", "regression"):
                 self.fields[name].queryset = visible
+
+
+class IllustrationSerializer(serializers.Serializer):
+    url = serializers.URLField(help_text="The frame as SVG; the URL changes when the drawing does.")
+    label = serializers.CharField(help_text="start, end, or the movement's middle step.")
+
+
+class ExerciseDetailSerializer(ExerciseSerializer):
+    """One exercise, with its drawing's frames (the list leaves them out)."""
+
+    illustrations = serializers.SerializerMethodField()
+
+    class Meta(ExerciseSerializer.Meta):
+        fields = [*ExerciseSerializer.Meta.fields, "illustrations"]
+
+    @extend_schema_field(IllustrationSerializer(many=True))
+    def get_illustrations(self, exercise) -> list[dict]:
+        request = self.context.get("request")
+        frames = []
+        for frame in illustrations_for(exercise):
+            url = illustration_url(exercise, frame)
+            frames.append(
+                {"url": request.build_absolute_uri(url) if request else url, "label": frame.label}
+            )
+        return frames

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from clinical.vocabulary import DOSAGE_FIELDS, stored_dosage_name
 from exercises.catalogue_file import (
@@ -49,6 +54,7 @@ def _values(entry: CatalogueEntry) -> dict:
         "cautions": entry.cautions,
         "steps": list(entry.steps),
         "illustration": entry.illustration or "",
+        "drawing": dict(entry.drawing or {}),
     }
     for model_field, dosage_field in _DOSAGE_MAP.items():
         values[model_field] = getattr(entry.dosage, dosage_field)
@@ -103,6 +109,49 @@ def create_clinic_exercise(*, clinic, by, **fields) -> Exercise:
     exercise.full_clean()
     exercise.save()
     return exercise
+
+
+# An uploaded picture: PNG or JPEG only (an SVG can carry script), at most 5 MB and 25
+# megapixels (a decompression bomb is refused before decoding), re-encoded by Pillow as a PNG
+# that fits 800 x 600, so nothing of the original file but its pixels is kept.
+MAX_PICTURE_BYTES = 5 * 1024 * 1024
+MAX_PICTURE_PIXELS = 25_000_000
+PICTURE_BOX = (800, 600)
+PICTURE_FORMATS = ("PNG", "JPEG")
+
+
+def _reencoded_png(data: bytes) -> bytes:
+    problem = "Upload a PNG or JPEG picture."
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.format not in PICTURE_FORMATS:
+                raise ValidationError({"picture": problem})
+            if image.width * image.height > MAX_PICTURE_PIXELS:
+                raise ValidationError({"picture": "The picture has too many pixels."})
+            picture = ImageOps.exif_transpose(image)
+            has_alpha = "A" in picture.getbands() or "transparency" in picture.info
+            picture = picture.convert("RGBA" if has_alpha else "RGB")
+            picture.thumbnail(PICTURE_BOX)
+            output = io.BytesIO()
+            picture.save(output, format="PNG", optimize=True)
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as error:
+        raise ValidationError({"picture": problem}) from error
+    return output.getvalue()
+
+
+def set_clinic_exercise_picture(*, exercise: Exercise, data: bytes) -> Exercise:
+    """Use an uploaded PNG or JPEG as the clinic exercise's picture instead of a drawing.
+
+    Stored re-encoded under its content hash, so a published revision that names it keeps
+    showing the same picture.
+    """
+    if len(data) > MAX_PICTURE_BYTES:
+        raise ValidationError({"picture": "Upload a picture of 5 MB or less."})
+    png = _reencoded_png(data)
+    name = f"exercise-pictures/{hashlib.sha256(png).hexdigest()}.png"
+    if not default_storage.exists(name):
+        default_storage.save(name, ContentFile(png))
+    return update_clinic_exercise(exercise=exercise, picture_file=name, drawing={})
 
 
 @transaction.atomic

@@ -20,6 +20,8 @@ class SnapshotItem(TypedDict):
     category: str
     position: str
     picture: str
+    drawing: NotRequired[dict]  # the figure's frames (revisions since issue #16)
+    picture_file: NotRequired[str]  # an uploaded picture's storage name (since issue #16)
     steps: list[str]
     cautions: str
     sets: int | None

@@ -63,6 +63,8 @@ def _item(prescription: Prescription) -> dict:
         "category": exercise.category,
         "position": exercise.position,
         "picture": exercise.picture,
+        "drawing": exercise.drawing,
+        "picture_file": exercise.picture_file,
         "steps": list(exercise.steps),
         "cautions": exercise.cautions,
         **{name: getattr(prescription, name) for name in DOSAGE_FIELDS},

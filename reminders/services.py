@@ -38,6 +38,8 @@ from accounts.services import add_letterhead, clinic_sender, record_audit
 from clinical.education import SAFETY_NET
 from clinical.follow_up import PLAN_EXPIRY_DAYS
 from core import leases, links, outbox
+from core.mail import attach_inline_image
+from exercises.illustrations import start_frame_png
 from programs import safety
 from programs.models import Plan, PlanRevision
 from reminders import slots, tasks
@@ -463,11 +465,20 @@ def unsubscribe_url(schedule: ReminderSchedule) -> str:
 
 def todays_items(revision: PlanRevision) -> list[dict]:
     """The items of the phase the patient follows now (the previous one during a REGRESS),
-    from the published revision, with dosage in plain words."""
+    from the published revision, with dosage in plain words and the start frame of each
+    drawing as a small PNG (`picture`, None without a drawing)."""
     phase = revision.followed_phase()
     if phase is None:
         return []
-    return [{"name": item["name"], "dosage_text": item["dosage_text"]} for item in phase["items"]]
+    return [
+        {
+            "name": item["name"],
+            "dosage_text": item["dosage_text"],
+            "picture": start_frame_png(item),
+            "picture_id": f"drawing-{index}",
+        }
+        for index, item in enumerate(phase["items"])
+    ]
 
 
 def build_reminder_email(
@@ -476,11 +487,12 @@ def build_reminder_email(
 
     patient = delivery.patient
     unsubscribe = unsubscribe_url(schedule)
+    items = todays_items(revision)
     context = {
         "checkin_url": links.check_in_url(patient.pk),
         "patient": patient,
         "clinic": patient.clinic,
-        "items": todays_items(revision),
+        "items": items,
         "safety_net": SAFETY_NET,
         "plan_url": f"{settings.SITE_URL}{reverse('patient-home')}",
         "settings_url": f"{settings.SITE_URL}{reverse('reminder-settings')}",
@@ -504,6 +516,16 @@ def build_reminder_email(
     )
     message.attach_alternative(render_to_string("emails/reminder.html", context), "text/html")
     add_letterhead(message, patient.clinic)
+    # The drawings travel inside the message (cid: links): no image URL to fetch, no login.
+    for item in items:
+        if item["picture"]:
+            attach_inline_image(
+                message,
+                item["picture"],
+                subtype="png",
+                content_id=item["picture_id"],
+                filename=f"{item['picture_id']}.png",
+            )
     return message
 
 

@@ -29,6 +29,7 @@ leak between requests or tests. The database is flushed when the module ends.
 from __future__ import annotations
 
 import datetime
+import io
 from dataclasses import dataclass
 from types import SimpleNamespace
 from unittest import mock
@@ -50,6 +51,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from knox.models import AuthToken
 from knox.settings import CONSTANTS
+from PIL import Image
 from rest_framework.test import APIClient
 from rest_framework.views import APIView
 
@@ -58,6 +60,7 @@ from clinical.intake import required_red_flag_questions
 from core import links
 from documents.models import ProgramDocument
 from documents.services import download_token
+from exercises.illustrations import drawing_from_library, illustration_url, illustrations_for
 from exercises.models import Exercise
 from exercises.services import create_clinic_exercise, load_catalogue
 from followup.models import Alert, ProgressReport
@@ -126,6 +129,20 @@ class Row:
     @property
     def is_api(self) -> bool:
         return self.url.startswith("/api/")
+
+
+DRAWING_CHOICE = {"view": "left", "start": "sitting", "end": "C13:lean", "props": ["chair"]}
+
+
+class UploadedPicture:
+    """A PNG file for the upload row: the same bytes on every read (one per persona)."""
+
+    name = "picture.png"
+
+    def read(self) -> bytes:
+        output = io.BytesIO()
+        Image.new("RGB", (40, 30), "white").save(output, format="PNG")
+        return output.getvalue()
 
 
 def row(name: str, url: str, *checks: Check) -> Row:
@@ -306,6 +323,19 @@ MATRIX: dict[str, Row] = {
         get(LOGIN, 404, 404, 200, 200, 404)),
     "exercises/<str:key>/": row("exercise-detail", "/exercises/{private_exercise}/",
         get(LOGIN, 404, 404, 200, 404, 404)),
+    # A drawing is seen by whoever may see the exercise (as the API's detail); only the
+    # clinic's physios build or upload one.
+    "exercises/drawings/<int:pk>/<int:index>-<str:digest>": row(
+        "exercise-drawing", "{private_drawing}",
+        get(LOGIN, 200, 404, 200, 404, 200)),
+    "exercises/<str:key>/drawing/": row(
+        "exercise-drawing-builder", "/exercises/{private_exercise}/drawing/",
+        get(LOGIN, 404, 404, 200, 404, 404),
+        post(LOGIN, 404, 404, 302, 404, 404, data=DRAWING_CHOICE)),
+    "exercises/<str:key>/picture/": row(
+        "exercise-picture-upload", "/exercises/{private_exercise}/picture/",
+        get(405, 405, 405, 405, 405, 405),
+        post(LOGIN, 404, 404, 302, 404, 404, data={"picture": UploadedPicture()})),
     # --- programs pages --------------------------------------------------------------------
     # Only the patient's physios close a safety concern; with none open the answer says so.
     "patients/<int:patient_pk>/safety/close/": row(
@@ -630,7 +660,12 @@ def _build_world() -> SimpleNamespace:
     resetting = UserFactory(email="forgetful@example.com")
     load_catalogue()
     private = create_clinic_exercise(
-        clinic=clinic_a, by=physio_a.user, key="A-CLINIC-1", minutes=10, **PRIVATE_EXERCISE_FIELDS
+        clinic=clinic_a,
+        by=physio_a.user,
+        key="A-CLINIC-1",
+        minutes=10,
+        drawing=drawing_from_library(view="left", start="standing", end="A01:step", props=[]),
+        **PRIVATE_EXERCISE_FIELDS,
     )
 
     def assess(**changes):
@@ -726,6 +761,7 @@ def _build_world() -> SimpleNamespace:
             "swap_to": swap_to,
             "addable_exercise": addable.key,
             "private_exercise": private.key,
+            "private_drawing": illustration_url(private, illustrations_for(private)[0]),
             "document": document.pk,
             "document_token": download_token(document),
             "check_in": check_in.pk,

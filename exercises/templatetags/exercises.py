@@ -1,6 +1,9 @@
+from collections.abc import Mapping
+
 from django import template
 
 from exercises.dosage import DosageValues, describe_dosage
+from exercises.illustrations import illustration_url, illustrations_for
 
 register = template.Library()
 
@@ -13,3 +16,45 @@ def dosage_words(source) -> str:
             **{name: getattr(source, name, None) for name in DosageValues.__dataclass_fields__}
         )
     )
+
+
+# Frame heights in CSS pixels; a frame is as wide as its drawing, within these bounds (the
+# PDF's stylesheet sets its own sizes in millimetres).
+FRAME_SIZES = {"small": 64, "medium": 100, "large": 160}
+MIN_ASPECT, MAX_ASPECT = 0.6, 2.2
+
+
+@register.inclusion_tag("exercises/_frames.html")
+def exercise_frames(subject, size="medium", loop=False, embed=False):
+    """An exercise's drawing, frame by frame, for an `Exercise` or a revision's frozen item.
+
+    Exercises link each frame by URL (cached by content hash); frozen items and `embed`
+    carry the SVG in the page (`data:` URIs), for the PDF and the patient's pages. `loop`
+    shows the frames one after the other (still under prefers-reduced-motion, with a pause
+    control). Without a drawing, the position pictogram stands in.
+    """
+    frames = illustrations_for(subject)
+    is_item = isinstance(subject, Mapping)
+    name = subject.get("name", "") if is_item else subject.name
+    embed = embed or is_item
+    height = FRAME_SIZES[size]
+    aspect = min(max(frames[0].aspect if frames else 1.5, MIN_ASPECT), MAX_ASPECT)
+    width = round(height * aspect)
+    return {
+        "frames": [
+            {
+                "src": frame.data_uri if embed else illustration_url(subject, frame),
+                "alt": f"{name}: {frame.label}",
+                "label": frame.label,
+            }
+            for frame in frames
+        ],
+        "picture": (subject.get("picture") if is_item else subject.picture) or "",
+        "picture_url": subject.get("picture_url", "") if is_item else "",
+        "name": name,
+        "size": size,
+        "width": width,
+        "height": height,
+        "loop": loop and len(frames) > 1,
+        "key": subject.get("exercise_key", "") if is_item else subject.key,
+    }

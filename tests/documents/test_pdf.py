@@ -12,13 +12,15 @@ from clinical.education import EDUCATION, SAFETY_NET
 from documents import pdf
 from exercises.models import Exercise
 from tests.documents.conftest import item_names, make_plan, publish, set_first_note
-from tests.documents.pdf_text import collapse, page_sizes, pages_text
+from tests.documents.pdf_text import collapse, figures, page_sizes, pages_text
 
 A4 = (595.3, 841.9)
 LETTER = (612.0, 792.0)
 
 
-def render(revision, *, large_print=False, paper_size="A4", url_fetcher=None) -> bytes:
+def render(
+    revision, *, large_print=False, paper_size="A4", url_fetcher=None, tagged=False
+) -> bytes:
     html = pdf.render_program_html(
         snapshot=revision.snapshot,
         revision_number=revision.number,
@@ -26,7 +28,7 @@ def render(revision, *, large_print=False, paper_size="A4", url_fetcher=None) ->
         large_print=large_print,
         paper_size=paper_size,
     )
-    return pdf.render_pdf(html, url_fetcher=url_fetcher)
+    return pdf.render_pdf(html, url_fetcher=url_fetcher, tagged=tagged)
 
 
 @pytest.fixture
@@ -71,6 +73,45 @@ def test_program_pdf_carries_the_plan_and_the_safety_information(revision, patie
     assert lower <= len(pages) <= upper
 
 
+def frame_labels(revision) -> list[str]:
+    return [
+        f"{item['name']}: {frame['label']}"
+        for phase in revision.phases
+        for item in phase["items"]
+        for frame in item["drawing"]["frames"]
+    ]
+
+
+@pytest.mark.django_db
+def test_every_item_shows_its_drawing_frame_by_frame(revision):
+    # Tagged, to read each drawing's alt text back; the page content is the same untagged.
+    drawn = [alt for _, alt in figures(render(revision, tagged=True))]
+
+    assert drawn == frame_labels(revision)  # every item's frames, in the plan's order
+    frames_per_item = [
+        len(item["drawing"]["frames"]) for phase in revision.phases for item in phase["items"]
+    ]
+    assert len(frames_per_item) == len(item_names(revision)) >= 10
+    assert min(frames_per_item) >= 2
+
+
+@pytest.mark.django_db
+def test_large_print_keeps_each_card_with_its_frames_on_one_page(revision):
+    data = render(revision, large_print=True, tagged=True)
+    pages = pages_text(data)
+    drawn = figures(data)
+
+    assert [alt for _, alt in drawn] == frame_labels(revision)
+    remaining = iter(drawn)
+    for phase in revision.phases:
+        for item in phase["items"]:
+            on = {next(remaining)[0] for _ in item["drawing"]["frames"]}
+            assert len(on) == 1, item["name"]  # every frame of the card on one page...
+            page = pages[on.pop()]
+            assert item["name"] in page  # ...with the card's name and its last step
+            assert collapse(item["steps"][-1])[-30:] in page
+
+
 @pytest.mark.django_db
 def test_large_print_gives_every_exercise_its_own_page(revision):
     standard = pages_text(render(revision))
@@ -113,8 +154,11 @@ def test_therapist_markup_is_printed_as_text_and_fetches_nothing(patient_a1, cat
     assert "<script>alert(1)</script>" in text
     # The line may wrap inside the URL: compare without spaces.
     assert '<imgsrc="http://example.invalid/x.png">' in text.replace(" ", "")
-    assert fetcher.requested  # the stylesheet and pictograms came through it
-    assert all(url.startswith("backcare-static:") for url in fetcher.requested)
+    assert fetcher.requested  # the stylesheet and the drawings came through it
+    assert all(
+        url.startswith(("backcare-static:", "data:image/svg+xml;base64,"))
+        for url in fetcher.requested
+    )
     assert fetcher.refused == []
     assert no_sockets == []
 

@@ -1,20 +1,27 @@
+import re
+
 import pytest
 from django.urls import reverse
 
+from exercises.illustrations import illustration_url, illustrations_for
 from exercises.models import Exercise
 
 
 @pytest.mark.django_db
-def test_catalogue_page_filters_and_shows_pictograms(client, physio_a, catalogue):
+def test_catalogue_page_filters_and_shows_each_exercises_drawing(client, physio_a, catalogue):
     client.force_login(physio_a.user)
 
     response = client.get(reverse("exercise-list"), {"region": "cervical", "category": "posture"})
 
-    shown = [e.key for e in response.context["page"].object_list]
-    assert shown == sorted(
+    shown = list(response.context["page"].object_list)
+    assert [e.key for e in shown] == sorted(
         e.key for e in catalogue if "cervical" in e.regions and e.category == "posture"
     )
-    assert b"pictograms/" in response.content
+    html = response.content.decode()
+    expected = [illustration_url(e, frame) for e in shown for frame in illustrations_for(e)]
+    assert len(expected) >= 2 * len(shown)
+    assert re.findall(r'src="(/exercises/drawings/[^"]+)"', html) == expected
+    assert "pictograms/" not in html
 
 
 @pytest.mark.django_db
@@ -38,7 +45,9 @@ def test_detail_page_shows_steps_dosage_and_links(client, physio_a, catalogue):
 
     content = response.content.decode()
     assert exercise.steps[0] in content
-    assert "pictograms/supine.svg" in content
+    urls = [illustration_url(exercise, frame) for frame in illustrations_for(exercise)]
+    assert re.findall(r'src="(/exercises/drawings/[^"]+)"', content) == urls
+    assert len(urls) == 2
     assert reverse("exercise-detail", args=["C01"]) in content
 
 

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
+from exercises.catalogue_file import load_catalogue_file
 from programs.models import Assessment, Plan, PlanRevision
 from reminders import services
 from reminders.models import ReminderSchedule
@@ -14,8 +15,12 @@ from tests.clock import suite_today
 UTC = datetime.UTC
 
 
-def _item(key: str, name: str, dosage_text: str) -> dict:
+F01_DRAWING = load_catalogue_file()["F01"].drawing
+
+
+def _item(key: str, name: str, dosage_text: str, drawing: dict | None = None) -> dict:
     return {
+        **({"drawing": drawing} if drawing else {}),
         "id": None,
         "exercise_key": key,
         "name": name,
@@ -41,7 +46,7 @@ def _item(key: str, name: str, dosage_text: str) -> dict:
 def snapshot(phase: str = "P1") -> dict:
     """A revision snapshot in the shape of `programs.snapshots.plan_snapshot`."""
     items = [
-        _item("F01", "Pelvic tilt", "2 sets of 10, twice a day"),
+        _item("F01", "Pelvic tilt", "2 sets of 10, twice a day", F01_DRAWING),
         _item("A01", "Walking", "10 minutes, every day"),
     ]
     return {

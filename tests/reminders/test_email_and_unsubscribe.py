@@ -48,6 +48,11 @@ def test_reminder_email_over_real_smtp(clock, ready, patient_a1, client, smtp_se
         assert "Other" not in body  # only the current phase
         assert unsubscribe_url in body
     assert SAFETY_NET in text and SAFETY_NET in " ".join(html.split())
+    # The drawing's start frame travels inline, linked from the HTML; Walking has none.
+    images = [part for part in message.walk() if part.get_content_type() == "image/png"]
+    assert [image["Content-ID"] for image in images] == ["<drawing-0>"]
+    assert images[0].get_content()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert html.count('src="cid:') == 1 and 'src="cid:drawing-0"' in html
     plan_url = next(w for w in text.split() if w.endswith(reverse("patient-home")))
     client.force_login(patient_a1.user)
     assert client.get(path_of(plan_url)).status_code == 200

@@ -1,0 +1,67 @@
+"""The drawing builder for a clinic's own exercise: two library poses, a view and props."""
+
+from __future__ import annotations
+
+from django import forms
+
+from exercises.illustrations import drawing_from_library, library_poses
+from figures import PROPS, PoseError, check_drawing
+from figures.pose import VIEWS
+
+# Props that need a place take their default one in the builder (pillow under the head).
+BUILDER_PROPS = tuple((name, name.replace("_", " ")) for name in PROPS)
+
+
+class DrawingBuilderForm(forms.Form):
+    view = forms.ChoiceField(
+        choices=[
+            (v, {"left": "From the left", "right": "From the right", "front": "From the front"}[v])
+            for v in VIEWS
+        ],
+        help_text="Which side of the body faces the reader.",
+    )
+    start = forms.ChoiceField(label="Start pose")
+    end = forms.ChoiceField(label="End pose")
+    props = forms.MultipleChoiceField(
+        choices=BUILDER_PROPS, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(pose.key, pose.label) for pose in library_poses().values()]
+        self.fields["start"].choices = choices
+        self.fields["end"].choices = choices
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        drawing = drawing_from_library(
+            view=cleaned["view"],
+            start=cleaned["start"],
+            end=cleaned["end"],
+            props=cleaned["props"],
+        )
+        try:
+            check_drawing(drawing)
+        except PoseError as error:
+            field = {"frames[0]": "start", "frames[1]": "end"}.get(error.where.split(".")[0])
+            if field is None and error.where.startswith("props"):
+                field = "props"
+            message = (
+                "The start and end poses are the same."
+                if "same as" in error.message
+                else error.message
+            )
+            self.add_error(field, message)
+            return cleaned
+        cleaned["drawing"] = drawing
+        return cleaned
+
+
+class PictureUploadForm(forms.Form):
+    picture = forms.FileField(
+        label="Or upload a picture (PNG or JPEG)",
+        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg"}),
+        help_text="Re-encoded and fitted to 800 x 600; no SVG (it can carry script).",
+    )

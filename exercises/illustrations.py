@@ -1,0 +1,209 @@
+"""An exercise's drawings: its frames rendered by `figures`, named by content hash, cached.
+
+One reader for every place a drawing appears: catalogue and plan pages (SVG by URL, cached
+for a year because the URL changes with the content), the API, a published revision's frozen
+items on Today and in the PDF (embedded as `data:` URIs, so the PDF fetcher reads nothing
+else and the patient's page holds its own pictures), and the reminder email (a PNG of the
+start frame).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from django.core.files.storage import default_storage
+from django.urls import reverse
+from PIL import Image
+
+from exercises.catalogue_file import load_catalogue_file
+from figures import BASE_POSES, PoseError, render_drawing, render_png
+
+# Enough for the whole catalogue and the clinics' own exercises seen by one process.
+CACHE_SIZE = 1024
+PNG_WIDTH = 240  # shown at 120 px: sharp on a high-density screen
+
+
+@dataclass(frozen=True)
+class Illustration:
+    index: int
+    label: str
+    svg: str
+    digest: str
+    aspect: float  # width / height
+    png: bytes = b""  # an uploaded picture instead of a drawing (then `svg` is empty)
+
+    @property
+    def media_type(self) -> str:
+        return "image/png" if self.png else "image/svg+xml"
+
+    @property
+    def content(self) -> bytes:
+        return self.png or self.svg.encode()
+
+    @property
+    def data_uri(self) -> str:
+        return f"data:{self.media_type};base64," + base64.b64encode(self.content).decode()
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _uploaded(name: str) -> tuple[Illustration, ...]:
+    """An uploaded picture (content-addressed, so cached by name); none if it is missing."""
+    if not default_storage.exists(name):
+        return ()
+    with default_storage.open(name) as file:
+        png = file.read()
+    with Image.open(io.BytesIO(png)) as image:
+        aspect = image.width / image.height
+    digest = hashlib.sha256(png).hexdigest()[:16]
+    return (Illustration(index=0, label="picture", svg="", digest=digest, aspect=aspect, png=png),)
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _render(key: str) -> tuple[Illustration, ...]:
+    spec = json.loads(key)
+    try:
+        frames = render_drawing(
+            spec["drawing"],
+            name=spec["name"],
+            first_step=spec["first_step"],
+            hold_seconds=spec["hold_seconds"],
+            each_side=spec["each_side"],
+        )
+    except PoseError:
+        # Stored drawings are validated on save and on load; one that no longer passes (a
+        # renderer change) shows the position pictogram rather than breaking the page.
+        return ()
+    return tuple(
+        Illustration(
+            index=index,
+            label=frame.label,
+            svg=frame.svg,
+            digest=hashlib.sha256(frame.svg.encode()).hexdigest()[:16],
+            aspect=frame.aspect,
+        )
+        for index, frame in enumerate(frames)
+    )
+
+
+def _key(drawing: Mapping[str, Any], name: str, steps, hold_seconds, each_side) -> str:
+    return json.dumps(
+        {
+            "drawing": drawing,
+            "name": name,
+            "first_step": (list(steps) or [""])[0],
+            "hold_seconds": hold_seconds or None,
+            "each_side": bool(each_side),
+        },
+        sort_keys=True,
+    )
+
+
+def illustrations_for(subject: Any) -> tuple[Illustration, ...]:
+    """The frames of an `Exercise` or of a revision's frozen item (a mapping); empty when it
+    has no drawing: then an uploaded picture (one frame), else nothing (the position pictogram
+    stands in)."""
+    if isinstance(subject, Mapping):
+        drawing = subject.get("drawing") or {}
+        uploaded = subject.get("picture_file") or ""
+        values = (
+            subject.get("name", ""),
+            subject.get("steps") or [],
+            subject.get("hold_seconds"),
+            subject.get("per_side"),
+        )
+    else:
+        drawing = subject.drawing or {}
+        uploaded = subject.picture_file
+        values = (subject.name, subject.steps or [], subject.hold_seconds, subject.per_side)
+    if not drawing:
+        return _uploaded(uploaded) if uploaded else ()
+    return _render(_key(drawing, *values))
+
+
+def illustration_url(exercise: Any, illustration: Illustration) -> str:
+    return reverse(
+        "exercise-drawing",
+        kwargs={"pk": exercise.pk, "index": illustration.index, "digest": illustration.digest},
+    )
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _png(key: str) -> bytes:
+    spec = json.loads(key)
+    return render_png(spec["drawing"], width=PNG_WIDTH, each_side=spec["each_side"])
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _thumbnail(png: bytes) -> bytes:
+    with Image.open(io.BytesIO(png)) as image:
+        image.thumbnail((PNG_WIDTH, PNG_WIDTH))
+        output = io.BytesIO()
+        image.save(output, format="PNG", optimize=True)
+    return output.getvalue()
+
+
+def start_frame_png(subject: Any) -> bytes | None:
+    """The start frame as a small PNG for email, rendered once per drawing and process."""
+    frames = illustrations_for(subject)
+    if not frames:
+        return None
+    if frames[0].png:
+        return _thumbnail(frames[0].png)
+    if isinstance(subject, Mapping):
+        key = _key(subject["drawing"], "", [], None, subject.get("per_side"))
+    else:
+        key = _key(subject.drawing, "", [], None, subject.per_side)
+    return _png(key)
+
+
+@dataclass(frozen=True)
+class LibraryPose:
+    """A pose a physio can start a clinic exercise's drawing from."""
+
+    key: str
+    label: str
+    view: str
+    angles: Mapping[str, Any]  # `pose` (a base pose) and the angles that differ
+
+
+@lru_cache(maxsize=1)
+def library_poses() -> dict[str, LibraryPose]:
+    """The named base poses, then every frame of the catalogue's drawings."""
+    poses = {
+        name: LibraryPose(name, f"Basic: {name.replace('_', ' ')}", "left", {"pose": name})
+        for name in BASE_POSES
+    }
+    for entry in load_catalogue_file().entries:
+        drawing = entry.drawing or {}
+        for frame in drawing.get("frames", []):
+            key = f"{entry.id}:{frame['label']}"
+            angles = {**drawing.get("base", {}), **frame}
+            angles.pop("label")
+            angles.pop("props", None)
+            poses[key] = LibraryPose(
+                key,
+                f"{entry.id} {entry.name}: {frame['label']}",
+                drawing.get("view", "left"),
+                angles,
+            )
+    return poses
+
+
+def drawing_from_library(*, view: str, start: str, end: str, props: list[str]) -> dict:
+    """A two-frame drawing from two library poses and a list of props."""
+    poses = library_poses()
+    return {
+        "view": view,
+        "props": list(props),
+        "frames": [
+            {"label": "start", **poses[start].angles},
+            {"label": "end", **poses[end].angles},
+        ],
+    }

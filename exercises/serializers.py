@@ -103,3 +103,41 @@ class ExerciseSerializer(serializers.ModelSerializer):
         if visible is not None:
             for name in ("progression", "regression"):
                 self.fields[name].queryset = visible
+
+
+def exercise_answer(row: dict) -> dict:
+    """`ExerciseSerializer`'s answer for one row of `selectors.exercise_rows`, built directly:
+    the lean read path of the catalogue list and detail (the serializer stays the schema and
+    the write path; a test compares both answers page by page)."""
+    return {
+        "key": row["key"],
+        "name": row["name"],
+        "category": row["category"],
+        "regions": row["regions"],
+        "target_muscles": row["target_muscles"],
+        "position": row["position"],
+        "direction": row["direction"],
+        "equipment": row["equipment"],
+        "difficulty": row["difficulty"],
+        "phases": row["phases"],
+        "dosage": {
+            "sets": row["sets"],
+            "reps": row["reps"],
+            "hold_seconds": row["hold_seconds"],
+            "minutes": row["minutes"],
+            "per_day": row["per_day"],
+            "days_per_week": row["days_per_week"],
+            "per_side": row["per_side"],
+            "physio_notes": row["physio_notes"],
+            "patient_notes": row["patient_notes"],
+        },
+        "progression": row["progression_key"],
+        "regression": row["regression_key"],
+        "physio_select_only": row["physio_select_only"],
+        "exclude_if": row["exclude_if"],
+        "cautions": row["cautions"],
+        "steps": row["steps"],
+        "illustration": row["illustration"],
+        "picture": row["illustration"] or f"pictograms/{row['position']}.svg",
+        "is_global": row["clinic_id"] is None,
+    }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from exercises.catalogue_file import (
     CatalogueEntry,
     load_catalogue_file,
 )
-from exercises.models import Exercise
+from exercises.models import CatalogueVersion, Exercise
 
 # Model field ← catalogue entry, for everything but the links (resolved after all rows exist).
 _DOSAGE_MAP = {stored_dosage_name(name): name for name in DOSAGE_FIELDS}
@@ -55,6 +56,14 @@ def _values(entry: CatalogueEntry) -> dict:
     return values
 
 
+def bump_catalogue_version(*, clinic_id: int | None) -> None:
+    """Give the global catalogue (`clinic_id` None) or a clinic's a new version: the ETags of
+    answers built from the old one stop matching, so clients read the change at once."""
+    CatalogueVersion.objects.update_or_create(
+        clinic_id=clinic_id, defaults={"version": uuid.uuid4()}
+    )
+
+
 @transaction.atomic
 def load_catalogue(*, path: str | Path = DEFAULT_CATALOGUE_PATH) -> LoadReport:
     """Create or update the global catalogue from the catalogue file. Idempotent.
@@ -93,6 +102,8 @@ def load_catalogue(*, path: str | Path = DEFAULT_CATALOGUE_PATH) -> LoadReport:
             if entry.id in report.unchanged:
                 report.unchanged.remove(entry.id)
                 report.updated.append(entry.id)
+    if report.created or report.updated:
+        bump_catalogue_version(clinic_id=None)
     return report
 
 
@@ -102,6 +113,7 @@ def create_clinic_exercise(*, clinic, by, **fields) -> Exercise:
     exercise = Exercise(clinic=clinic, **fields)
     exercise.full_clean()
     exercise.save()
+    bump_catalogue_version(clinic_id=exercise.clinic_id)
     return exercise
 
 
@@ -115,4 +127,5 @@ def update_clinic_exercise(*, exercise: Exercise, **changes) -> Exercise:
         setattr(exercise, name, value)
     exercise.full_clean()
     exercise.save()
+    bump_catalogue_version(clinic_id=exercise.clinic_id)
     return exercise

@@ -2,11 +2,16 @@
 an ETag on every read, 304 on a matching If-None-Match without reading an exercise, a new
 answer after an edit."""
 
+import datetime
+
 import pytest
 from django.db import connection
 from django.db.models import F
 from django.test.utils import CaptureQueriesContext
+from knox.models import AuthToken
+from rest_framework.test import APIClient
 
+from accounts.services import issue_api_token
 from core.api import Pagination
 from exercises import services
 from exercises.models import Exercise
@@ -131,3 +136,33 @@ def test_the_etag_differs_by_query_and_by_clinic(api, physio_a, physio_b, catalo
     }
 
     assert len(tags) == 4
+
+
+@pytest.mark.django_db
+def test_a_token_authenticated_page_costs_two_queries(
+    physio_a, catalogue, django_assert_num_queries
+):
+    _, token = issue_api_token(user=physio_a.user)
+    client = APIClient(HTTP_AUTHORIZATION=f"Token {token}")
+
+    with django_assert_num_queries(2):  # the token with its user and physio; the page
+        response = client.get(f"{LIST}?page=1")
+
+    assert response.status_code == 200 and len(response.json()["results"]) == 20
+
+
+@pytest.mark.django_db
+def test_an_expired_token_is_refused_and_deleted_then_swept_at_the_next_login(
+    physio_a, catalogue, clock
+):
+    expired, token = issue_api_token(user=physio_a.user)
+    AuthToken.objects.filter(pk=expired.pk).update(expiry=clock.now - datetime.timedelta(seconds=1))
+    other, _ = issue_api_token(user=physio_a.user)
+    AuthToken.objects.filter(pk=other.pk).update(expiry=clock.now - datetime.timedelta(seconds=1))
+
+    response = APIClient(HTTP_AUTHORIZATION=f"Token {token}").get(LIST)
+
+    assert response.status_code == 401
+    assert list(AuthToken.objects.values_list("pk", flat=True)) == [other.pk]
+    issue_api_token(user=physio_a.user)
+    assert not AuthToken.objects.filter(pk=other.pk).exists()

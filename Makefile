@@ -43,8 +43,10 @@ run: demo ## Start web, worker and beat with the embedded defaults (Ctrl-C stops
 	@echo "Starting web, worker and beat. Press Ctrl-C to stop."
 	$(RUN_ENV) $(VENV)/bin/honcho -f Procfile.embedded start
 
-web: install ## Start only the web server (gunicorn)
-	$(VENV)/bin/gunicorn config.wsgi --bind $${BIND:-127.0.0.1:8000} --workers $${WEB_WORKERS:-2} --access-logfile -
+# Threaded workers (gthread) keep connections alive; sync workers close each one: measured in
+# bench/bench_catalogue.py (docs/benchmarks.md). Each thread holds its own database connection.
+web: install ## Start only the web server (gunicorn, threaded workers)
+	$(VENV)/bin/gunicorn config.wsgi --bind $${BIND:-127.0.0.1:8000} --workers $${WEB_WORKERS:-2} --worker-class gthread --threads $${WEB_THREADS:-4} --access-logfile -
 
 worker: install ## Start only a Celery worker
 	$(VENV)/bin/celery -A config worker --loglevel=INFO --concurrency=$${WORKER_CONCURRENCY:-2} -Q $${WORKER_QUEUES:-default,pdf,email}

@@ -188,7 +188,7 @@ def _is_published(plan: CurrentPlan) -> bool:
     return plan.pk == plan.patients_current_plan_id
 
 
-DASHBOARD_PAGE_SIZE = 50
+DASHBOARD_PAGE_SIZE = 25  # about a screenful
 # The dashboard's status filter: which rows each choice keeps.
 DASHBOARD_FILTERS = {
     "alerts": ("Open alerts", lambda row: bool(row.open_alerts) or row.safety.is_open),

@@ -72,15 +72,14 @@ class Pagination(PageNumberPagination):
         rows = list(queryset.annotate(_total=Window(Count("*")))[offset : offset + size])
         if not rows and number > 1:
             raise exceptions.NotFound(self.invalid_page_message)
-        self.request = request
-        self._rows_page = (number, size, rows[0]["_total"] if rows else 0)
+        self._rows_page = (request, number, size, rows[0]["_total"] if rows else 0)
         for row in rows:
             del row["_total"]
         return rows
 
     def get_rows_response(self, rows: list[dict]) -> Response:
-        number, size, count = self._rows_page
-        url = self.request.build_absolute_uri()
+        request, number, size, count = self._rows_page
+        url = request.build_absolute_uri()
         next_link = (
             replace_query_param(url, self.page_query_param, number + 1)
             if number * size < count

@@ -110,7 +110,7 @@ def catalogue_etag(user, *parts: object, row: dict | None = None) -> str:
     elif row is not None and "global_catalogue_version" in row:
         scope += [row["global_catalogue_version"], row["clinic_catalogue_version"]]
     else:
-        by_clinic = dict(
+        by_clinic: dict[int | None, Any] = dict(
             CatalogueVersion.objects.filter(Q(clinic=None) | Q(clinic_id=clinic_id)).values_list(
                 "clinic_id", "version"
             )

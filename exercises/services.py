@@ -8,6 +8,8 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 
 from clinical.vocabulary import DOSAGE_FIELDS, stored_dosage_name
 from exercises.catalogue_file import (
@@ -59,9 +61,11 @@ def _values(entry: CatalogueEntry) -> dict:
 def bump_catalogue_version(*, clinic_id: int | None) -> None:
     """Give the global catalogue (`clinic_id` None) or a clinic's a new version: the ETags of
     answers built from the old one stop matching, so clients read the change at once."""
-    CatalogueVersion.objects.update_or_create(
-        clinic_id=clinic_id, defaults={"version": uuid.uuid4()}
-    )
+    scope = Q(clinic=None) if clinic_id is None else Q(clinic_id=clinic_id)
+    if not CatalogueVersion.objects.filter(scope).update(
+        version=uuid.uuid4(), changed_at=timezone.now()
+    ):
+        CatalogueVersion.objects.create(clinic_id=clinic_id)
 
 
 @transaction.atomic

@@ -8,7 +8,6 @@ from exercises.filters import ExerciseFilter
 from exercises.models import Exercise
 from exercises.selectors import exercises_visible_to
 
-
 CARD_COLUMNS = (
     "key",
     "clinic_id",

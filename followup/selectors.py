@@ -11,7 +11,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING, TypedDict, cast
 from zoneinfo import ZoneInfo
 
 from django.core.paginator import Page, Paginator
@@ -275,25 +275,27 @@ def _add_figures(rows: list[DashboardRow], today: datetime.date | None) -> None:
     """Adherence over 7 and 28 days for these rows, in two queries: the sessions a week of
     their plans' latest revisions (a small column, not the snapshots) and their check-ins
     of the last 28 days. `today` defaults to each patient's own local date."""
-    published = [row for row in rows if row.plan is not None and _is_published(row.plan)]
+    # `_sorted_rows` gives each row its plan from `_current_plans`, with its annotations.
+    published = [
+        row for row in rows if row.plan is not None and _is_published(cast("CurrentPlan", row.plan))
+    ]
     if not published:
         return
     todays = {row.patient.pk: today or local_now(row.patient).date() for row in published}
-    per_week = dict(
+    per_week: dict[int | None, dict[str, int]] = dict(
         PlanRevision.objects.filter(
-            pk__in=[row.plan.latest_revision_id for row in published]  # type: ignore[union-attr]
+            pk__in=[cast("CurrentPlan", row.plan).latest_revision_id for row in published]
         ).values_list("pk", "sessions_per_week")
     )
     window_start = min(todays.values()) - datetime.timedelta(days=max(ADHERENCE_WINDOWS) - 1)
     check_ins: dict[int, list[tuple[datetime.date, list]]] = defaultdict(list)
     for plan_id, day, items_done in CheckIn.objects.filter(
-        plan_id__in=[row.plan.pk for row in published],  # type: ignore[union-attr]
+        plan_id__in=[cast("CurrentPlan", row.plan).pk for row in published],
         local_date__gte=window_start,
     ).values_list("plan_id", "local_date", "items_done"):
         check_ins[plan_id].append((day, items_done))
     for row in published:
-        plan = row.plan
-        assert plan is not None
+        plan = cast("CurrentPlan", row.plan)
         figures = per_week.get(plan.latest_revision_id)
         if figures is None:
             continue
@@ -321,7 +323,7 @@ def dashboard_rows(physio, *, today: datetime.date | None = None) -> list[Dashbo
 
 
 def dashboard_page(
-    physio, *, search: str = "", status: str = "", page: object = 1, today=None
+    physio, *, search: str = "", status: str = "", page: int | str | None = 1, today=None
 ) -> Page:
     """One page of the dashboard (DASHBOARD_PAGE_SIZE rows) of the patients whose name or
     email holds every word of `search`, kept by the `status` filter (DASHBOARD_FILTERS),

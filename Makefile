@@ -82,6 +82,7 @@ format: install ## Fix lint findings and format the code
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# BENCH_BEFORE=PATH (a checkout of an earlier commit) measures it beside this one, same run.
 bench: install ## Run the benchmarks in bench/, print one table, record it in docs/benchmarks.md
 	$(PY) -m bench --write-docs
 

@@ -1,9 +1,11 @@
-"""Reminder dispatch (DESIGN §8): due-slot selection for 100,000 patients in ≤ 2 s with a
-constant number of queries; 10,000 emails to a local SMTP server with 2 worker processes in
-≤ 30 s; zero duplicates.
+"""Reminder dispatch (DESIGN §8): due-slot selection for 100,000 patients in ≤ 1 s with a
+constant number of queries; the whole dispatch of 100,000 in ≤ 5 s; 10,000 emails to a local
+SMTP server with 2 worker processes in ≤ 30 s; zero duplicates. With `python -m bench
+--before PATH`, steps 1-2 also run in that earlier checkout (its own copy of this module, its
+own database) first, and its figures stand beside these.
 
-Steps, on PostgreSQL only (a throwaway database `backcare_bench_reminders` beside the one
-DATABASE_URL names; the selection budget is about PostgreSQL's plan, SQLite is not measured):
+Steps, on PostgreSQL only (a uniquely named throwaway database beside the one DATABASE_URL
+names; the selection budget is about PostgreSQL's plan, SQLite is not measured):
 
 1. `setup` (not timed): migrate; one clinic and physiotherapist; 100,000 patients, each with an
    active plan, a published revision (4 phases x 5 items) and a daily reminder schedule in UTC.
@@ -26,8 +28,9 @@ DATABASE_URL names; the selection budget is about PostgreSQL's plan, SQLite is n
    of the worker, its PostgreSQL backends, the dispatching helper and the sink is recorded,
    and what the rest of the machine used meanwhile, since others may share its two cores.
 
-The worker and the database are removed at the end, even on error. Django is only imported by
-the helper processes (`python -m bench.bench_reminders setup|select|arm|dispatch|verify|purge`).
+The worker and the databases this run created are removed at the end, even on error. Django
+is only imported by the helper processes
+(`python -m bench.bench_reminders setup|select|arm|dispatch|verify|purge`).
 """
 
 from __future__ import annotations
@@ -757,7 +760,8 @@ def _batched_selection(now: dt.datetime) -> dict:
                 seconds += time.perf_counter() - began
             queries += counted["queries"]
             rows += len(batch)
-            ReminderSchedule.objects.filter(pk__in=[s.pk for s in batch]).update(
+            # Rows are DueSchedule values (services.due_schedules): the id comes first.
+            ReminderSchedule.objects.filter(pk__in=[row[0] for row in batch]).update(
                 next_slot_at=F("next_slot_at") + dt.timedelta(days=1)
             )
         if len(batch) < services.DISPATCH_BATCH_SIZE:

@@ -495,6 +495,14 @@ def markdown(report: Report) -> str:
         "",
     ]
     out += [f"- {key}: {value}" for key, value in machine().items()]
+    before = os.environ.get("BENCH_BEFORE", "").strip()
+    if before:
+        out += [
+            "",
+            f"Rows marked *earlier commit* (and the ratio column) measure the checkout "
+            f"`{_commit_of(Path(before))}` in the same run, interleaved with this one where the "
+            "module says so (`make bench BENCH_BEFORE=PATH`, or `python -m bench --before PATH`).",
+        ]
     out += ["", "## Results", ""]
     out.append("| " + " | ".join(HEADERS) + " |")
     out.append("|" + "|".join("---" for _ in HEADERS) + "|")
@@ -507,6 +515,19 @@ def markdown(report: Report) -> str:
         out += [f"{index}. **{result.name}**: {_md(result.remark)}" for index, result in notes]
     out.append("")
     return "\n".join(out)
+
+
+def _commit_of(path: Path) -> str:
+    try:
+        return subprocess.run(
+            ["git", "-C", str(path), "log", "-1", "--format=%h %s"],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        ).stdout.strip()[:80]
+    except (OSError, subprocess.SubprocessError):
+        return str(path)
 
 
 def write_docs(report: Report, path: Path = DOCS_PATH) -> Path:

@@ -16,4 +16,4 @@ RUN DEBUG=false SECRET_KEY=build-only .venv/bin/python manage.py collectstatic -
 USER app
 ENV PATH="/app/.venv/bin:$PATH"
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "2", "--access-logfile", "-"]
+CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "2", "--worker-class", "gthread", "--threads", "4", "--access-logfile", "-"]

@@ -45,8 +45,10 @@ run: demo ## Start web, worker and beat with the embedded defaults (PORT=8101 to
 	@echo "Starting web, worker and beat..."
 	@$(RUN_ENV) $(PY) manage.py run_embedded
 
-web: install ## Start only the web server (gunicorn)
-	$(VENV)/bin/gunicorn config.wsgi --bind $${BIND:-127.0.0.1:8000} --workers $${WEB_WORKERS:-2} --access-logfile -
+# Threaded workers (gthread) keep connections alive; sync workers close each one: measured in
+# bench/bench_catalogue.py (docs/benchmarks.md). Each thread holds its own database connection.
+web: install ## Start only the web server (gunicorn, threaded workers)
+	$(VENV)/bin/gunicorn config.wsgi --bind $${BIND:-127.0.0.1:8000} --workers $${WEB_WORKERS:-2} --worker-class gthread --threads $${WEB_THREADS:-4} --access-logfile -
 
 worker: install ## Start only a Celery worker
 	$(VENV)/bin/celery -A config worker --loglevel=INFO --concurrency=$${WORKER_CONCURRENCY:-2} -Q $${WORKER_QUEUES:-default,pdf,email}
@@ -82,6 +84,7 @@ format: install ## Fix lint findings and format the code
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# BENCH_BEFORE=PATH (a checkout of an earlier commit) measures it beside this one, same run.
 bench: install ## Run the benchmarks in bench/, print one table, record it in docs/benchmarks.md
 	$(PY) -m bench --write-docs
 

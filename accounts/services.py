@@ -259,7 +259,11 @@ def accept_invitation(*, token: str, password: str) -> User:
 
 
 def issue_api_token(*, user: User) -> tuple[AuthToken, str]:
-    """A new API token for this login: the row (stored hashed) and the token, shown once."""
+    """A new API token for this login: the row (stored hashed) and the token, shown once.
+
+    The user's expired tokens are deleted here (`accounts.authentication` no longer does it
+    at every request); an expired token is refused either way."""
+    AuthToken.objects.filter(user=user, expiry__lt=timezone.now()).delete()
     return AuthToken.objects.create(user=user)
 
 

@@ -8,6 +8,7 @@ no module matched.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from bench import harness
@@ -23,7 +24,15 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="also write the table as Markdown to docs/benchmarks.md",
     )
+    parser.add_argument(
+        "--before",
+        metavar="PATH",
+        help="a checkout of an earlier commit to measure beside this one, in the same run "
+        "(its .venv is not used: the same interpreter runs both)",
+    )
     args = parser.parse_args(argv)
+    if args.before:
+        os.environ["BENCH_BEFORE"] = args.before
 
     if not harness.discover(args.words):
         print(f"No benchmark module matches {' '.join(args.words)!r}.", file=sys.stderr)

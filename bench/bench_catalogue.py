@@ -1,15 +1,20 @@
-"""Catalogue list API, page of 20, no cache: ≥ 400 requests/s with 2 gunicorn workers, ≤ 4 SQL
-queries per request (DESIGN §8).
+"""Catalogue list API, page of 20 (DESIGN §8): server CPU per request, req/s, queries, and the
+conditional GET (304); measured beside an earlier commit in the same run when one is given.
 
-Steps: a throwaway database (PostgreSQL database `bench_catalogue` beside the one DATABASE_URL
-names, else a temporary SQLite file), `migrate` and `load_catalogue`, a physiotherapist with an
-API token; SQL queries counted in-process with Django's test client; then gunicorn with 2 sync
-workers on loopback and a pure-Python closed-loop load generator: CLIENTS processes, each
-sending `GET /api/v1/exercises/?page=1` with `Authorization: Token …` in a loop, for a warm-up
-and then RUNS timed runs. Gunicorn and the database are removed at the end, even on error.
+Steps, for this checkout and (with `python -m bench --before PATH`) an earlier one: a
+uniquely named throwaway database each (PostgreSQL beside DATABASE_URL's, else a temporary
+SQLite file), `migrate` and `load_catalogue`, a physiotherapist with an API token; SQL
+queries counted in-process with Django's test client; then gunicorn servers with 2 workers
+on free loopback ports: the earlier checkout with its sync workers, this one with sync
+workers and with threaded workers (gthread, which keeps connections alive), and this one
+answering conditional GETs. A pure-Python closed-loop load generator (CLIENTS processes)
+drives one server at a time; the servers take turns, round by round (interleaved), so a
+change in the machine's load touches every variant alike. Server CPU per request comes from
+/proc/PID/stat of the gunicorn processes, steadier than req/s on a shared machine. Servers
+and databases (only those this run created) are removed at the end, even on error.
 
-`python -m bench.bench_catalogue setup|inprocess` are the helpers this module runs in
-subprocesses with the benchmark's environment (Django is never imported by the harness).
+bench/catalogue_helpers.py holds the helpers this module runs in subprocesses with the
+benchmark's environment, against either checkout (the harness never imports Django).
 """
 
 from __future__ import annotations
@@ -25,77 +30,42 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from contextlib import ExitStack, contextmanager, suppress
+from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-from bench.harness import Result, fmt, run_python, summarise
+from bench.harness import (
+    Result,
+    ThrowawayDatabase,
+    before_tree,
+    fmt,
+    run_python,
+    summarise,
+    throwaway_database,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 BIN_DIR = Path(sys.executable).parent
+HELPERS = Path(__file__).resolve().parent / "catalogue_helpers.py"
 PATH = "/api/v1/exercises/?page=1"
 PAGE_SIZE = 20
 WORKERS = 2
+THREADS = 4  # per gthread worker
 CLIENTS = 4
 WARMUP_SECONDS = 2.0
 RUNS = 3
-RUN_SECONDS = 5.0
-BUDGET_RPS = 400
-BUDGET_QUERIES = 4
+RUN_SECONDS = 4.0
+BUDGET_CPU_MS = 2.5
+BUDGET_304_CPU_MS = 0.7
+BUDGET_SPEEDUP = 2.0
+BUDGET_QUERIES = 2
 QUIET_CORES = 0.25  # the machine counts as quiet when others use less than this
-QUIET_WAIT_SECONDS = 90
-MAX_ATTEMPTS = 3 * RUNS
-QUERY_SAMPLES = 10
-INPROCESS_SAMPLES = 300
-DB_NAME = "bench_catalogue"
+QUIET_WAIT_SECONDS = 60
 JSON_MARK = "BENCH_JSON "
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-
-
-# --- the throwaway database -----------------------------------------------------------------------
-@dataclass
-class Database:
-    url: str
-    vendor: str
-    admin_url: str = ""  # PostgreSQL: where to ask which server processes serve the benchmark
-
-    def backend_pids(self) -> list[int]:
-        """PostgreSQL backends connected to the benchmark database (none for SQLite)."""
-        if not self.admin_url:
-            return []
-        import psycopg
-
-        with psycopg.connect(self.admin_url) as admin:
-            rows = admin.execute(
-                "SELECT pid FROM pg_stat_activity WHERE datname = %s", [DB_NAME]
-            ).fetchall()
-        return [row[0] for row in rows]
-
-
-@contextmanager
-def bench_database() -> Iterator[Database]:
-    source = os.environ.get("DATABASE_URL", "").strip()
-    if source.startswith(("postgres://", "postgresql://")):
-        import psycopg
-
-        parts = urlsplit(source)
-        admin_url = urlunsplit(parts._replace(path="/postgres", query=""))
-        bench_url = urlunsplit(parts._replace(path=f"/{DB_NAME}"))
-        with psycopg.connect(admin_url, autocommit=True) as admin:
-            version = admin.execute("SHOW server_version").fetchone()[0].split()[0]
-            admin.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-            admin.execute(f"CREATE DATABASE {DB_NAME}")
-        try:
-            yield Database(bench_url, f"PostgreSQL {version}", admin_url)
-        finally:
-            with psycopg.connect(admin_url, autocommit=True) as admin:
-                admin.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-    else:
-        import sqlite3
-
-        with tempfile.TemporaryDirectory(prefix="bench-catalogue-") as folder:
-            yield Database(f"sqlite:///{folder}/bench.sqlite3", f"SQLite {sqlite3.sqlite_version}")
+SYNC: tuple[str, ...] = ()
+GTHREAD = ("--worker-class", "gthread", "--threads", str(THREADS))
+CHOSEN = "this commit, gthread"  # the server `make web`, the Dockerfile and compose run
 
 
 def bench_env(database_url: str) -> dict[str, str]:
@@ -112,8 +82,14 @@ def bench_env(database_url: str) -> dict[str, str]:
     return env
 
 
-def _python(env: dict[str, str], *args: str, timeout: float = 300) -> str:
-    return run_python(env, *args, timeout=timeout)
+def _python(env: dict[str, str], *args: str, tree: Path = BASE_DIR, timeout: float = 300) -> str:
+    return run_python(env, *args, timeout=timeout, cwd=tree)
+
+
+def _helper(env: dict[str, str], *args: str, tree: Path = BASE_DIR) -> dict:
+    """Run catalogue_helpers.py against the checkout `tree` (first on the import path)."""
+    env = {**env, "PYTHONPATH": str(tree)}
+    return _json_from(_python(env, str(HELPERS), *args, tree=tree))
 
 
 def _json_from(output: str) -> dict:
@@ -215,7 +191,9 @@ class Server:
 
 
 @contextmanager
-def gunicorn(env: dict[str, str], token: str) -> Iterator[Server]:
+def gunicorn(
+    env: dict[str, str], token: str, tree: Path, options: tuple[str, ...]
+) -> Iterator[Server]:
     port = _free_port()
     with tempfile.TemporaryDirectory(prefix="bench-gunicorn-") as folder:
         log_path = Path(folder) / "gunicorn.log"
@@ -226,10 +204,11 @@ def gunicorn(env: dict[str, str], token: str) -> Iterator[Server]:
                     "config.wsgi",
                     "--workers",
                     str(WORKERS),
+                    *options,
                     "--bind",
                     f"127.0.0.1:{port}",
                 ],
-                cwd=BASE_DIR,
+                cwd=tree,
                 env=env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -260,7 +239,7 @@ def _wait_ready(server: Server, token: str, timeout: float = 60) -> None:
         if server.process.poll() is not None:
             raise RuntimeError(f"gunicorn exited {server.process.returncode}:\n{server.log_tail()}")
         try:
-            status, body = _get(server.port, token)
+            status, body, _ = _get(server.port, token)
         except OSError as error:
             last = str(error)
             time.sleep(0.2)
@@ -287,26 +266,27 @@ def _stop(process: subprocess.Popen) -> None:
     process.wait(timeout=5)
 
 
-def _get(port: int, token: str) -> tuple[int, bytes]:
+def _get(port: int, token: str) -> tuple[int, bytes, str]:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     try:
         connection.request("GET", PATH, headers={"Authorization": f"Token {token}"})
         response = connection.getresponse()
-        return response.status, response.read()
+        return response.status, response.read(), response.getheader("ETag") or ""
     finally:
         connection.close()
 
 
 # --- the load generator -------------------------------------------------------------------------
-def client_loop(port: int, token: str, start_at: float, end_at: float) -> dict:
+def client_loop(
+    port: int, headers: dict[str, str], expected: int, start_at: float, end_at: float
+) -> dict:
     """One closed-loop client: request, read the whole answer, repeat until `end_at`.
 
-    Runs in its own process. Counts only answers completed inside [start_at, end_at]. Gunicorn's
-    sync workers close the connection after every answer; http.client then reconnects, so every
-    request pays a TCP connect on loopback, as it would behind a proxy without keep-alive.
+    Runs in its own process. Counts only answers completed inside [start_at, end_at]. Sync
+    workers close the connection after every answer and http.client reconnects (a TCP
+    connect per request, as behind a proxy without keep-alive); gthread workers keep it open.
     """
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    headers = {"Authorization": f"Token {token}"}
     latencies: list[float] = []
     errors = 0
     while time.monotonic() < start_at:
@@ -327,7 +307,7 @@ def client_loop(port: int, token: str, start_at: float, end_at: float) -> dict:
         took = time.perf_counter() - began
         if time.monotonic() > end_at:
             break
-        if status == 200:
+        if status == expected:
             latencies.append(took)
         else:
             errors += 1
@@ -352,21 +332,37 @@ class Run:
         return self.requests / self.seconds
 
     @property
+    def cpu_ms(self) -> float:
+        return 1000 * self.server_cpu / max(self.requests, 1)
+
+    @property
     def other_cpu(self) -> float:
         """CPU seconds of everything else on the machine: other people's work, the kernel."""
         return max(0.0, self.machine_busy - self.server_cpu - self.client_cpu - self.database_cpu)
 
-    def cores(self, cpu: float) -> float:
-        return cpu / self.seconds
+
+@dataclass
+class Variant:
+    """One server answering one kind of request, measured in turns with the others."""
+
+    label: str
+    server: Server
+    database: ThrowawayDatabase
+    headers: dict[str, str]
+    expected: int = 200
+    runs: list[Run] = field(default_factory=list)
 
 
-def _timed_run(pool, server: Server, database: Database, token: str, seconds: float) -> Run:
+def _timed_run(pool, variant: Variant, seconds: float) -> Run:
+    server = variant.server
     pids = [server.process.pid, *server.workers]
-    database_pids = database.backend_pids()
+    database_pids = variant.database.backend_pids()
     start_at = time.monotonic() + 0.3
     end_at = start_at + seconds
     pending = pool.starmap_async(
-        client_loop, [(server.port, token, start_at, end_at)] * CLIENTS, chunksize=1
+        client_loop,
+        [(server.port, variant.headers, variant.expected, start_at, end_at)] * CLIENTS,
+        chunksize=1,
     )
     time.sleep(max(0.0, start_at - time.monotonic()))
     server_before, (busy_before, _) = _cpu_seconds(pids), _machine_busy()
@@ -388,32 +384,23 @@ def _timed_run(pool, server: Server, database: Database, token: str, seconds: fl
     )
 
 
-def measure_load(server: Server, database: Database, token: str) -> tuple[list[Run], int]:
-    """A warm-up, then RUNS timed runs of CLIENTS closed-loop clients; (runs, discarded).
-
-    A run during which other work used more than QUIET_CORES is discarded and done again once
-    the machine is quiet, at most MAX_ATTEMPTS runs in all (the last ones are kept as they are).
-    """
+def measure_interleaved(variants: list[Variant]) -> None:
+    """A warm-up of each variant, then RUNS rounds in which every variant runs once."""
     context = multiprocessing.get_context("spawn")  # clean processes, nothing inherited
-    runs: list[Run] = []
-    attempts = 0
     with context.Pool(processes=CLIENTS) as pool:
-        _timed_run(pool, server, database, token, WARMUP_SECONDS)
-        while len(runs) < RUNS:
-            attempts += 1
-            run = _timed_run(pool, server, database, token, RUN_SECONDS)
-            spare = MAX_ATTEMPTS - attempts - (RUNS - len(runs) - 1)
-            if run.cores(run.other_cpu) > QUIET_CORES and spare > 0:
+        for variant in variants:
+            _timed_run(pool, variant, WARMUP_SECONDS)
+        for index in range(RUNS):
+            wait_for_quiet()
+            for variant in variants:
+                variant.runs.append(_timed_run(pool, variant, RUN_SECONDS))
+                run = variant.runs[-1]
                 print(
-                    f"   run disturbed by other work ({run.cores(run.other_cpu):.2f} cores); "
-                    "running it again",
+                    f"   round {index + 1}, {variant.label}: {run.rps:.0f} req/s, "
+                    f"{run.cpu_ms:.2f} ms server CPU per request",
                     file=sys.stderr,
                     flush=True,
                 )
-                wait_for_quiet()
-                continue
-            runs.append(run)
-    return runs, attempts - len(runs)
 
 
 # --- the benchmark ------------------------------------------------------------------------------
@@ -432,213 +419,187 @@ def _sigterm_unwinds() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+@dataclass
+class Prepared:
+    tree: Path
+    database: ThrowawayDatabase
+    env: dict[str, str]
+    token: str
+    exercises: int
+    inprocess: dict
+
+
+def _prepare(stack: ExitStack, label: str, tree: Path) -> Prepared:
+    database = stack.enter_context(throwaway_database(f"bench_catalogue_{label}"))
+    env = bench_env(database.url)
+    _python(env, "manage.py", "migrate", "--no-input", tree=tree)
+    _python(env, "manage.py", "load_catalogue", tree=tree)
+    setup = _helper(env, "setup", tree=tree)
+    wait_for_quiet()
+    inprocess = _helper(env, "inprocess", setup["token"], tree=tree)
+    return Prepared(tree, database, env, setup["token"], setup["exercises"], inprocess)
+
+
 def run() -> list[Result]:
-    with _sigterm_unwinds(), bench_database() as database:
-        env = bench_env(database.url)
-        _python(env, "manage.py", "migrate", "--no-input")
-        _python(env, "manage.py", "load_catalogue")
-        setup = _json_from(_python(env, "-m", "bench.bench_catalogue", "setup"))
-        token = setup["token"]
-        wait_for_quiet()
-        inprocess = _json_from(_python(env, "-m", "bench.bench_catalogue", "inprocess", token))
-        with gunicorn(env, token) as server:
-            background = wait_for_quiet()
-            runs, discarded = measure_load(server, database, token)
-    return _results(database.vendor, setup, inprocess, runs, background, discarded)
+    before = before_tree()
+    with _sigterm_unwinds(), ExitStack() as stack:
+        now = _prepare(stack, "now", BASE_DIR)
+        conditional = _helper(now.env, "conditional", now.token)
+        earlier = _prepare(stack, "before", before) if before else None
+        auth = {"Authorization": f"Token {now.token}"}
+        variants = []
+        if earlier is not None:
+            server = stack.enter_context(gunicorn(earlier.env, earlier.token, earlier.tree, SYNC))
+            variants.append(
+                Variant(
+                    "earlier commit, sync",
+                    server,
+                    earlier.database,
+                    {"Authorization": f"Token {earlier.token}"},
+                )
+            )
+        sync = stack.enter_context(gunicorn(now.env, now.token, BASE_DIR, SYNC))
+        threaded = stack.enter_context(gunicorn(now.env, now.token, BASE_DIR, GTHREAD))
+        _, _, etag = _get(threaded.port, now.token)
+        variants += [
+            Variant("this commit, sync", sync, now.database, auth),
+            Variant(CHOSEN, threaded, now.database, auth),
+            Variant(
+                "this commit, gthread, conditional GET",
+                threaded,
+                now.database,
+                {**auth, "If-None-Match": etag},
+                expected=304,
+            ),
+        ]
+        measure_interleaved(variants)
+    return _results(now, earlier, conditional, variants, before)
 
 
-def _results(
-    vendor: str,
-    setup: dict,
-    inprocess: dict,
-    runs: list[Run],
-    background: float,
-    discarded: int,
-) -> list[Result]:
-    where = f"{vendor}, {setup['exercises']} exercises"
-    queries = inprocess["queries"]
-    first_query_count = inprocess["first_queries"]
-    sql = "; ".join(statement[:70] for statement in inprocess["sql"])
-    query_row = Result.from_samples(
-        "catalogue list: SQL queries per request",
-        queries,
-        f"≤ {BUDGET_QUERIES} queries",
-        "queries",
-        passed=max(queries) <= BUDGET_QUERIES,
-        note=(
-            f"test client in-process, {len(queries)} requests after a first one "
-            f"({first_query_count} queries); {where}; the queries: {sql}"
-        ),
-    )
+def _cpu_ms(variant: Variant) -> list[float]:
+    return [run.cpu_ms for run in variant.runs]
 
-    rps = [run.rps for run in runs]
+
+def _variant_note(variant: Variant) -> str:
+    runs = variant.runs
     seconds = sum(run.seconds for run in runs)
     requests = sum(run.requests for run in runs)
     errors = sum(run.errors for run in runs)
-
-    def cores(attribute: str) -> float:
-        return sum(getattr(run, attribute) for run in runs) / seconds
-
-    server_cores, client_cores = cores("server_cpu"), cores("client_cpu")
-    database_cores, other_cores = cores("database_cpu"), cores("other_cpu")
-    busy_cores = cores("machine_busy")
-    server_ms = 1000 * sum(run.server_cpu for run in runs) / max(requests, 1)
     database_ms = 1000 * sum(run.database_cpu for run in runs) / max(requests, 1)
-    latencies_ms = [1000 * latency for run in runs for latency in run.latencies]
-    latency = summarise(latencies_ms)
-    waiting = sum(latencies_ms) / 1000 / (CLIENTS * seconds)
-    nproc = os.cpu_count() or 0
-    disturbed = other_cores > QUIET_CORES or background > QUIET_CORES
-    database_text = (
-        f"PostgreSQL backends {database_cores:.2f} ({database_ms:.2f} ms per request), "
-        if database_ms
-        else ""
+    other = sum(run.other_cpu for run in runs) / seconds
+    latency = summarise([1000 * latency for run in runs for latency in run.latencies])
+    rps = summarise([run.rps for run in runs]).median
+    return (
+        f"{rps:.0f} req/s (median of {len(runs)} runs x {RUN_SECONDS:.0f} s, {CLIENTS} "
+        f"closed-loop clients, {WORKERS} workers), {requests} answers, {errors} errors; "
+        f"latency p50 {fmt(latency.median)} ms, p99 {fmt(latency.p99)} ms; PostgreSQL "
+        f"{database_ms:.2f} ms CPU per request; other work on the machine {other:.2f} cores"
     )
-    throughput_row = Result.from_samples(
-        f"catalogue list: throughput, gunicorn {WORKERS} workers",
-        rps,
-        f"≥ {BUDGET_RPS} req/s",
-        "req/s",
-        check=lambda median: median >= BUDGET_RPS and errors == 0,
-        note=(
-            f"{RUNS} runs x {RUN_SECONDS:.0f} s after a {WARMUP_SECONDS:.0f} s warm-up"
-            + (f" ({discarded} more discarded: other work was running)" if discarded else "")
-            + f", {CLIENTS} closed-loop Python client processes on loopback, a new TCP "
-            f"connection per request (gunicorn sync workers close it); {requests} answers, "
-            f"{errors} errors; {where}. CPU of this {nproc}-core machine, shared by server, "
-            f"clients and database: gunicorn {server_cores:.2f} cores ({server_ms:.2f} ms CPU "
-            f"per request: at most {_ceiling(server_ms):.0f} req/s on {WORKERS} cores with "
-            f"nothing else running), {database_text}clients {client_cores:.2f}, other work and "
-            f"kernel {other_cores:.2f}, machine {busy_cores / max(nproc, 1):.0%} busy; the "
-            f"clients spent {waiting:.0%} of their time waiting for answers"
-            + (
-                " (so the server, not the generator, sets the pace)"
-                if waiting >= 0.9
-                else " (the generator may be limiting: add clients)"
+
+
+def _results(
+    now: Prepared,
+    earlier: Prepared | None,
+    conditional: dict,
+    variants: list[Variant],
+    before: Path | None,
+) -> list[Result]:
+    by_label = {variant.label: variant for variant in variants}
+    chosen = by_label[CHOSEN]
+    rows: list[Result] = []
+    earlier_variant = by_label.get("earlier commit, sync")
+    for variant in variants:
+        expected = variant.expected == 304
+        if variant is chosen:
+            budget, check = f"≤ {BUDGET_CPU_MS} ms", lambda ms: ms <= BUDGET_CPU_MS
+        elif expected:
+            budget, check = f"≤ {BUDGET_304_CPU_MS} ms", lambda ms: ms <= BUDGET_304_CPU_MS
+        else:
+            budget, check = "(report)", None
+        ratio = None
+        if earlier_variant is not None and variant is not earlier_variant:
+            ratio = summarise(_cpu_ms(earlier_variant)).median / max(
+                summarise(_cpu_ms(variant)).median, 1e-9
             )
-            + ("; the machine was NOT quiet: this understates the server" if disturbed else "")
-        ),
-    )
-    latency_row = Result.from_samples(
-        "catalogue list: latency under load",
-        latencies_ms,
-        "(report)",
-        "ms",
-        value=f"p50 {fmt(latency.median)} ms",
-        note=(
-            f"p50 {fmt(latency.median)} ms, p99 {fmt(latency.p99)} ms, max "
-            f"{fmt(latency.maximum)} ms over {latency.n} requests with {CLIENTS} clients "
-            f"queueing on {WORKERS} workers (includes the TCP connect)"
-        ),
-    )
-    per_request_ms = [1000 * sample for sample in inprocess["seconds"]]
-    inprocess_median = summarise(per_request_ms).median
-    inprocess_row = Result.from_samples(
-        "catalogue list: in-process time per request",
-        per_request_ms,
-        "(diagnostic)",
-        "ms",
-        note=(
-            f"Django test client, one process, {len(per_request_ms)} requests, no HTTP server, "
-            "database connection closed after each request as CONN_MAX_AGE says: "
-            f"{_ceiling(inprocess_median):.0f} req/s on {WORKERS} cores if the view were all "
-            "the work"
-        ),
-    )
-    return [throughput_row, query_row, latency_row, inprocess_row]
-
-
-def _ceiling(milliseconds_per_request: float) -> float:
-    return WORKERS * 1000 / milliseconds_per_request if milliseconds_per_request else 0.0
-
-
-# --- helpers run in subprocesses with the benchmark's environment --------------------------------
-def _django():
-    import django
-
-    django.setup()
-
-
-def _setup() -> None:
-    """Create a clinic, a physiotherapist and an API token; print the token."""
-    _django()
-    from knox.models import AuthToken
-
-    from accounts.models import Clinic, Physiotherapist, User
-    from exercises.models import Exercise
-
-    clinic = Clinic.objects.create(name="Bench clinic")
-    user = User.objects.create_user(email="bench.physio@example.com", full_name="Bench Physio")
-    Physiotherapist.objects.create(user=user, clinic=clinic)
-    _, token = AuthToken.objects.create(user=user)
-    print(JSON_MARK + json.dumps({"token": token.key, "exercises": Exercise.objects.count()}))
-
-
-def _inprocess(token: str, profile: bool) -> None:
-    """Count SQL queries per request and time requests with Django's test client."""
-    _django()
-    from django.db import close_old_connections, connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-
-    client = Client(HTTP_AUTHORIZATION=f"Token {token}", HTTP_HOST="127.0.0.1")
-
-    def get():
-        response = client.get(PATH)
-        if response.status_code != 200:
-            raise RuntimeError(f"GET {PATH}: {response.status_code} {response.content[:500]!r}")
-        return response
-
-    counts, statements = [], []
-    for index in range(QUERY_SAMPLES + 1):
-        with CaptureQueriesContext(connection) as captured:
-            response = get()
-        counts.append(len(captured.captured_queries))
-        statements = [query["sql"] for query in captured.captured_queries]
-        if index == 0 and len(response.json()["results"]) != PAGE_SIZE:
-            raise RuntimeError("the first page does not hold a full page of exercises")
-
-    # The test client keeps the database connection open between requests; a real server
-    # closes it at the end of each request unless CONN_MAX_AGE says otherwise. Do the same.
-    seconds = []
-    for _ in range(INPROCESS_SAMPLES):
-        began = time.perf_counter()
-        get()
-        close_old_connections()
-        seconds.append(time.perf_counter() - began)
-
-    if profile:
-        import cProfile
-        import pstats
-
-        profiler = cProfile.Profile()
-        profiler.enable()
-        for _ in range(INPROCESS_SAMPLES):
-            get()
-            close_old_connections()
-        profiler.disable()
-        stats = pstats.Stats(profiler, stream=sys.stderr)
-        stats.sort_stats("cumulative").print_stats(45)
-        stats.sort_stats("tottime").print_stats(30)
-
-    print(
-        JSON_MARK
-        + json.dumps(
-            {
-                "first_queries": counts[0],
-                "queries": counts[1:],
-                "sql": statements,
-                "seconds": seconds,
-            }
+        rows.append(
+            Result.from_samples(
+                f"catalogue {'conditional GET (304)' if expected else 'list'}: server CPU "
+                f"per request, {variant.label}",
+                _cpu_ms(variant),
+                budget,
+                "ms",
+                check,
+                ratio=ratio,
+                note=_variant_note(variant)
+                + (
+                    "; ratio: the earlier commit's CPU per request over this one's" if ratio else ""
+                ),
+            )
+        )
+    chosen_rps = [run.rps for run in chosen.runs]
+    if earlier_variant is not None:
+        earlier_rps = summarise([run.rps for run in earlier_variant.runs]).median
+        rows.append(
+            Result.from_samples(
+                f"catalogue list: req/s, {CHOSEN} vs earlier commit, sync",
+                chosen_rps,
+                f"≥ {BUDGET_SPEEDUP:g} x the earlier commit's",
+                "req/s",
+                lambda median: median >= BUDGET_SPEEDUP * earlier_rps,
+                ratio=summarise(chosen_rps).median / max(earlier_rps, 1e-9),
+                note=f"the earlier commit ({before}) answered {earlier_rps:.0f} req/s in the "
+                "same rounds; req/s depends on what else the 2 shared cores do, the CPU rows "
+                "above much less",
+            )
+        )
+    else:
+        rows.append(
+            Result.from_samples(
+                f"catalogue list: req/s, {CHOSEN}",
+                chosen_rps,
+                "(report: give --before to compare)",
+                "req/s",
+            )
+        )
+    for label, prepared in (("this commit", now), ("earlier commit", earlier)):
+        if prepared is None:
+            continue
+        queries = prepared.inprocess["queries"]
+        sql = "; ".join(statement[:60] for statement in prepared.inprocess["sql"])
+        rows.append(
+            Result.from_samples(
+                f"catalogue list: SQL queries per request, {label}",
+                queries,
+                f"≤ {BUDGET_QUERIES} queries" if prepared is now else "(report)",
+                "queries",
+                passed=max(queries) <= BUDGET_QUERIES if prepared is now else None,
+                note=f"token auth, test client in-process, {len(queries)} requests after a "
+                f"first one ({prepared.inprocess['first_queries']}); {prepared.exercises} "
+                f"exercises; {sql}",
+            )
+        )
+        per_request_ms = [1000 * sample for sample in prepared.inprocess["seconds"]]
+        rows.append(
+            Result.from_samples(
+                f"catalogue list: in-process time per request, {label}",
+                per_request_ms,
+                "(diagnostic)",
+                "ms",
+                note=f"Django test client, one process, {len(per_request_ms)} requests, no "
+                "HTTP server, the database connection closed after each request",
+            )
+        )
+    on_table = conditional["exercise_queries"]
+    rows.append(
+        Result.from_samples(
+            "catalogue conditional GET (304): queries on the exercise table",
+            on_table,
+            "0",
+            "queries",
+            passed=max(on_table) == 0 and set(conditional["statuses"]) == {304},
+            note=f"{len(on_table)} conditional GETs in-process, answered "
+            f"{sorted(set(conditional['statuses']))}; all queries per request: "
+            f"{max(conditional['queries'])} ({'; '.join(s[:60] for s in conditional['sql'])})",
         )
     )
-
-
-if __name__ == "__main__":
-    command, *rest = sys.argv[1:] or ["?"]
-    if command == "setup":
-        _setup()
-    elif command == "inprocess":
-        _inprocess(rest[0], profile="--profile" in rest)
-    else:
-        sys.exit("usage: python -m bench.bench_catalogue setup | inprocess TOKEN [--profile]")
+    return rows

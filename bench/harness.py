@@ -18,12 +18,15 @@ import platform
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 import traceback
-from collections.abc import Callable, Iterable, Sequence
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DOCS_PATH = BASE_DIR / "docs" / "benchmarks.md"
@@ -31,12 +34,13 @@ SPREAD_KIND = "p5-p95"
 STATUS_TEXT = {True: "pass", False: "FAIL", None: "info"}
 
 
-def run_python(env: dict[str, str], *args: str, timeout: float) -> str:
+def run_python(env: dict[str, str], *args: str, timeout: float, cwd: Path = BASE_DIR) -> str:
     """Run `python *args` from the project root (benchmarks do Django work in subprocesses, so
-    this harness never imports Django); its stdout, or RuntimeError with the output's tail."""
+    this harness never imports Django), or from `cwd` (the checkout measured as "before");
+    its stdout, or RuntimeError with the output's tail."""
     completed = subprocess.run(
         [sys.executable, *args],
-        cwd=BASE_DIR,
+        cwd=cwd,
         env=env,
         capture_output=True,
         text=True,
@@ -49,6 +53,77 @@ def run_python(env: dict[str, str], *args: str, timeout: float) -> str:
             f"{completed.stdout[-2000:]}\n{completed.stderr[-4000:]}"
         )
     return completed.stdout
+
+
+# --- the checkout measured as "before", throwaway databases -----------------------------------
+def before_tree() -> Path | None:
+    """The checkout of an earlier commit to measure beside this one in the same run
+    (`python -m bench --before PATH`, or BENCH_BEFORE), or None."""
+    value = os.environ.get("BENCH_BEFORE", "").strip()
+    if not value:
+        return None
+    path = Path(value).resolve()
+    if not (path / "manage.py").is_file():
+        raise RuntimeError(f"BENCH_BEFORE={value}: no manage.py there")
+    return path
+
+
+def unique_name(prefix: str) -> str:
+    """A database name no other run uses: several benchmarks may run side by side."""
+    return f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+
+
+@dataclass
+class ThrowawayDatabase:
+    url: str
+    vendor: str
+    name: str = ""
+    admin_url: str = ""  # PostgreSQL: where to ask which server processes serve it
+
+    def backend_pids(self) -> list[int]:
+        """PostgreSQL backends connected to this database (none for SQLite)."""
+        if not self.admin_url:
+            return []
+        import psycopg
+
+        with psycopg.connect(self.admin_url) as admin:
+            rows = admin.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s", [self.name]
+            ).fetchall()
+        return [row[0] for row in rows]
+
+
+@contextmanager
+def throwaway_database(prefix: str, *, postgres_only: bool = False) -> Iterator[ThrowawayDatabase]:
+    """A new, uniquely named database beside DATABASE_URL's (else a temporary SQLite file),
+    dropped afterwards. Only the database this call created is ever dropped."""
+    source = os.environ.get("DATABASE_URL", "").strip()
+    if source.startswith(("postgres://", "postgresql://")):
+        import psycopg
+
+        name = unique_name(prefix)
+        parts = urlsplit(source)
+        admin_url = urlunsplit(parts._replace(path="/postgres", query=""))
+        with psycopg.connect(admin_url, autocommit=True) as admin:
+            version = admin.execute("SHOW server_version").fetchone()[0].split()[0]
+            admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield ThrowawayDatabase(
+                urlunsplit(parts._replace(path=f"/{name}")),
+                f"PostgreSQL {version}",
+                name,
+                admin_url,
+            )
+        finally:
+            with psycopg.connect(admin_url, autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    elif postgres_only:
+        raise RuntimeError("needs PostgreSQL: set DATABASE_URL")
+    else:
+        with tempfile.TemporaryDirectory(prefix=f"{prefix}-") as folder:
+            yield ThrowawayDatabase(
+                f"sqlite:///{folder}/bench.sqlite3", f"SQLite {sqlite3.sqlite_version}"
+            )
 
 
 # --- numbers --------------------------------------------------------------------------------
@@ -420,6 +495,14 @@ def markdown(report: Report) -> str:
         "",
     ]
     out += [f"- {key}: {value}" for key, value in machine().items()]
+    before = os.environ.get("BENCH_BEFORE", "").strip()
+    if before:
+        out += [
+            "",
+            f"Rows marked *earlier commit* (and the ratio column) measure the checkout "
+            f"`{_commit_of(Path(before))}` in the same run, interleaved with this one where the "
+            "module says so (`make bench BENCH_BEFORE=PATH`, or `python -m bench --before PATH`).",
+        ]
     out += ["", "## Results", ""]
     out.append("| " + " | ".join(HEADERS) + " |")
     out.append("|" + "|".join("---" for _ in HEADERS) + "|")
@@ -432,6 +515,19 @@ def markdown(report: Report) -> str:
         out += [f"{index}. **{result.name}**: {_md(result.remark)}" for index, result in notes]
     out.append("")
     return "\n".join(out)
+
+
+def _commit_of(path: Path) -> str:
+    try:
+        return subprocess.run(
+            ["git", "-C", str(path), "log", "-1", "--format=%h %s"],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        ).stdout.strip()[:80]
+    except (OSError, subprocess.SubprocessError):
+        return str(path)
 
 
 def write_docs(report: Report, path: Path = DOCS_PATH) -> Path:

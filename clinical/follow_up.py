@@ -852,3 +852,54 @@ def emergency_headline(messages: Sequence[str]) -> tuple[str, list[str]]:
         if message:
             details.append(message)
     return headline or EMERGENCY_PATIENT_TEXT, details
+
+
+# --- may a reminder go out ------------------------------------------------------------------
+class ReminderBlock(StrEnum):
+    """Why a patient gets no reminder now, most basic first. None of them: a reminder may go."""
+
+    NO_SCHEDULE = "no_schedule"
+    UNSUBSCRIBED = "unsubscribed"
+    TURNED_OFF = "turned_off"
+    PAUSED = "paused"
+    NO_WEEKDAY = "no_weekday"
+    NO_PLAN = "no_plan"
+    PLAN_PAUSED = "plan_paused"
+    PLAN_EXPIRED = "plan_expired"  # PLAN-EXPIRY
+
+
+def reminder_block(
+    *,
+    has_schedule: bool,
+    is_subscribed: bool,
+    is_enabled: bool,
+    paused_reason: str,
+    weekdays: Sequence[int],
+    plan_status: str | None,
+    last_published_at: datetime | None,
+    now: datetime,
+) -> ReminderBlock | None:
+    """May a reminder go out now? The one definition: the dispatcher (on the plain values its
+    SQL selects), the sender (again at send time) and the physio's panel all ask this.
+
+    `plan_status` is that of the patient's current plan (None: no published plan);
+    `last_published_at` the plan's last publication. PLAN-EXPIRY: reminders stop 6 weeks
+    (PLAN_EXPIRY_DAYS) after it, until the physio publishes again.
+    """
+    if not has_schedule:
+        return ReminderBlock.NO_SCHEDULE
+    if not is_subscribed:
+        return ReminderBlock.UNSUBSCRIBED
+    if not is_enabled:
+        return ReminderBlock.TURNED_OFF
+    if paused_reason:
+        return ReminderBlock.PAUSED
+    if not weekdays:
+        return ReminderBlock.NO_WEEKDAY
+    if plan_status is None:
+        return ReminderBlock.NO_PLAN
+    if plan_status != "active":
+        return ReminderBlock.PLAN_PAUSED
+    if last_published_at is None or now - last_published_at >= timedelta(days=PLAN_EXPIRY_DAYS):
+        return ReminderBlock.PLAN_EXPIRED
+    return None

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
+from django.db.models import Count, Window
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.defaults import bad_request as django_bad_request
@@ -23,6 +24,8 @@ from django.views.defaults import server_error as django_server_error
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers, status, throttling
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import exception_handler as drf_exception_handler
 
 logger = logging.getLogger(__name__)
@@ -54,6 +57,48 @@ class Pagination(PageNumberPagination):
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 100
+
+    def paginate_rows(self, queryset, request) -> list[dict] | None:
+        """The page of `queryset` as value rows (`.values()`), the total counted in the same
+        query (`COUNT(*) OVER ()`), so a page costs one query and no model instance. The
+        answer is `get_paginated_response`'s, link for link. None: the request asks for the
+        page `last`, which needs the count first; use `paginate_queryset` then.
+        """
+        raw = request.query_params.get(self.page_query_param) or "1"
+        if raw in self.last_page_strings:
+            return None
+        try:
+            number = int(raw)
+        except ValueError:
+            number = 0
+        if number < 1:
+            raise exceptions.NotFound(self.invalid_page_message)
+        size = self.get_page_size(request) or self.page_size
+        offset = (number - 1) * size
+        rows = list(queryset.annotate(_total=Window(Count("*")))[offset : offset + size])
+        if not rows and number > 1:
+            raise exceptions.NotFound(self.invalid_page_message)
+        self._rows_page = (request, number, size, rows[0]["_total"] if rows else 0)
+        for row in rows:
+            del row["_total"]
+        return rows
+
+    def get_rows_response(self, rows: list[dict]) -> Response:
+        request, number, size, count = self._rows_page
+        url = request.build_absolute_uri()
+        next_link = (
+            replace_query_param(url, self.page_query_param, number + 1)
+            if number * size < count
+            else None
+        )
+        previous_link = None
+        if number == 2:
+            previous_link = remove_query_param(url, self.page_query_param)
+        elif number > 2:
+            previous_link = replace_query_param(url, self.page_query_param, number - 1)
+        return Response(
+            {"count": count, "next": next_link, "previous": previous_link, "results": rows}
+        )
 
 
 def client_address(request) -> str | None:

@@ -3,6 +3,7 @@ from django.utils.html import format_html_join
 
 from clinical.vocabulary import PHASE_CODES, REGIONS, STORED_DOSAGE_FIELDS
 from exercises.models import Exercise
+from exercises.services import bump_catalogue_version
 from exercises.templatetags.exercises import dosage_words
 
 
@@ -83,3 +84,19 @@ class ExerciseAdmin(admin.ModelAdmin):
     @admin.display(description="steps as shown")
     def steps_list(self, obj):
         return format_html_join("\n", "<div>{}. {}</div>", enumerate(obj.steps, start=1))
+
+    # Every edit here changes a catalogue: give it a new version (its answers' ETags change).
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        for clinic_id in {obj.clinic_id, form.initial.get("clinic")}:
+            bump_catalogue_version(clinic_id=clinic_id)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        bump_catalogue_version(clinic_id=obj.clinic_id)
+
+    def delete_queryset(self, request, queryset):
+        clinic_ids = set(queryset.values_list("clinic_id", flat=True))
+        super().delete_queryset(request, queryset)
+        for clinic_id in clinic_ids:
+            bump_catalogue_version(clinic_id=clinic_id)

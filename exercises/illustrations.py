@@ -127,10 +127,10 @@ def illustrations_for(subject: Any) -> tuple[Illustration, ...]:
     return _render(_key(drawing, *values))
 
 
-def illustration_url(exercise: Any, illustration: Illustration) -> str:
+def illustration_url(exercise_pk: int, illustration: Illustration) -> str:
     return reverse(
         "exercise-drawing",
-        kwargs={"pk": exercise.pk, "index": illustration.index, "digest": illustration.digest},
+        kwargs={"pk": exercise_pk, "index": illustration.index, "digest": illustration.digest},
     )
 
 

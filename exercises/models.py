@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce
 from django.utils.deconstruct import deconstructible
 
 from clinical.vocabulary import (
@@ -275,3 +278,32 @@ class Exercise(models.Model):
                 raise ValidationError({link: "An exercise cannot link to itself."})
             if target.clinic_id not in (None, self.clinic_id):
                 raise ValidationError({link: "No such exercise."})
+
+
+class CatalogueVersion(models.Model):
+    """The version of one catalogue: the global one (no clinic) or a clinic's private one.
+
+    It changes whenever that catalogue is loaded or edited (`exercises.services`, the admin),
+    so catalogue answers carry an ETag built from it and a conditional GET is answered `304`
+    without reading an exercise row.
+    """
+
+    clinic = models.ForeignKey(
+        "accounts.Clinic",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="Empty for the global catalogue.",
+    )
+    version = models.UUIDField(default=uuid.uuid4)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            # One row per catalogue; NULLs are distinct in a unique index, hence the Coalesce.
+            models.UniqueConstraint(Coalesce("clinic", Value(0)), name="one_version_per_catalogue"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Catalogue {self.clinic_id or 'global'} version {self.version}"

@@ -1,10 +1,11 @@
+import hashlib
 from collections.abc import Iterable
 from typing import Any, cast
 
-from django.db.models import QuerySet
+from django.db.models import F, Q, QuerySet, Subquery
 
 from accounts.permissions import clinic_id_of
-from exercises.models import Exercise
+from exercises.models import CatalogueVersion, Exercise
 from exercises.signals import patient_exercise_keys as _keys_signal
 
 
@@ -35,3 +36,91 @@ def exercises_visible_to(user) -> QuerySet[Exercise]:
     if user.is_staff:
         return exercises
     return exercises.none()
+
+
+# What a catalogue answer reads of an exercise (exercises.serializers.exercise_answer builds
+# the JSON from it); the links come as their keys, without building the linked rows.
+ANSWER_COLUMNS = (
+    "key",
+    "clinic_id",
+    "name",
+    "category",
+    "regions",
+    "target_muscles",
+    "position",
+    "direction",
+    "equipment",
+    "difficulty",
+    "phases",
+    *Exercise.DOSAGE_FIELDS,
+    "physio_notes",
+    "patient_notes",
+    "physio_select_only",
+    "exclude_if",
+    "cautions",
+    "steps",
+    "illustration",
+)
+
+
+# The detail answer also lists the drawing's frames (`illustrations`).
+DETAIL_COLUMNS = ("id", "drawing", "picture_file")
+
+
+def exercise_rows(queryset: QuerySet[Exercise], *, detail: bool = False) -> QuerySet[Any]:
+    """The exercises as value rows with what an API answer shows, no model instances."""
+    return queryset.values(
+        *ANSWER_COLUMNS,
+        *(DETAIL_COLUMNS if detail else ()),
+        progression_key=F("progression__key"),
+        regression_key=F("regression__key"),
+    )
+
+
+def _catalogue_clinic_id(user) -> int | None:
+    """The clinic whose private catalogue the user reads (a physio's, a patient's), or None."""
+    clinic_id = clinic_id_of(user)
+    if clinic_id is None and user.is_authenticated and user.is_patient:
+        clinic_id = user.patient.clinic_id
+    return clinic_id
+
+
+def with_catalogue_versions(rows: QuerySet[Any], user) -> QuerySet[Any]:
+    """Value rows that also carry the versions `catalogue_etag` reads, in the same query (two
+    scalar subqueries on the version table), so an unconditional read costs no extra query."""
+    clinic_id = _catalogue_clinic_id(user)
+    if clinic_id is None:
+        return rows
+    versions = CatalogueVersion.objects.values("version")
+    return rows.annotate(
+        global_catalogue_version=Subquery(versions.filter(clinic=None)[:1]),
+        clinic_catalogue_version=Subquery(versions.filter(clinic_id=clinic_id)[:1]),
+    )
+
+
+def catalogue_etag(user, *parts: object, row: dict | None = None) -> str:
+    """An entity tag for a catalogue answer to `user`: the versions of the catalogues the user
+    sees (`CatalogueVersion`), what else decides which exercises they see (their clinic; for a
+    patient, the keys of their plan), and `parts` (which answer: list or detail, the query).
+
+    The versions come from `row` when it is a row of `with_catalogue_versions`, else from one
+    query on the version table; never from the exercises. A patient's plan keys cost their
+    own query.
+    """
+    clinic_id = _catalogue_clinic_id(user)
+    scope: list[object] = [user.pk, user.is_staff, clinic_id]
+    if clinic_id is None:  # staff see every clinic's catalogue (others see none)
+        versions = CatalogueVersion.objects.values_list("clinic_id", "version")
+        scope.append(sorted(versions, key=str))
+    elif row is not None and "global_catalogue_version" in row:
+        scope += [row["global_catalogue_version"], row["clinic_catalogue_version"]]
+    else:
+        by_clinic: dict[int | None, Any] = dict(
+            CatalogueVersion.objects.filter(Q(clinic=None) | Q(clinic_id=clinic_id)).values_list(
+                "clinic_id", "version"
+            )
+        )
+        scope += [by_clinic.get(None), by_clinic.get(clinic_id)]
+    if clinic_id_of(user) is None and user.is_patient:
+        scope.append(sorted(patient_exercise_keys(user.patient)))
+    return hashlib.blake2b(repr((scope, parts)).encode(), digest_size=16).hexdigest()

@@ -122,11 +122,54 @@ class ExerciseDetailSerializer(ExerciseSerializer):
 
     @extend_schema_field(IllustrationSerializer(many=True))
     def get_illustrations(self, exercise) -> list[dict]:
-        request = self.context.get("request")
-        frames = []
-        for frame in illustrations_for(exercise):
-            url = illustration_url(exercise, frame)
-            frames.append(
-                {"url": request.build_absolute_uri(url) if request else url, "label": frame.label}
-            )
-        return frames
+        return illustration_answers(exercise, exercise.pk, self.context.get("request"))
+
+
+def illustration_answers(subject, exercise_pk: int, request) -> list[dict]:
+    """The `illustrations` of an exercise's detail: each frame's URL (content-hashed) and label.
+    `subject` is the Exercise or its value row (`selectors.exercise_rows(..., detail=True)`)."""
+    answers = []
+    for frame in illustrations_for(subject):
+        url = illustration_url(exercise_pk, frame)
+        answers.append(
+            {"url": request.build_absolute_uri(url) if request else url, "label": frame.label}
+        )
+    return answers
+
+
+def exercise_answer(row: dict) -> dict:
+    """`ExerciseSerializer`'s answer for one row of `selectors.exercise_rows`, built directly:
+    the lean read path of the catalogue list and detail (the serializer stays the schema and
+    the write path; a test compares both answers page by page)."""
+    return {
+        "key": row["key"],
+        "name": row["name"],
+        "category": row["category"],
+        "regions": row["regions"],
+        "target_muscles": row["target_muscles"],
+        "position": row["position"],
+        "direction": row["direction"],
+        "equipment": row["equipment"],
+        "difficulty": row["difficulty"],
+        "phases": row["phases"],
+        "dosage": {
+            "sets": row["sets"],
+            "reps": row["reps"],
+            "hold_seconds": row["hold_seconds"],
+            "minutes": row["minutes"],
+            "per_day": row["per_day"],
+            "days_per_week": row["days_per_week"],
+            "per_side": row["per_side"],
+            "physio_notes": row["physio_notes"],
+            "patient_notes": row["patient_notes"],
+        },
+        "progression": row["progression_key"],
+        "regression": row["regression_key"],
+        "physio_select_only": row["physio_select_only"],
+        "exclude_if": row["exclude_if"],
+        "cautions": row["cautions"],
+        "steps": row["steps"],
+        "illustration": row["illustration"],
+        "picture": row["illustration"] or f"pictograms/{row['position']}.svg",
+        "is_global": row["clinic_id"] is None,
+    }

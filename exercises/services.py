@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -11,6 +12,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from clinical.vocabulary import DOSAGE_FIELDS, stored_dosage_name
@@ -19,7 +22,7 @@ from exercises.catalogue_file import (
     CatalogueEntry,
     load_catalogue_file,
 )
-from exercises.models import Exercise
+from exercises.models import CatalogueVersion, Exercise
 
 # Model field ← catalogue entry, for everything but the links (resolved after all rows exist).
 _DOSAGE_MAP = {stored_dosage_name(name): name for name in DOSAGE_FIELDS}
@@ -61,6 +64,16 @@ def _values(entry: CatalogueEntry) -> dict:
     return values
 
 
+def bump_catalogue_version(*, clinic_id: int | None) -> None:
+    """Give the global catalogue (`clinic_id` None) or a clinic's a new version: the ETags of
+    answers built from the old one stop matching, so clients read the change at once."""
+    scope = Q(clinic=None) if clinic_id is None else Q(clinic_id=clinic_id)
+    if not CatalogueVersion.objects.filter(scope).update(
+        version=uuid.uuid4(), changed_at=timezone.now()
+    ):
+        CatalogueVersion.objects.create(clinic_id=clinic_id)
+
+
 @transaction.atomic
 def load_catalogue(*, path: str | Path = DEFAULT_CATALOGUE_PATH) -> LoadReport:
     """Create or update the global catalogue from the catalogue file. Idempotent.
@@ -99,6 +112,8 @@ def load_catalogue(*, path: str | Path = DEFAULT_CATALOGUE_PATH) -> LoadReport:
             if entry.id in report.unchanged:
                 report.unchanged.remove(entry.id)
                 report.updated.append(entry.id)
+    if report.created or report.updated:
+        bump_catalogue_version(clinic_id=None)
     return report
 
 
@@ -108,6 +123,7 @@ def create_clinic_exercise(*, clinic, by, **fields) -> Exercise:
     exercise = Exercise(clinic=clinic, **fields)
     exercise.full_clean()
     exercise.save()
+    bump_catalogue_version(clinic_id=exercise.clinic_id)
     return exercise
 
 
@@ -164,4 +180,5 @@ def update_clinic_exercise(*, exercise: Exercise, **changes) -> Exercise:
         setattr(exercise, name, value)
     exercise.full_clean()
     exercise.save()
+    bump_catalogue_version(clinic_id=exercise.clinic_id)
     return exercise

@@ -11,10 +11,11 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING, TypedDict, cast
 from zoneinfo import ZoneInfo
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.core.paginator import Page, Paginator
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
 from accounts.models import AuditEvent, Patient
@@ -34,7 +35,6 @@ if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
 
 PHASE_NAMES = dict(PHASE_CHOICES)
-DAILY = 7
 ADHERENCE_WINDOWS = (7, 28)
 HISTORY_LENGTH = 60  # check-ins in the patient page's history table
 RESOLVED_SHOWN = 10  # dealt-with alerts shown under the open ones
@@ -56,29 +56,20 @@ STATUS_LABELS = {
 
 
 def sessions_per_week(revision: PlanRevision | dict | None, phase_code: str | None = None) -> int:
-    """Exercise sessions a week prescribed in the followed phase of a published revision.
-
-    A session is a day on which the patient does their exercises, so the phase asks for as
-    many session days as its most frequent item: the largest `days_per_week` among its
-    items, an item without `days_per_week` counting as daily (7), which is how the dosage
-    text reads it ("2 times a day" with no weekly figure is every day). Items done less
-    often (strength days 2-3 a week) fall on days the daily items already make sessions.
-    A phase without items prescribes none (0).
+    """Exercise sessions a week prescribed in the followed phase of a published revision
+    (`revision_content.sessions_per_week`; stored per phase on `PlanRevision`).
 
     `phase_code` defaults to the phase the patient follows now (`Plan.followed_phase`: the
     previous one while regressed), which needs `revision.plan`.
     """
     if revision is None:
         return 0
-    snapshot = revision if isinstance(revision, dict) else revision.snapshot
-    if phase_code is None:
-        if isinstance(revision, dict):
+    if isinstance(revision, dict):
+        if phase_code is None:
             raise TypeError("sessions_per_week: a bare snapshot needs its phase_code")
-        phase_code = revision.plan.followed_phase
-    phase = revision_content.phase(snapshot, phase_code)
-    if phase is None or not phase["items"]:
-        return 0
-    return max(item.get("days_per_week") or DAILY for item in phase["items"])
+        return revision_content.sessions_per_week(revision, phase_code)
+    code = phase_code or revision.plan.followed_phase
+    return revision.sessions_per_week.get(code, 0)
 
 
 def _session_days(check_ins: Iterable[tuple[datetime.date, list]]) -> list[datetime.date]:
@@ -131,7 +122,9 @@ class DashboardRow:
         return (safety_rank, rank, name.last_name.lower(), name.first_name.lower(), name.pk)
 
 
-def _status(patient: Patient, plan: Plan | None, schedule, open_alerts: list[Alert]) -> str:
+def _status(
+    patient: Patient, plan: Plan | None, paused_reason: str, open_alerts: list[Alert]
+) -> str:
     """The badge: "alert" only for an open emergency or urgent alert (review tasks and
     progression suggestions show in the alerts column without it), then the plan's state."""
     if any(alert.is_urgent for alert in open_alerts):
@@ -139,7 +132,7 @@ def _status(patient: Patient, plan: Plan | None, schedule, open_alerts: list[Ale
     if plan is None:
         return "no_plan" if patient.has_account else "invited"
     if plan.status == Plan.Status.ACTIVE:
-        if schedule is not None and schedule.paused_reason:
+        if paused_reason:
             return "reminders_paused"
         return "active"
     by_status: dict[str, str] = {
@@ -195,48 +188,57 @@ def _is_published(plan: CurrentPlan) -> bool:
     return plan.pk == plan.patients_current_plan_id
 
 
-def dashboard_rows(physio, *, today: datetime.date | None = None) -> list[DashboardRow]:
-    """The clinic's patients for the physio's dashboard, those with open alerts first (most
-    severe first), then by name.
+DASHBOARD_PAGE_SIZE = 25  # about a screenful
+# The dashboard's status filter: which rows each choice keeps.
+DASHBOARD_FILTERS = {
+    "alerts": ("Open alerts", lambda row: bool(row.open_alerts) or row.safety.is_open),
+    "paused": (
+        "Paused",
+        lambda row: (
+            bool(row.paused_reason)
+            or (row.plan is not None and row.plan.status == Plan.Status.PAUSED)
+        ),
+    ),
+    "no_plan": (
+        "No plan yet",
+        lambda row: row.plan is None or row.plan.status == Plan.Status.DRAFT,
+    ),
+}
 
-    Seven queries whatever the number of patients: patients, their current plans (with the
-    last two pains), those plans' latest revisions, check-ins of the last 28 days, open
-    alerts, reminder schedules, open safety concerns. `today` defaults to each patient's
-    own local date.
+
+def _matching_patients(physio, search: str) -> QuerySet[Patient]:
+    """The clinic's patients whose name or email holds every word of `search`."""
+    patients = Patient.objects.filter(clinic_id=physio.clinic_id)
+    for word in search.split():
+        patients = patients.filter(
+            Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word)
+        )
+    return patients
+
+
+def _sorted_rows(physio, *, search: str = "", status: str = "") -> list[DashboardRow]:
+    """The dashboard's rows, alerts first, without the adherence figures (`_add_figures`).
+
+    Five queries whatever the number of patients: patients, their current plans (with the
+    last two pains), open alerts, reminder schedules, open safety concerns.
     """
     patients = list(
-        Patient.objects.filter(clinic_id=physio.clinic_id)
+        _matching_patients(physio, search)
         .select_related("physiotherapist__user")
         .order_by("last_name", "first_name", "id")
     )
     if not patients:
         return []
-    todays = {p.pk: today or local_now(p).date() for p in patients}
     in_clinic = {"patient__clinic_id": physio.clinic_id}
     plans = _current_plans(in_clinic)
-    # Looked up by `latest_revision_id`, None for a plan without a revision.
-    revisions: dict[int | None, PlanRevision] = {
-        revision.pk: revision
-        for revision in PlanRevision.objects.filter(
-            pk__in=[plan.latest_revision_id for plan in plans.values() if _is_published(plan)]
-        ).only("pk", "plan_id", "number", "snapshot")
-    }
-    window_start = min(todays.values()) - datetime.timedelta(days=max(ADHERENCE_WINDOWS) - 1)
-    check_ins: dict[int, list[tuple[datetime.date, list]]] = defaultdict(list)
-    for plan_id, day, items_done in CheckIn.objects.filter(
-        plan_id__in=[plan.pk for plan in plans.values()], local_date__gte=window_start
-    ).values_list("plan_id", "local_date", "items_done"):
-        check_ins[plan_id].append((day, items_done))
     alerts: dict[int, list[Alert]] = defaultdict(list)
     for alert in Alert.objects.filter(resolved_at__isnull=True, **in_clinic):
         alerts[alert.patient_id].append(alert)
-    schedules = {
-        schedule.patient_id: schedule
-        for schedule in ReminderSchedule.objects.filter(**in_clinic).only(
-            "pk", "patient_id", "paused_reason"
-        )
-    }
-
+    paused_reasons = dict(
+        ReminderSchedule.objects.filter(**in_clinic)
+        .exclude(paused_reason="")
+        .values_list("patient_id", "paused_reason")
+    )
     concerns = open_concerns_of([patient.pk for patient in patients])
 
     rows = []
@@ -244,15 +246,16 @@ def dashboard_rows(physio, *, today: datetime.date | None = None) -> list[Dashbo
         plan = plans.get(patient.pk)
         open_alerts = _most_severe_first(alerts[patient.pk])
         state = concerns.get(patient.pk, CLEAR)
+        paused_reason = paused_reasons.get(patient.pk, "")
         row = DashboardRow(
             patient=patient,
             status=state.level
             if state.is_open
-            else _status(patient, plan, schedules.get(patient.pk), open_alerts),
+            else _status(patient, plan, paused_reason, open_alerts),
             safety=state,
             plan=plan,
             open_alerts=open_alerts,
-            paused_reason=getattr(schedules.get(patient.pk), "paused_reason", ""),
+            paused_reason=paused_reason,
         )
         if plan is not None:
             row.phase = plan.followed_phase
@@ -260,23 +263,76 @@ def dashboard_rows(physio, *, today: datetime.date | None = None) -> list[Dashbo
             row.trend = follow_up.pain_trend(
                 [pain for pain in (plan.previous_pain, plan.last_pain) if pain is not None]
             )
-            revision = revisions.get(plan.latest_revision_id)
-            if revision is not None:
-                per_week = sessions_per_week(revision.snapshot, plan.followed_phase)
-                days = _session_days(check_ins[plan.pk])
-                row.adherence_7, row.adherence_28 = (
-                    follow_up.adherence(
-                        days,
-                        sessions_per_week=per_week,
-                        today=todays[patient.pk],
-                        days=window,
-                        start_date=plan.start_date,
-                    )
-                    for window in ADHERENCE_WINDOWS
-                )
         rows.append(row)
+    if status in DASHBOARD_FILTERS:
+        keep = DASHBOARD_FILTERS[status][1]
+        rows = [row for row in rows if keep(row)]
     rows.sort(key=lambda row: row.sort_key)
     return rows
+
+
+def _add_figures(rows: list[DashboardRow], today: datetime.date | None) -> None:
+    """Adherence over 7 and 28 days for these rows, in two queries: the sessions a week of
+    their plans' latest revisions (a small column, not the snapshots) and their check-ins
+    of the last 28 days. `today` defaults to each patient's own local date."""
+    # `_sorted_rows` gives each row its plan from `_current_plans`, with its annotations.
+    published = [
+        row for row in rows if row.plan is not None and _is_published(cast("CurrentPlan", row.plan))
+    ]
+    if not published:
+        return
+    todays = {row.patient.pk: today or local_now(row.patient).date() for row in published}
+    per_week: dict[int | None, dict[str, int]] = dict(
+        PlanRevision.objects.filter(
+            pk__in=[cast("CurrentPlan", row.plan).latest_revision_id for row in published]
+        ).values_list("pk", "sessions_per_week")
+    )
+    window_start = min(todays.values()) - datetime.timedelta(days=max(ADHERENCE_WINDOWS) - 1)
+    check_ins: dict[int, list[tuple[datetime.date, list]]] = defaultdict(list)
+    for plan_id, day, items_done in CheckIn.objects.filter(
+        plan_id__in=[cast("CurrentPlan", row.plan).pk for row in published],
+        local_date__gte=window_start,
+    ).values_list("plan_id", "local_date", "items_done"):
+        check_ins[plan_id].append((day, items_done))
+    for row in published:
+        plan = cast("CurrentPlan", row.plan)
+        figures = per_week.get(plan.latest_revision_id)
+        if figures is None:
+            continue
+        days = _session_days(check_ins[plan.pk])
+        row.adherence_7, row.adherence_28 = (
+            follow_up.adherence(
+                days,
+                sessions_per_week=figures.get(plan.followed_phase, 0),
+                today=todays[row.patient.pk],
+                days=window,
+                start_date=plan.start_date,
+            )
+            for window in ADHERENCE_WINDOWS
+        )
+
+
+def dashboard_rows(physio, *, today: datetime.date | None = None) -> list[DashboardRow]:
+    """The clinic's patients for the physio's dashboard, those with open alerts first (most
+    severe first), then by name, with every figure. Seven queries whatever the number of
+    patients (`_sorted_rows`, `_add_figures`). `today` defaults to each patient's own local
+    date."""
+    rows = _sorted_rows(physio)
+    _add_figures(rows, today)
+    return rows
+
+
+def dashboard_page(
+    physio, *, search: str = "", status: str = "", page: int | str | None = 1, today=None
+) -> Page:
+    """One page of the dashboard (DASHBOARD_PAGE_SIZE rows) of the patients whose name or
+    email holds every word of `search`, kept by the `status` filter (DASHBOARD_FILTERS),
+    alerts first. Every matching patient is sorted; only the page's get their figures. A
+    constant number of queries whatever the number of patients."""
+    rows = _sorted_rows(physio, search=search, status=status)
+    shown = Paginator(rows, DASHBOARD_PAGE_SIZE).get_page(page)
+    _add_figures(list(shown.object_list), today)
+    return shown
 
 
 # --- the patient page ---------------------------------------------------------------------

@@ -305,6 +305,9 @@ class PlanRevision(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     published_at = models.DateTimeField(auto_now_add=True)
+    # Derived from the snapshot when the revision is saved (snapshots never change): the
+    # sessions a week each phase prescribes, {"P1": 7, ...}, read by the physio's dashboard.
+    sessions_per_week = models.JSONField(default=dict, editable=False)
 
     objects = PlanRevisionQuerySet.as_manager()
 
@@ -318,6 +321,10 @@ class PlanRevision(models.Model):
 
     def __str__(self) -> str:
         return f"Revision {self.number} of plan {self.plan_id}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.sessions_per_week = revision_content.sessions_per_week_by_phase(self.snapshot)
+        super().save(*args, **kwargs)
 
     @property
     def content(self) -> revision_content.Snapshot:

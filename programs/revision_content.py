@@ -105,6 +105,31 @@ def has_items(snapshot: Mapping[str, Any] | None) -> bool:
     return any(p["items"] for p in phases(snapshot))
 
 
+DAILY = 7  # an item without `days_per_week` is done every day
+
+
+def sessions_per_week(snapshot: Mapping[str, Any] | None, code: str) -> int:
+    """Exercise sessions a week prescribed in one phase of a published revision.
+
+    A session is a day on which the patient does their exercises, so the phase asks for as
+    many session days as its most frequent item: the largest `days_per_week` among its
+    items, an item without `days_per_week` counting as daily (7), which is how the dosage
+    text reads it ("2 times a day" with no weekly figure is every day). Items done less
+    often (strength days 2-3 a week) fall on days the daily items already make sessions.
+    A phase without items prescribes none (0).
+    """
+    found = phase(snapshot, code)
+    if found is None or not found["items"]:
+        return 0
+    return max(item.get("days_per_week") or DAILY for item in found["items"])
+
+
+def sessions_per_week_by_phase(snapshot: Mapping[str, Any] | None) -> dict[str, int]:
+    """`sessions_per_week` of every phase: what `PlanRevision.sessions_per_week` stores, so the
+    dashboard reads a few numbers instead of decoding every patient's snapshot."""
+    return {found["code"]: sessions_per_week(snapshot, found["code"]) for found in phases(snapshot)}
+
+
 def is_same(published: Mapping[str, Any], snapshot: Mapping[str, Any]) -> bool:
     """Whether a fresh snapshot shows exactly what a published one shows (compared as the JSON
     it would be stored as, so a tuple and a list with the same values are the same)."""

@@ -761,7 +761,7 @@ def _build_world() -> SimpleNamespace:
             "swap_to": swap_to,
             "addable_exercise": addable.key,
             "private_exercise": private.key,
-            "private_drawing": illustration_url(private, illustrations_for(private)[0]),
+            "private_drawing": illustration_url(private.pk, illustrations_for(private)[0]),
             "document": document.pk,
             "document_token": download_token(document),
             "check_in": check_in.pk,

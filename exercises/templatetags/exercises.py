@@ -43,7 +43,7 @@ def exercise_frames(subject, size="medium", loop=False, embed=False):
     return {
         "frames": [
             {
-                "src": frame.data_uri if embed else illustration_url(subject, frame),
+                "src": frame.data_uri if embed else illustration_url(subject.pk, frame),
                 "alt": f"{name}: {frame.label}",
                 "label": frame.label,
             }

@@ -1,6 +1,8 @@
 """The physio's follow-up pages: a patient's page, the dashboard, alerts (acknowledge,
 approve a progression)."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -26,13 +28,32 @@ def patient_detail(request, pk):
 
 @login_required
 def dashboard(request):
+    """The clinic's patients, alerts first; searchable by name or email, filtered by status,
+    a page at a time (the data: `selectors.dashboard_page`)."""
     physio = get_physio_or_404(request.user)
-    rows = selectors.dashboard_rows(physio)
-    changes = outcomes.change_since_baseline(row.patient.pk for row in rows)
+    search = request.GET.get("q", "").strip()[:100]
+    status = request.GET.get("status", "")
+    if status not in selectors.DASHBOARD_FILTERS:
+        status = ""
+    page = selectors.dashboard_page(
+        physio, search=search, status=status, page=request.GET.get("page")
+    )
+    changes = outcomes.change_since_baseline(row.patient.pk for row in page.object_list)
+    query = urlencode({key: value for key, value in (("q", search), ("status", status)) if value})
     return render(
         request,
         "followup/dashboard.html",
-        {"physio": physio, "rows": rows, "changes": changes},
+        {
+            "physio": physio,
+            "page": page,
+            "rows": page.object_list,
+            "changes": changes,
+            "search": search,
+            "status": status,
+            "filters": [(code, label) for code, (label, _) in selectors.DASHBOARD_FILTERS.items()],
+            "query": query,
+            "is_filtered": bool(search or status),
+        },
     )
 
 

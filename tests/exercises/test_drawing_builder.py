@@ -140,11 +140,11 @@ def test_an_uploaded_picture_is_re_encoded_as_png_and_shown(
     [frame] = illustrations_for(own_exercise)
     with Image.open(io.BytesIO(frame.png)) as stored:
         assert (stored.format, stored.size) == ("PNG", (800, 600))
-    served = client.get(illustration_url(own_exercise, frame))
+    served = client.get(illustration_url(own_exercise.pk, frame))
     assert (served.status_code, served["Content-Type"]) == (200, "image/png")
     assert served.content == frame.png
     detail = client.get(reverse("exercise-detail", args=[own_exercise.key])).content.decode()
-    assert illustration_url(own_exercise, frame) in detail
+    assert illustration_url(own_exercise.pk, frame) in detail
 
 
 @pytest.mark.django_db

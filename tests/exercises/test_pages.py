@@ -18,7 +18,7 @@ def test_catalogue_page_filters_and_shows_each_exercises_drawing(client, physio_
         e.key for e in catalogue if "cervical" in e.regions and e.category == "posture"
     )
     html = response.content.decode()
-    expected = [illustration_url(e, frame) for e in shown for frame in illustrations_for(e)]
+    expected = [illustration_url(e.pk, frame) for e in shown for frame in illustrations_for(e)]
     assert len(expected) >= 2 * len(shown)
     assert re.findall(r'src="(/exercises/drawings/[^"]+)"', html) == expected
     assert "pictograms/" not in html
@@ -45,7 +45,7 @@ def test_detail_page_shows_steps_dosage_and_links(client, physio_a, catalogue):
 
     content = response.content.decode()
     assert exercise.steps[0] in content
-    urls = [illustration_url(exercise, frame) for frame in illustrations_for(exercise)]
+    urls = [illustration_url(exercise.pk, frame) for frame in illustrations_for(exercise)]
     assert re.findall(r'src="(/exercises/drawings/[^"]+)"', content) == urls
     assert len(urls) == 2
     assert reverse("exercise-detail", args=["C01"]) in content

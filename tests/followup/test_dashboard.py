@@ -271,5 +271,10 @@ def test_dashboard_queries_do_not_grow_with_the_number_of_patients(client, physi
     a_followed_patient(physio_a, 3, today)
     with_three = dashboard_queries(client)
 
-    assert len(client.get(reverse("dashboard")).context["rows"]) == 3
-    assert with_three == with_one
+    for index in range(4, 31):
+        a_followed_patient(physio_a, index, today)
+    with_thirty = dashboard_queries(client)
+
+    page = client.get(reverse("dashboard")).context["page"]
+    assert (page.paginator.count, len(page.object_list)) == (30, selectors.DASHBOARD_PAGE_SIZE)
+    assert with_one == with_three == with_thirty

@@ -15,7 +15,7 @@ from accounts.services import issue_api_token
 from core.api import Pagination
 from exercises import services
 from exercises.models import Exercise
-from exercises.serializers import ExerciseDetailSerializer, ExerciseSerializer
+from exercises.serializers import ExerciseDetailSerializer
 from tests.exercises.test_api import LIST, PRIVATE
 
 

@@ -242,7 +242,7 @@ def test_smtp_down_longer_than_the_old_retry_budget_delivers_once(
 
     reminders.dispatch_due_reminders()
     # Down for more attempts than the old budget of 5 (which then gave up for good).
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180  # generous: a busy CI machine
     while ReminderDelivery.objects.get().attempts < 8:
         assert time.monotonic() < deadline, "the worker stopped retrying"
         outbox.relay()

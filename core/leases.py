@@ -15,6 +15,7 @@ from contextlib import contextmanager
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 
 from core import outbox
@@ -60,3 +61,24 @@ def renewing(renew: Callable[[datetime.datetime], object]) -> Iterator[None]:
     finally:
         stop.set()
         thread.join()
+
+
+def send_once(model, pk: int, message, *, sent_field: str, **conditions) -> bool:
+    """Send `message` for one row exactly once, as far as a crash allows: the row is leased
+    (`email_lease_until`) while the email goes, marked sent (`sent_field`) only once it went,
+    and freed again when sending fails (the task retries). A worker that dies mid-send leaves
+    a lease that ends within `CLAIM_LEASE_SECONDS`: the outbox sends the task again and the
+    next run takes the row over. False when the row was sent, is leased by another run, or
+    does not meet `conditions`."""
+    now = timezone.now()
+    rows = model.objects.filter(pk=pk, **{f"{sent_field}__isnull": True}, **conditions)
+    free = Q(email_lease_until__isnull=True) | Q(email_lease_until__lt=now)
+    if not rows.filter(free).update(email_lease_until=lease_end(now)):
+        return False
+    try:
+        message.send()
+    except Exception:
+        model.objects.filter(pk=pk).update(email_lease_until=None)
+        raise
+    model.objects.filter(pk=pk).update(**{sent_field: timezone.now()}, email_lease_until=None)
+    return True

@@ -37,6 +37,9 @@ class ProgramDocument(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     # Claimed before the "your program is ready" email goes out, so it goes out once.
     patient_notified_at = models.DateTimeField(null=True, blank=True)
+    # Held while the email is being sent (core.leases.send_once); the sent time above is
+    # written only once it went.
+    email_lease_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -233,15 +233,13 @@ def _is_patient_to_be_told(document: ProgramDocument) -> bool:
 
 def send_program_ready_email(*, document_id: int) -> bool:
     """Email "your exercise program is ready" once: no health details, a portal link."""
-    now = timezone.now()
-    claimed = ProgramDocument.objects.filter(
-        pk=document_id, status=ProgramDocument.Status.READY, patient_notified_at=None
-    ).update(patient_notified_at=now)
-    if claimed != 1:
-        return False
-    document = ProgramDocument.objects.select_related("revision__plan__patient__clinic").get(
-        pk=document_id
+    document = (
+        ProgramDocument.objects.select_related("revision__plan__patient__clinic")
+        .filter(pk=document_id, status=ProgramDocument.Status.READY, patient_notified_at=None)
+        .first()
     )
+    if document is None:
+        return False
     patient = document.revision.plan.patient
     context = {
         "patient": patient,
@@ -257,15 +255,13 @@ def send_program_ready_email(*, document_id: int) -> bool:
     )
     message.attach_alternative(render_to_string("emails/program_ready.html", context), "text/html")
     add_letterhead(message, patient.clinic)
-    try:
-        message.send()
-    except Exception:
-        # Not sent: release the claim so the retry can send it.
-        ProgramDocument.objects.filter(pk=document_id, patient_notified_at=now).update(
-            patient_notified_at=None
-        )
-        raise
-    return True
+    return leases.send_once(
+        ProgramDocument,
+        document_id,
+        message,
+        sent_field="patient_notified_at",
+        status=ProgramDocument.Status.READY,
+    )
 
 
 # --- signed download links ----------------------------------------------------------------

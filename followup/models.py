@@ -106,6 +106,9 @@ class Alert(models.Model):
     once_key = models.CharField(max_length=40, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
+    # Held while the email is being sent (core.leases.send_once); the sent time above is
+    # written only once it went.
+    email_lease_until = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -149,7 +152,7 @@ class FunctionReview(models.Model):
     """A Patient-Specific Functional Scale re-rating (issue #18): at each review (CHK-2W,
     ESC-REVIEW-4W, ESC-REFER-6W, PLAN-EXPIRY, the end of a phase) the patient rates again the
     activities named at the assessment, from the portal or the email link. The row is also
-    the email's outbox: `emailed_at` is claimed before sending."""
+    the email's outbox: `emailed_at` is written once the email went (core.leases.send_once)."""
 
     class Source(models.TextChoices):
         PORTAL = "portal", "Patient portal"
@@ -164,6 +167,9 @@ class FunctionReview(models.Model):
     once_key = models.CharField(max_length=40)
     requested_at = models.DateTimeField()
     emailed_at = models.DateTimeField(null=True, blank=True)
+    # Held while the email is being sent (core.leases.send_once); the sent time above is
+    # written only once it went.
+    email_lease_until = models.DateTimeField(null=True, blank=True)
     ratings = models.JSONField(
         null=True, blank=True, help_text="0-10 per baseline activity, in order; null: not yet."
     )

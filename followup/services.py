@@ -27,7 +27,7 @@ from accounts.services import record_audit
 from clinical import follow_up
 from clinical.follow_up import CheckInFacts, CheckInOutcome, Finding, PlanFacts
 from clinical.measures import Change, psfs_baseline_ratings, psfs_change
-from core import links, outbox
+from core import leases, links, outbox
 from followup import tasks
 from followup.models import Alert, CheckIn, FunctionReview
 from programs import safety
@@ -562,21 +562,6 @@ def approve_progression(*, alert: Alert, by, rts_sign_off: bool = False) -> Plan
 # --- the urgent alert email ---------------------------------------------------------------
 
 
-def _send_once(model, pk: int, message: EmailMultiAlternatives) -> bool:
-    """Send `message` for the row once: claim it (`emailed_at`) before sending, so a second
-    delivery of the task finds it taken; give the claim back when sending fails (the task
-    retries). False when another run had claimed it."""
-    claimed = model.objects.filter(pk=pk, emailed_at__isnull=True).update(emailed_at=timezone.now())
-    if not claimed:
-        return False
-    try:
-        message.send()
-    except Exception:
-        model.objects.filter(pk=pk).update(emailed_at=None)
-        raise
-    return True
-
-
 def send_alert_email(*, alert_id: int) -> bool:
     """Email the responsible physio about an urgent alert, once. False when nothing to send."""
     alert = (
@@ -599,7 +584,7 @@ def send_alert_email(*, alert_id: int) -> bool:
         to=[physio.user.email],
     )
     message.attach_alternative(render_to_string("emails/alert.html", context), "text/html")
-    return _send_once(Alert, alert_id, message)
+    return leases.send_once(Alert, alert_id, message, sent_field="emailed_at")
 
 
 # --- PSFS re-ratings at the reviews (issue #18) -------------------------------------------
@@ -717,4 +702,4 @@ def send_function_review_email(*, review_id: int) -> bool:
         message.attach_alternative(
             render_to_string("emails/function_review.html", context), "text/html"
         )
-    return _send_once(FunctionReview, review_id, message)
+    return leases.send_once(FunctionReview, review_id, message, sent_field="emailed_at")

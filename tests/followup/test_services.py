@@ -72,6 +72,43 @@ def test_a_warning_sign_pauses_reminders_and_alerts_the_physio_in_one_go(
     assert Alert.objects.filter(emailed_at__isnull=False).count() == 2
 
 
+def test_an_alert_email_left_by_a_dead_worker_is_sent_once_its_lease_ends(
+    revision_a1, patient_a1, clock, settings
+):
+    """A worker that died while sending leaves a lease, not a "sent" mark: within the lease
+    another run leaves the row alone; once it ended the next run sends it, and then never
+    again (core.leases.send_once)."""
+    check_in(patient_a1, warning_signs=["ces_saddle_numbness"], pain=5)  # not committed: no email
+    alert = Alert.objects.get(patient=patient_a1, rule_id="RF-EMERG-CES")
+    lease = datetime.timedelta(seconds=settings.CLAIM_LEASE_SECONDS)
+    Alert.objects.filter(pk=alert.pk).update(email_lease_until=clock.now + lease)
+
+    within = services.send_alert_email(alert_id=alert.pk)
+    clock.advance(seconds=settings.CLAIM_LEASE_SECONDS + 1)
+    after = services.send_alert_email(alert_id=alert.pk)
+    again = services.send_alert_email(alert_id=alert.pk)
+
+    assert (within, after, again) == (False, True, False)
+    assert len(mail.outbox) == 1
+    alert.refresh_from_db()
+    assert (alert.emailed_at, alert.email_lease_until) == (clock.now, None)
+
+
+def test_a_failed_alert_email_frees_its_lease_and_marks_nothing_sent(revision_a1, patient_a1):
+    check_in(patient_a1, warning_signs=["ces_saddle_numbness"], pain=5)
+    alert = Alert.objects.get(patient=patient_a1, rule_id="RF-EMERG-CES")
+
+    with (
+        mock.patch("django.core.mail.EmailMultiAlternatives.send", side_effect=OSError("down")),
+        pytest.raises(OSError),
+    ):
+        services.send_alert_email(alert_id=alert.pk)
+
+    alert.refresh_from_db()
+    assert (alert.emailed_at, alert.email_lease_until) == (None, None)
+    assert services.send_alert_email(alert_id=alert.pk) is True
+
+
 def test_if_raising_the_alert_fails_nothing_is_stored_and_reminders_keep_going(
     revision_a1, patient_a1
 ):

@@ -39,6 +39,10 @@ HUMAN_RANGES: Mapping[str, tuple[float, float]] = MappingProxyType(
         "shrug": (-10, 40),  # shoulder blades raised + / drawn down -
         "elbow_l": (0, 150),
         "elbow_r": (0, 150),
+        # The hand bent back (+, as when leaning on the palm; drawn with the forearm turned
+        # palm down) or curled forward (-).
+        "wrist_l": (-80, 90),
+        "wrist_r": (-80, 90),
         "hip_l": (-30, 130),
         "hip_r": (-30, 130),
         "hip_l_abd": (-30, 50),

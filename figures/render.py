@@ -8,6 +8,7 @@ frame the page shows. Output is deterministic: numbers are rounded, nothing is r
 from __future__ import annotations
 
 import io
+import itertools
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from xml.sax.saxutils import escape
 from PIL import Image, ImageDraw, ImageFont
 
 from figures.pose import Drawing, parse_drawing
-from figures.scene import Scene, Segment, build_scenes
+from figures.scene import RADII, Scene, Segment, build_scenes
 
 INK = "#000"
 NEAR = "#fff"
@@ -28,6 +29,8 @@ TRUNK_FRONT_WIDTH = 1.45  # the trunk is wider seen from the front than from the
 MARGIN = 10.0
 TOP_ROOM = 18.0  # room above the figure for the hold marker and "each side"
 MIN_ARROW = 14.0
+TRUNK_PARTS = ("lower_trunk", "upper_trunk")
+TRUNK_RADIUS = (RADII["lower_trunk"] + RADII["upper_trunk"]) / 2
 
 Op = tuple[Any, ...]
 
@@ -121,10 +124,15 @@ def _body_ops(scene: Scene, projector: _Projector) -> list[Op]:
     body = scene.body
     items: list[tuple[float, int, list[Op]]] = []
     for order, segment in enumerate(body.segments):
+        if segment.name in TRUNK_PARTS:
+            continue  # drawn as one bending shape below
         depth = (projector.depth(segment.a) + projector.depth(segment.b)) / 2
         if not segment.side:
             depth = 0.0 if segment.name != "girdle" else -0.5
         items.append((depth, order, [_segment_ops(segment, projector)]))
+    trunk_width = 2 * TRUNK_RADIUS * (TRUNK_FRONT_WIDTH if projector.view == "front" else 1.0)
+    spine = [projector.screen(point) for point in body.spine]
+    items.append((0.0, -1, [("path", spine, trunk_width, NEAR)]))
     hx, hy = projector.screen(body.head)
     nx, ny = projector.screen(body.nose)
     # The nose shows where the face points: from the side a tick, from the front a dot.
@@ -275,6 +283,13 @@ def _svg_op(op: Op) -> str:
             f'<path d="{d}" stroke="{INK}" stroke-width="{_n(width + 2 * OUTLINE)}"/>'
             f'<path d="{d}" stroke="{fill}" stroke-width="{_n(width)}"/>'
         )
+    if kind == "path":
+        _, points, width, fill = op
+        d = "M" + "L".join(f"{_n(x)} {_n(y)}" for x, y in points)
+        return (
+            f'<path d="{d}" stroke="{INK}" stroke-width="{_n(width + 2 * OUTLINE)}"/>'
+            f'<path d="{d}" stroke="{fill}" stroke-width="{_n(width)}"/>'
+        )
     if kind == "head":
         _, x, y, r = op
         return (
@@ -401,6 +416,11 @@ def render_png(raw: Any, *, width: int = 240, frame: int = 0, each_side: bool = 
             _, ax, ay, bx, by, w, fill = op
             capsule(ax, ay, bx, by, w + 2 * OUTLINE, INK)
             capsule(ax, ay, bx, by, w, fill)
+        elif kind == "path":
+            _, points, w, fill = op
+            for colour, thickness in ((INK, w + 2 * OUTLINE), (fill, w)):
+                for (ax, ay), (bx, by) in itertools.pairwise(points):
+                    capsule(ax, ay, bx, by, thickness, colour)
         elif kind in ("head", "clock"):
             _, cx, cy, r = op
             (left, top), (right, bottom) = at(cx - r, cy - r), at(cx + r, cy + r)

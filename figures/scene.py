@@ -48,6 +48,10 @@ MAT = 1.5
 BED = 45.0
 STEP = 18.0
 TOLERANCE = 1.0  # cm a limb may sink into a prop (soft contact)
+# The spine bends along its length, not at one hinge: each trunk part is built from this many
+# pieces, each turned by its share of the lumbar or thoracic angle, so a rounded (flexed) or
+# hollowed (extended) back shows as a curve.
+SPINE_PIECES = 4
 
 
 def _rx(degrees: float) -> Matrix:
@@ -103,6 +107,9 @@ class Body:
     head: Vector
     nose: Vector
     points: dict[str, Vector]
+    # The trunk's centre line from the pelvis to the base of the neck, drawn as one bending
+    # shape (its pieces are also in `segments`, for the contact checks).
+    spine: list[Vector] = field(default_factory=list)
 
     def moved(self, dy: float) -> Body:
         def up(v: Vector) -> Vector:
@@ -113,6 +120,7 @@ class Body:
             head=up(self.head),
             nose=up(self.nose),
             points={name: up(v) for name, v in self.points.items()},
+            spine=[up(v) for v in self.spine],
         )
 
     def samples(self) -> list[tuple[Vector, float]]:
@@ -126,28 +134,45 @@ class Body:
         return found
 
 
+def _trunk(
+    start: Vector, base: Matrix, bend: tuple[float, float, float], length: float
+) -> tuple[list[Vector], Matrix]:
+    """A trunk part as an arc: pieces each turned by their share of the bend (flexion,
+    side-bend, turn), so the part curves; returns its centre line and its end orientation."""
+    flex, side, turn = bend
+    line = [start]
+    for piece in range(SPINE_PIECES):
+        share = (piece + 0.5) / SPINE_PIECES
+        tilt = _mul(base, _rz(-flex * share), _rx(side * share), _ry(-turn * share))
+        line.append(_add(line[-1], _apply(tilt, (0, length / SPINE_PIECES, 0))))
+    return line, _mul(base, _rz(-flex), _rx(side), _ry(-turn))
+
+
 def build_body(angles: Mapping[str, float]) -> Body:
     """Forward kinematics: joint angles to body parts, the pelvis at the origin."""
     a = angles
     pelvis = _mul(_ry(a["turn"]), _rz(-a["lean"]), _ry(a["roll"]))
-    lower = _mul(pelvis, _rz(-a["lumbar"]), _rx(a["lumbar_side"]), _ry(-a["lumbar_turn"]))
-    waist = _apply(lower, (0, LOWER_TRUNK, 0))
-    upper = _mul(lower, _rz(-a["thoracic"]), _rx(a["thoracic_side"]), _ry(-a["thoracic_turn"]))
-    neck_base = _add(waist, _apply(upper, (0, UPPER_TRUNK, 0)))
+    origin: Vector = (0.0, 0.0, 0.0)
+    lumbar = (a["lumbar"], a["lumbar_side"], a["lumbar_turn"])
+    lower_line, lower = _trunk(origin, pelvis, lumbar, LOWER_TRUNK)
+    waist = lower_line[-1]
+    thoracic = (a["thoracic"], a["thoracic_side"], a["thoracic_turn"])
+    upper_line, upper = _trunk(waist, lower, thoracic, UPPER_TRUNK)
+    neck_base = upper_line[-1]
     neck = _mul(upper, _rz(-a["neck"]), _rx(a["neck_side"]), _ry(-a["neck_turn"]))
     neck_top = _add(neck_base, _apply(neck, (0, NECK, 0)))
     head = _add(neck_top, _apply(neck, (1.5, HEAD_RADIUS - 1, 0)))
     nose = _add(head, _apply(neck, (HEAD_RADIUS + 2.5, -1.5, 0)))
-    origin: Vector = (0.0, 0.0, 0.0)
     segments = [
-        Segment("lower_trunk", origin, waist, RADII["lower_trunk"], ""),
-        Segment("upper_trunk", waist, neck_base, RADII["upper_trunk"], ""),
-        Segment("neck", neck_base, neck_top, RADII["neck"], ""),
+        Segment(name, line[i], line[i + 1], RADII[name], "")
+        for name, line in (("lower_trunk", lower_line), ("upper_trunk", upper_line))
+        for i in range(SPINE_PIECES)
     ]
+    segments.append(Segment("neck", neck_base, neck_top, RADII["neck"], ""))
     points: dict[str, Vector] = {
         "pelvis": origin,
         "waist": waist,
-        "chest": _add(waist, _apply(upper, (0, UPPER_TRUNK * 0.6, 0))),
+        "chest": upper_line[round(SPINE_PIECES * 0.6)],
         "neck": neck_base,
         "head": head,
     }
@@ -155,7 +180,7 @@ def build_body(angles: Mapping[str, float]) -> Body:
     for side, sign in (("l", 1), ("r", -1)):
         lift = SHOULDER_DROP * 2.5 * math.sin(math.radians(a["shrug"]))
         shoulder = _add(
-            waist, _apply(upper, (0, UPPER_TRUNK - SHOULDER_DROP + lift, sign * SHOULDER_HALF))
+            neck_base, _apply(upper, (0, -SHOULDER_DROP + lift, sign * SHOULDER_HALF))
         )
         shoulders.append(shoulder)
         arm = _mul(
@@ -167,7 +192,7 @@ def build_body(angles: Mapping[str, float]) -> Body:
         elbow = _add(shoulder, _apply(arm, (0, -UPPER_ARM, 0)))
         fore = _mul(arm, _rz(a[f"elbow_{side}"]))
         wrist = _add(elbow, _apply(fore, (0, -FOREARM, 0)))
-        hand = _add(wrist, _apply(fore, (0, -HAND, 0)))
+        hand = _add(wrist, _apply(_mul(fore, _rz(a[f"wrist_{side}"])), (0, -HAND, 0)))
         hip = _apply(pelvis, (0, 0, sign * HIP_HALF))
         thigh = _mul(pelvis, _rz(a[f"hip_{side}"]), _rx(-sign * a[f"hip_{side}_abd"]))
         knee = _add(hip, _apply(thigh, (0, -THIGH, 0)))
@@ -195,7 +220,8 @@ def build_body(angles: Mapping[str, float]) -> Body:
             f"heel_{side}": heel,
         }
     segments.append(Segment("girdle", shoulders[0], shoulders[1], RADII["girdle"], ""))
-    return Body(segments=segments, head=head, nose=nose, points=points)
+    spine = lower_line + upper_line[1:]
+    return Body(segments=segments, head=head, nose=nose, points=points, spine=spine)
 
 
 @dataclass(frozen=True)

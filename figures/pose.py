@@ -93,7 +93,27 @@ PROP_PLACES: Mapping[str, tuple[str, ...]] = MappingProxyType(
 MIN_FRAMES = 2
 MAX_FRAMES = 4
 FRAME_KEYS = ("label", "pose", "props")
-DRAWING_KEYS = ("view", "props", "frames", "base")
+DRAWING_KEYS = ("view", "props", "frames", "base", "arrow")
+# The body points a movement arrow can follow; a drawing may name the one that moves (else the
+# renderer follows the point that moves most between the frames), or "none" where the frames
+# are positions to choose from rather than a movement (rest positions, a heat pack).
+ARROW_POINTS = (
+    "hand_l",
+    "hand_r",
+    "elbow_l",
+    "elbow_r",
+    "shoulder_l",
+    "shoulder_r",
+    "knee_l",
+    "knee_r",
+    "toe_l",
+    "toe_r",
+    "head",
+    "chest",
+    "pelvis",
+    "waist",
+)
+NO_ARROW = "none"
 
 
 class PoseError(ValueError):
@@ -122,6 +142,7 @@ class Frame:
 class Drawing:
     view: str
     frames: tuple[Frame, ...]
+    arrow: str = ""  # the body point the movement arrow follows; "" to pick the one moving most
 
 
 def _is_number(value: Any) -> bool:
@@ -196,6 +217,9 @@ def parse_drawing(raw: Any) -> Drawing:
     view = raw.get("view", "left")
     if view not in VIEWS:
         raise PoseError("view", f"must be one of {', '.join(VIEWS)}")
+    arrow = raw.get("arrow", "")
+    if arrow and arrow not in (*ARROW_POINTS, NO_ARROW):
+        raise PoseError("arrow", f"must be one of {', '.join(ARROW_POINTS)}, {NO_ARROW}")
     shared = _props(raw.get("props", []), "props")
     frames_raw = raw.get("frames")
     if not isinstance(frames_raw, list) or not MIN_FRAMES <= len(frames_raw) <= MAX_FRAMES:
@@ -220,4 +244,4 @@ def parse_drawing(raw: Any) -> Drawing:
             if dict(earlier.angles) == angles and earlier.props == props:
                 raise PoseError(where, f"draws the same as frames[{earlier_index}]")
         frames.append(frame)
-    return Drawing(view=view, frames=tuple(frames))
+    return Drawing(view=view, frames=tuple(frames), arrow=arrow)

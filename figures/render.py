@@ -17,7 +17,7 @@ from xml.sax.saxutils import escape
 
 from PIL import Image, ImageDraw, ImageFont
 
-from figures.pose import Drawing, parse_drawing
+from figures.pose import ARROW_POINTS, NO_ARROW, Drawing, parse_drawing
 from figures.scene import RADII, Scene, Segment, build_scenes
 
 INK = "#000"
@@ -137,7 +137,10 @@ def _body_ops(scene: Scene, projector: _Projector) -> list[Op]:
     nx, ny = projector.screen(body.nose)
     # The nose shows where the face points: from the side a tick, from the front a dot.
     nose_from = (hx + (nx - hx) * 0.72, hy + (ny - hy) * 0.72)
-    head = [("head", hx, hy, 10.5), ("line", nose_from[0], nose_from[1], nx, ny, 3.0)]
+    head: list[Op] = [("head", hx, hy, 10.5), ("line", *nose_from, nx, ny, 3.0)]
+    if projector.view != "front":
+        ex, ey = projector.screen(body.points["eye"])
+        head.append(("line", ex, ey, ex, ey, 3.4))
     items.append((0.1, len(items), head))
     items.sort(key=lambda item: (item[0], item[1]))
     return [op for _, _, ops in items for op in ops]
@@ -168,26 +171,11 @@ def _body_bounds(scenes: list[Scene], projector: _Projector) -> list[float]:
     return [min(xs) - MARGIN, min(ys) - MARGIN - TOP_ROOM, max(xs) + MARGIN, 4.0]
 
 
-_TRACKED = (
-    "hand_l",
-    "hand_r",
-    "elbow_l",
-    "elbow_r",
-    "knee_l",
-    "knee_r",
-    "toe_l",
-    "toe_r",
-    "head",
-    "chest",
-    "pelvis",
-    "waist",
-)
-
-
-def _arrow_ops(start: Scene, end: Scene, projector: _Projector) -> list[Op]:
-    """A curved arrow along the path of the body point that moves most."""
+def _arrow_ops(start: Scene, end: Scene, projector: _Projector, follow: str = "") -> list[Op]:
+    """A curved arrow along the path of the body point the drawing names, else of the one
+    that moves most."""
     best, best_distance = "head", -1.0
-    for name in _TRACKED:
+    for name in (follow,) if follow else ARROW_POINTS:
         a, b = start.body.points[name], end.body.points[name]
         distance = math.dist(projector.screen(a), projector.screen(b))
         if distance > best_distance + 0.5:
@@ -261,8 +249,9 @@ def frame_ops(drawing: Drawing, cues: Cues) -> tuple[list[float], list[list[Op]]
         ops += _prop_ops(scene, projector, front=False, bounds=bounds)
         ops += _body_ops(scene, projector)
         ops += _prop_ops(scene, projector, front=True, bounds=bounds)
-        if index + 1 < len(scenes) and not (len(scenes) > 2 and index == len(scenes) - 1):
-            ops += _arrow_ops(scene, scenes[index + 1], projector)
+        moves = drawing.arrow != NO_ARROW
+        if moves and index + 1 < len(scenes) and not (len(scenes) > 2 and index == len(scenes) - 1):
+            ops += _arrow_ops(scene, scenes[index + 1], projector, drawing.arrow)
         ops += _marker_ops(
             bounds, drawing.frames[index].label if index == 0 else "", cues, index == hold_index
         )

@@ -175,19 +175,19 @@ def build_body(angles: Mapping[str, float]) -> Body:
         "chest": upper_line[round(SPINE_PIECES * 0.6)],
         "neck": neck_base,
         "head": head,
+        # An eye between the centre of the head and the nose: which way the face looks.
+        "eye": _add(head, _apply(neck, (HEAD_RADIUS * 0.45, 2.5, 0))),
     }
     shoulders = []
     for side, sign in (("l", 1), ("r", -1)):
         lift = SHOULDER_DROP * 2.5 * math.sin(math.radians(a["shrug"]))
-        shoulder = _add(
-            neck_base, _apply(upper, (0, -SHOULDER_DROP + lift, sign * SHOULDER_HALF))
-        )
+        shoulder = _add(neck_base, _apply(upper, (0, -SHOULDER_DROP + lift, sign * SHOULDER_HALF)))
         shoulders.append(shoulder)
         arm = _mul(
             upper,
             _rz(a[f"shoulder_{side}"]),
             _rx(-sign * a[f"shoulder_{side}_abd"]),
-            _ry(sign * a[f"shoulder_{side}_rot"]),
+            _ry(-sign * a[f"shoulder_{side}_rot"]),
         )
         elbow = _add(shoulder, _apply(arm, (0, -UPPER_ARM, 0)))
         fore = _mul(arm, _rz(a[f"elbow_{side}"]))

@@ -92,6 +92,9 @@ def _prop_ops(scene: Scene, projector: _Projector, front: bool, bounds: list[flo
     for prop in scene.props:
         if prop.in_front != front:
             continue
+        if projector.view == "front" and prop.front:
+            ops += _front_ops(prop.front)
+            continue
         for shape in prop.shapes:
             kind = shape[0]
             if kind == "rect":
@@ -117,6 +120,19 @@ def _prop_ops(scene: Scene, projector: _Projector, front: bool, bounds: list[flo
                 ops.append(("wall", sx, -height, sw, height))
             elif kind == "water":
                 ops.append(("water", -shape[1], bounds[0], bounds[2]))
+    return ops
+
+
+def _front_ops(shapes: list[tuple]) -> list[Op]:
+    """A prop's own front-view shapes, in (z, y): drawn where they are, not stretched."""
+    ops: list[Op] = []
+    for shape in shapes:
+        if shape[0] == "rect":
+            _, z, y, w, h, style = shape
+            ops.append(("rect", z, -(y + h), w, h, PROP_FILL[style]))
+        elif shape[0] == "line":
+            _, z1, y1, z2, y2, width = shape
+            ops.append(("line", z1, -y1, z2, -y2, width))
     return ops
 
 
@@ -155,6 +171,11 @@ def _body_bounds(scenes: list[Scene], projector: _Projector) -> list[float]:
             xs += [x - radius * TRUNK_FRONT_WIDTH, x + radius * TRUNK_FRONT_WIDTH]
             ys += [y - radius, y + radius]
         for prop in scene.props:
+            if projector.view == "front":
+                for shape in prop.front:
+                    if shape[0] == "rect":
+                        xs += [shape[1], shape[1] + shape[3]]
+                        ys.append(-(shape[2] + shape[4]))
             for shape in prop.shapes:
                 if shape[0] == "rect" and projector.view != "front" and shape[3] < 120:
                     sx, sw = projector.span(shape[1], shape[3])

@@ -46,6 +46,7 @@ RADII = {
 CHAIR_SEAT = SHIN + FOOT_DROP + RADII["foot"] - RADII["lower_trunk"]
 MAT = 1.5
 BED = 45.0
+CHAIR_HALF = 22.0  # half the width of a chair seat
 STEP = 18.0
 TOLERANCE = 1.0  # cm a limb may sink into a prop (soft contact)
 # The spine bends along its length, not at one hinge: each trunk part is built from this many
@@ -251,6 +252,9 @@ class PlacedProp:
     shapes: list[tuple] = field(default_factory=list)
     solids: list[Box] = field(default_factory=list)
     in_front: bool = False
+    # Seen from the front, where a prop's side outline would not do (a chair): its shapes in
+    # (z, y), z being across the picture. Empty: the side shapes stretched across the body.
+    front: list[tuple] = field(default_factory=list)
 
 
 def _span(body: Body, names: tuple[str, ...]) -> tuple[float, float]:
@@ -327,6 +331,13 @@ def _place_props(props: tuple[Prop, ...], body: Body, supports: list[Box]) -> li
                     ("rect", x - 20, CHAIR_SEAT - 4, 4, 40, "furniture"),
                 ]
                 item.solids.append(Box(x - 20, x - 16, CHAIR_SEAT, CHAIR_SEAT + 36))
+                # From the front: the back behind the body, the seat and two legs, to scale.
+                item.front += [
+                    ("rect", -CHAIR_HALF + 3, CHAIR_SEAT, 2 * CHAIR_HALF - 6, 40, "furniture"),
+                    ("rect", -CHAIR_HALF, CHAIR_SEAT - 4, 2 * CHAIR_HALF, 4, "furniture"),
+                    ("line", -CHAIR_HALF + 3, 0, -CHAIR_HALF + 3, CHAIR_SEAT - 4, 3),
+                    ("line", CHAIR_HALF - 3, 0, CHAIR_HALF - 3, CHAIR_SEAT - 4, 3),
+                ]
             else:
                 foot = p["ankle_l"]
                 hand = p["hand_l"]

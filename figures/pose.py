@@ -60,7 +60,9 @@ PLACEMENT: Mapping[str, tuple[float, float]] = MappingProxyType(
 JOINTS = tuple(HUMAN_RANGES)
 ANGLES = (*PLACEMENT, *JOINTS)
 
-VIEWS = ("left", "right", "front")
+# "above": looking down on a figure lying on the floor (knees rocking, side lying, open book);
+# the mat is drawn under the figure and its near edge stands for the floor line.
+VIEWS = ("left", "right", "front", "above")
 PROPS = (
     "mat",
     "chair",
@@ -92,7 +94,7 @@ PROP_PLACES: Mapping[str, tuple[str, ...]] = MappingProxyType(
 )
 MIN_FRAMES = 2
 MAX_FRAMES = 4
-FRAME_KEYS = ("label", "pose", "props")
+FRAME_KEYS = ("label", "pose", "props", "view")
 DRAWING_KEYS = ("view", "props", "frames", "base", "arrow")
 # The body points a movement arrow can follow; a drawing may name the one that moves (else the
 # renderer follows the point that moves most between the frames), or "none" where the frames
@@ -136,6 +138,7 @@ class Frame:
     label: str
     angles: Mapping[str, float]
     props: tuple[Prop, ...]
+    view: str = "left"  # the drawing's view, or the frame's own where the frames differ
 
 
 @dataclass(frozen=True)
@@ -239,9 +242,15 @@ def parse_drawing(raw: Any) -> Drawing:
             raise PoseError(f"{where}.label", f"{label!r} is used by an earlier frame")
         angles = resolve_pose({**base, **item}, where)
         props = shared + _props(item.get("props", []), f"{where}.props")
-        frame = Frame(label=label, angles=MappingProxyType(angles), props=props)
+        frame_view = item.get("view", view)
+        if frame_view not in VIEWS:
+            raise PoseError(f"{where}.view", f"must be one of {', '.join(VIEWS)}")
+        frame = Frame(label=label, angles=MappingProxyType(angles), props=props, view=frame_view)
         for earlier_index, earlier in enumerate(frames):
-            if dict(earlier.angles) == angles and earlier.props == props:
+            if dict(earlier.angles) == angles and (earlier.props, earlier.view) == (
+                props,
+                frame_view,
+            ):
                 raise PoseError(where, f"draws the same as frames[{earlier_index}]")
         frames.append(frame)
     return Drawing(view=view, frames=tuple(frames), arrow=arrow)

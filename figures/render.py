@@ -30,6 +30,7 @@ MARGIN = 10.0
 TOP_ROOM = 18.0  # room above the figure for the hold marker and "each side"
 MIN_ARROW = 14.0
 ABOVE_EDGE = 15.0  # seen from above: the mat's margin beyond the figure
+ABOVE_MAT = "#f2f2f2"  # a whole mat under the figure: lighter than a mat's edge from the side
 TRUNK_PARTS = ("lower_trunk", "upper_trunk")
 TRUNK_RADIUS = (RADII["lower_trunk"] + RADII["upper_trunk"]) / 2
 
@@ -164,7 +165,7 @@ def _above_ops(shapes: list[tuple], projector: _Projector) -> list[Op]:
         if shape[0] == "rect":
             _, x, _, w, h, style = shape
             if (style == "mat" and w > 60) or (style == "furniture" and w > 120):
-                ops.append(("rect", x, -across, w, across, PROP_FILL[style]))
+                ops.append(("rect", x, -across, w, across, ABOVE_MAT))
             else:
                 ops.append(("rect", x, -across / 2 - h / 2, w, h, PROP_FILL[style]))
         elif shape[0] in ("circle", "ellipse"):

@@ -46,6 +46,7 @@ RADII = {
 CHAIR_SEAT = SHIN + FOOT_DROP + RADII["foot"] - RADII["lower_trunk"]
 MAT = 1.5
 BED = 45.0
+PEDAL_CLEARANCE = 8.0  # how far an exercise bike's lower pedal is above the floor
 CHAIR_HALF = 22.0  # half the width of a chair seat
 STEP = 18.0
 TOLERANCE = 1.0  # cm a limb may sink into a prop (soft contact)
@@ -276,9 +277,17 @@ def _supports(props: tuple[Prop, ...], body: Body) -> list[Box]:
             found.append(Box(left, right, 0, MAT))
         elif prop.name == "bed":
             found.append(Box(left - 10, right + 10, 0, BED))
-        elif prop.name in ("chair", "bike"):
+        elif prop.name == "chair":
             x = body.points["pelvis"][0]
             found.append(Box(x - 12, x + 30, 0, CHAIR_SEAT))
+        elif prop.name == "bike":
+            # The saddle is set so the lower foot clears the floor on its pedal.
+            x, y = body.points["pelvis"][:2]
+            lowest_foot = min(
+                min(s.a[1], s.b[1]) - s.radius for s in body.segments if s.name == "foot"
+            )
+            seat = PEDAL_CLEARANCE + (y - lowest_foot) - RADII["lower_trunk"]
+            found.append(Box(x - 12, x + 12, 0, seat))
         elif prop.name == "step":
             x0, x1 = _span(body, ("heel_l", "toe_l", "heel_r", "toe_r"))
             found.append(Box(x0 - 8, x1 + 12, 0, STEP))
@@ -339,14 +348,19 @@ def _place_props(props: tuple[Prop, ...], body: Body, supports: list[Box]) -> li
                     ("line", CHAIR_HALF - 3, 0, CHAIR_HALF - 3, CHAIR_SEAT - 4, 3),
                 ]
             else:
-                foot = p["ankle_l"]
-                hand = p["hand_l"]
+                # Saddle under the pelvis, the crank between the feet, bars under the hands.
+                seat = p["pelvis"][1] - RADII["lower_trunk"]
+                ankles = p["ankle_l"], p["ankle_r"]
+                cx, cy = (ankles[0][0] + ankles[1][0]) / 2, (ankles[0][1] + ankles[1][1]) / 2
+                crank = max(8.0, math.dist(ankles[0][:2], ankles[1][:2]) / 2)
+                hand = max((p["hand_l"], p["hand_r"]), key=lambda v: v[0])
                 item.shapes += [
-                    ("rect", x - 14, CHAIR_SEAT - 4, 28, 4, "furniture"),
-                    ("line", x, 0, x, CHAIR_SEAT - 4, 3),
-                    ("circle", foot[0], foot[1], 12, "prop"),
-                    ("line", x, CHAIR_SEAT - 20, hand[0], hand[1] - 4, 3),
-                    ("line", hand[0], hand[1] - 4, hand[0], 0, 3),
+                    ("line", x, 0, x, seat - 4, 3),
+                    ("line", x, cy, cx, cy, 3),
+                    ("line", x - 20, 0, hand[0] + 25, 0, 4),
+                    ("line", hand[0], hand[1] - 4, hand[0] + 12, 0, 3),
+                    ("circle", cx, cy, crank, "prop"),
+                    ("rect", x - 14, seat - 4, 28, 4, "furniture"),
                 ]
         elif prop.name == "step":
             x0, x1 = _span(body, ("heel_l", "toe_l", "heel_r", "toe_r"))

@@ -12,12 +12,17 @@ from figures.pose import VIEWS
 BUILDER_PROPS = tuple((name, name.replace("_", " ")) for name in PROPS)
 
 
+VIEW_LABELS = {
+    "left": "From the left",
+    "right": "From the right",
+    "front": "From the front",
+    "above": "From above",
+}
+
+
 class DrawingBuilderForm(forms.Form):
     view = forms.ChoiceField(
-        choices=[
-            (v, {"left": "From the left", "right": "From the right", "front": "From the front"}[v])
-            for v in VIEWS
-        ],
+        choices=[(v, VIEW_LABELS[v]) for v in VIEWS],
         help_text="Which side of the body faces the reader.",
     )
     start = forms.ChoiceField(label="Start pose")

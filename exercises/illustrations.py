@@ -187,11 +187,9 @@ def library_poses() -> dict[str, LibraryPose]:
             angles = {**drawing.get("base", {}), **frame}
             angles.pop("label")
             angles.pop("props", None)
+            view = angles.pop("view", drawing.get("view", "left"))
             poses[key] = LibraryPose(
-                key,
-                f"{entry.id} {entry.name}: {frame['label']}",
-                drawing.get("view", "left"),
-                angles,
+                key, f"{entry.id} {entry.name}: {frame['label']}", view, angles
             )
     return poses
 

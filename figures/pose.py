@@ -39,6 +39,10 @@ HUMAN_RANGES: Mapping[str, tuple[float, float]] = MappingProxyType(
         "shrug": (-10, 40),  # shoulder blades raised + / drawn down -
         "elbow_l": (0, 150),
         "elbow_r": (0, 150),
+        # The hand bent back (+, as when leaning on the palm; drawn with the forearm turned
+        # palm down) or curled forward (-).
+        "wrist_l": (-80, 90),
+        "wrist_r": (-80, 90),
         "hip_l": (-30, 130),
         "hip_r": (-30, 130),
         "hip_l_abd": (-30, 50),
@@ -56,7 +60,9 @@ PLACEMENT: Mapping[str, tuple[float, float]] = MappingProxyType(
 JOINTS = tuple(HUMAN_RANGES)
 ANGLES = (*PLACEMENT, *JOINTS)
 
-VIEWS = ("left", "right", "front")
+# "above": looking down on a figure lying on the floor (knees rocking, side lying, open book);
+# the mat is drawn under the figure and its near edge stands for the floor line.
+VIEWS = ("left", "right", "front", "above")
 PROPS = (
     "mat",
     "chair",
@@ -88,8 +94,28 @@ PROP_PLACES: Mapping[str, tuple[str, ...]] = MappingProxyType(
 )
 MIN_FRAMES = 2
 MAX_FRAMES = 4
-FRAME_KEYS = ("label", "pose", "props")
-DRAWING_KEYS = ("view", "props", "frames", "base")
+FRAME_KEYS = ("label", "pose", "props", "view")
+DRAWING_KEYS = ("view", "props", "frames", "base", "arrow")
+# The body points a movement arrow can follow; a drawing may name the one that moves (else the
+# renderer follows the point that moves most between the frames), or "none" where the frames
+# are positions to choose from rather than a movement (rest positions, a heat pack).
+ARROW_POINTS = (
+    "hand_l",
+    "hand_r",
+    "elbow_l",
+    "elbow_r",
+    "shoulder_l",
+    "shoulder_r",
+    "knee_l",
+    "knee_r",
+    "toe_l",
+    "toe_r",
+    "head",
+    "chest",
+    "pelvis",
+    "waist",
+)
+NO_ARROW = "none"
 
 
 class PoseError(ValueError):
@@ -112,12 +138,14 @@ class Frame:
     label: str
     angles: Mapping[str, float]
     props: tuple[Prop, ...]
+    view: str = "left"  # the drawing's view, or the frame's own where the frames differ
 
 
 @dataclass(frozen=True)
 class Drawing:
     view: str
     frames: tuple[Frame, ...]
+    arrow: str = ""  # the body point the movement arrow follows; "" to pick the one moving most
 
 
 def _is_number(value: Any) -> bool:
@@ -192,6 +220,9 @@ def parse_drawing(raw: Any) -> Drawing:
     view = raw.get("view", "left")
     if view not in VIEWS:
         raise PoseError("view", f"must be one of {', '.join(VIEWS)}")
+    arrow = raw.get("arrow", "")
+    if arrow and arrow not in (*ARROW_POINTS, NO_ARROW):
+        raise PoseError("arrow", f"must be one of {', '.join(ARROW_POINTS)}, {NO_ARROW}")
     shared = _props(raw.get("props", []), "props")
     frames_raw = raw.get("frames")
     if not isinstance(frames_raw, list) or not MIN_FRAMES <= len(frames_raw) <= MAX_FRAMES:
@@ -211,9 +242,15 @@ def parse_drawing(raw: Any) -> Drawing:
             raise PoseError(f"{where}.label", f"{label!r} is used by an earlier frame")
         angles = resolve_pose({**base, **item}, where)
         props = shared + _props(item.get("props", []), f"{where}.props")
-        frame = Frame(label=label, angles=MappingProxyType(angles), props=props)
+        frame_view = item.get("view", view)
+        if frame_view not in VIEWS:
+            raise PoseError(f"{where}.view", f"must be one of {', '.join(VIEWS)}")
+        frame = Frame(label=label, angles=MappingProxyType(angles), props=props, view=frame_view)
         for earlier_index, earlier in enumerate(frames):
-            if dict(earlier.angles) == angles and earlier.props == props:
+            if dict(earlier.angles) == angles and (earlier.props, earlier.view) == (
+                props,
+                frame_view,
+            ):
                 raise PoseError(where, f"draws the same as frames[{earlier_index}]")
         frames.append(frame)
-    return Drawing(view=view, frames=tuple(frames))
+    return Drawing(view=view, frames=tuple(frames), arrow=arrow)

@@ -8,6 +8,7 @@ frame the page shows. Output is deterministic: numbers are rounded, nothing is r
 from __future__ import annotations
 
 import io
+import itertools
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -16,8 +17,8 @@ from xml.sax.saxutils import escape
 
 from PIL import Image, ImageDraw, ImageFont
 
-from figures.pose import Drawing, parse_drawing
-from figures.scene import Scene, Segment, build_scenes
+from figures.pose import ARROW_POINTS, NO_ARROW, Drawing, parse_drawing
+from figures.scene import RADII, Body, Scene, Segment, build_scenes
 
 INK = "#000"
 NEAR = "#fff"
@@ -28,6 +29,10 @@ TRUNK_FRONT_WIDTH = 1.45  # the trunk is wider seen from the front than from the
 MARGIN = 10.0
 TOP_ROOM = 18.0  # room above the figure for the hold marker and "each side"
 MIN_ARROW = 14.0
+ABOVE_EDGE = 15.0  # seen from above: the mat's margin beyond the figure
+ABOVE_MAT = "#f2f2f2"  # a whole mat under the figure: lighter than a mat's edge from the side
+TRUNK_PARTS = ("lower_trunk", "upper_trunk")
+TRUNK_RADIUS = (RADII["lower_trunk"] + RADII["upper_trunk"]) / 2
 
 Op = tuple[Any, ...]
 
@@ -48,6 +53,7 @@ class _Projector:
         self.view = view
         zs = [point[2] for scene in scenes for point, _ in scene.body.samples()]
         self.z_low, self.z_high = min(zs), max(zs)
+        self.low_side = ""  # seen from above: the side the figure lies on (drawn grey)
 
     def x(self, point: tuple[float, ...]) -> float:
         if self.view == "front":
@@ -57,9 +63,14 @@ class _Projector:
     def depth(self, point: tuple[float, ...]) -> float:
         if self.view == "front":
             return point[0]
+        if self.view == "above":
+            return point[1]
         return -point[2] if self.view == "right" else point[2]
 
     def screen(self, point: tuple[float, ...]) -> tuple[float, float]:
+        if self.view == "above":
+            # Across the floor, the figure's right side nearest the floor line.
+            return point[0], -(point[2] - self.z_low) - ABOVE_EDGE
         return self.x(point), -point[1]
 
     def span(self, x: float, width: float) -> tuple[float, float]:
@@ -72,13 +83,22 @@ class _Projector:
         return x, width
 
     def far_side(self) -> str:
+        if self.view == "above":
+            return self.low_side
         return {"left": "r", "right": "l"}.get(self.view, "")
+
+    def trunk_width(self, body: Body) -> float:
+        """Seen from the front, or from above on the back or front: the trunk's breadth."""
+        wide = self.view == "front"
+        if self.view == "above":
+            hip_l, hip_r = body.points["hip_l"], body.points["hip_r"]
+            wide = abs(hip_l[2] - hip_r[2]) > abs(hip_l[1] - hip_r[1])
+        return TRUNK_FRONT_WIDTH if wide else 1.0
 
 
 def _segment_ops(segment: Segment, projector: _Projector) -> Op:
     width = 2 * segment.radius
-    if projector.view == "front" and segment.name in ("lower_trunk", "upper_trunk"):
-        width *= TRUNK_FRONT_WIDTH
+
     fill = FAR if segment.side and segment.side == projector.far_side() else NEAR
     (x1, y1), (x2, y2) = projector.screen(segment.a), projector.screen(segment.b)
     return ("capsule", x1, y1, x2, y2, width, fill)
@@ -88,6 +108,12 @@ def _prop_ops(scene: Scene, projector: _Projector, front: bool, bounds: list[flo
     ops: list[Op] = []
     for prop in scene.props:
         if prop.in_front != front:
+            continue
+        if projector.view == "front" and prop.front:
+            ops += _front_ops(prop.front)
+            continue
+        if projector.view == "above":
+            ops += _above_ops(prop.shapes, projector)
             continue
         for shape in prop.shapes:
             kind = shape[0]
@@ -117,33 +143,87 @@ def _prop_ops(scene: Scene, projector: _Projector, front: bool, bounds: list[flo
     return ops
 
 
+def _front_ops(shapes: list[tuple]) -> list[Op]:
+    """A prop's own front-view shapes, in (z, y): drawn where they are, not stretched."""
+    ops: list[Op] = []
+    for shape in shapes:
+        if shape[0] == "rect":
+            _, z, y, w, h, style = shape
+            ops.append(("rect", z, -(y + h), w, h, PROP_FILL[style]))
+        elif shape[0] == "line":
+            _, z1, y1, z2, y2, width = shape
+            ops.append(("line", z1, -y1, z2, -y2, width))
+    return ops
+
+
+def _above_ops(shapes: list[tuple], projector: _Projector) -> list[Op]:
+    """A prop seen from above: a mat or bed under the whole figure, a pillow or pack where it
+    lies; uprights (chair legs, walls, straps) are left out."""
+    ops: list[Op] = []
+    across = projector.z_high - projector.z_low + 2 * ABOVE_EDGE
+    for shape in shapes:
+        if shape[0] == "rect":
+            _, x, _, w, h, style = shape
+            if (style == "mat" and w > 60) or (style == "furniture" and w > 120):
+                ops.append(("rect", x, -across, w, across, ABOVE_MAT))
+            else:
+                ops.append(("rect", x, -across / 2 - h / 2, w, h, PROP_FILL[style]))
+        elif shape[0] in ("circle", "ellipse"):
+            _, cx, _, *radii, style = shape
+            rx = radii[0]
+            ops.append(("ellipse", cx, -across / 2, rx, 9.0, PROP_FILL[style]))
+    return ops
+
+
 def _body_ops(scene: Scene, projector: _Projector) -> list[Op]:
     body = scene.body
+    hip_l, hip_r = body.points["hip_l"][1], body.points["hip_r"][1]
+    projector.low_side = "l" if hip_l < hip_r - 4 else "r" if hip_r < hip_l - 4 else ""
     items: list[tuple[float, int, list[Op]]] = []
     for order, segment in enumerate(body.segments):
+        if segment.name in TRUNK_PARTS:
+            continue  # drawn as one bending shape below
         depth = (projector.depth(segment.a) + projector.depth(segment.b)) / 2
         if not segment.side:
             depth = 0.0 if segment.name != "girdle" else -0.5
         items.append((depth, order, [_segment_ops(segment, projector)]))
+    trunk_width = 2 * TRUNK_RADIUS * projector.trunk_width(body)
+    spine = [projector.screen(point) for point in body.spine]
+    items.append((0.0, -1, [("path", spine, trunk_width, NEAR)]))
     hx, hy = projector.screen(body.head)
     nx, ny = projector.screen(body.nose)
     # The nose shows where the face points: from the side a tick, from the front a dot.
     nose_from = (hx + (nx - hx) * 0.72, hy + (ny - hy) * 0.72)
-    head = [("head", hx, hy, 10.5), ("line", nose_from[0], nose_from[1], nx, ny, 3.0)]
+    head: list[Op] = [("head", hx, hy, 10.5), ("line", *nose_from, nx, ny, 3.0)]
+    if projector.view != "front":
+        ex, ey = projector.screen(body.points["eye"])
+        head.append(("line", ex, ey, ex, ey, 3.4))
     items.append((0.1, len(items), head))
     items.sort(key=lambda item: (item[0], item[1]))
     return [op for _, _, ops in items for op in ops]
 
 
-def _body_bounds(scenes: list[Scene], projector: _Projector) -> list[float]:
+def _body_bounds(scenes: list[Scene], projectors: list[_Projector]) -> list[float]:
     xs: list[float] = []
     ys: list[float] = []
-    for scene in scenes:
+    for scene, projector in zip(scenes, projectors, strict=True):
         for point, radius in scene.body.samples():
             x, y = projector.screen(point)
             xs += [x - radius * TRUNK_FRONT_WIDTH, x + radius * TRUNK_FRONT_WIDTH]
             ys += [y - radius, y + radius]
+        if projector.view == "above":
+            ys.append(-(projector.z_high - projector.z_low + 2 * ABOVE_EDGE))
+            for prop in scene.props:
+                for shape in prop.shapes:
+                    if shape[0] == "rect" and shape[5] == "mat" and shape[3] > 60:
+                        xs += [shape[1], shape[1] + shape[3]]
+            continue
         for prop in scene.props:
+            if projector.view == "front":
+                for shape in prop.front:
+                    if shape[0] == "rect":
+                        xs += [shape[1], shape[1] + shape[3]]
+                        ys.append(-(shape[2] + shape[4]))
             for shape in prop.shapes:
                 if shape[0] == "rect" and projector.view != "front" and shape[3] < 120:
                     sx, sw = projector.span(shape[1], shape[3])
@@ -160,26 +240,11 @@ def _body_bounds(scenes: list[Scene], projector: _Projector) -> list[float]:
     return [min(xs) - MARGIN, min(ys) - MARGIN - TOP_ROOM, max(xs) + MARGIN, 4.0]
 
 
-_TRACKED = (
-    "hand_l",
-    "hand_r",
-    "elbow_l",
-    "elbow_r",
-    "knee_l",
-    "knee_r",
-    "toe_l",
-    "toe_r",
-    "head",
-    "chest",
-    "pelvis",
-    "waist",
-)
-
-
-def _arrow_ops(start: Scene, end: Scene, projector: _Projector) -> list[Op]:
-    """A curved arrow along the path of the body point that moves most."""
+def _arrow_ops(start: Scene, end: Scene, projector: _Projector, follow: str = "") -> list[Op]:
+    """A curved arrow along the path of the body point the drawing names, else of the one
+    that moves most."""
     best, best_distance = "head", -1.0
-    for name in _TRACKED:
+    for name in (follow,) if follow else ARROW_POINTS:
         a, b = start.body.points[name], end.body.points[name]
         distance = math.dist(projector.screen(a), projector.screen(b))
         if distance > best_distance + 0.5:
@@ -244,17 +309,18 @@ def _marker_ops(
 def frame_ops(drawing: Drawing, cues: Cues) -> tuple[list[float], list[list[Op]]]:
     """The drawing operations of every frame, on one shared canvas so the frames line up."""
     scenes = build_scenes(drawing)
-    projector = _Projector(drawing.view, scenes)
-    bounds = _body_bounds(scenes, projector)
+    projectors = [_Projector(frame.view, scenes) for frame in drawing.frames]
+    bounds = _body_bounds(scenes, projectors)
     hold_index = len(scenes) - 1 if len(scenes) == 2 else max(1, len(scenes) // 2)
     frames = []
-    for index, scene in enumerate(scenes):
-        ops: list[Op] = [("ground", bounds[0], bounds[2])]
+    for index, (scene, projector) in enumerate(zip(scenes, projectors, strict=True)):
+        ops: list[Op] = [] if projector.view == "above" else [("ground", bounds[0], bounds[2])]
         ops += _prop_ops(scene, projector, front=False, bounds=bounds)
         ops += _body_ops(scene, projector)
         ops += _prop_ops(scene, projector, front=True, bounds=bounds)
-        if index + 1 < len(scenes) and not (len(scenes) > 2 and index == len(scenes) - 1):
-            ops += _arrow_ops(scene, scenes[index + 1], projector)
+        moves = drawing.arrow != NO_ARROW
+        if moves and index + 1 < len(scenes) and not (len(scenes) > 2 and index == len(scenes) - 1):
+            ops += _arrow_ops(scene, scenes[index + 1], projector, drawing.arrow)
         ops += _marker_ops(
             bounds, drawing.frames[index].label if index == 0 else "", cues, index == hold_index
         )
@@ -271,6 +337,13 @@ def _svg_op(op: Op) -> str:
     if kind == "capsule":
         _, x1, y1, x2, y2, width, fill = op
         d = f"M{_n(x1)} {_n(y1)}L{_n(x2)} {_n(y2)}"
+        return (
+            f'<path d="{d}" stroke="{INK}" stroke-width="{_n(width + 2 * OUTLINE)}"/>'
+            f'<path d="{d}" stroke="{fill}" stroke-width="{_n(width)}"/>'
+        )
+    if kind == "path":
+        _, points, width, fill = op
+        d = "M" + "L".join(f"{_n(x)} {_n(y)}" for x, y in points)
         return (
             f'<path d="{d}" stroke="{INK}" stroke-width="{_n(width + 2 * OUTLINE)}"/>'
             f'<path d="{d}" stroke="{fill}" stroke-width="{_n(width)}"/>'
@@ -401,6 +474,11 @@ def render_png(raw: Any, *, width: int = 240, frame: int = 0, each_side: bool = 
             _, ax, ay, bx, by, w, fill = op
             capsule(ax, ay, bx, by, w + 2 * OUTLINE, INK)
             capsule(ax, ay, bx, by, w, fill)
+        elif kind == "path":
+            _, points, w, fill = op
+            for colour, thickness in ((INK, w + 2 * OUTLINE), (fill, w)):
+                for (ax, ay), (bx, by) in itertools.pairwise(points):
+                    capsule(ax, ay, bx, by, thickness, colour)
         elif kind in ("head", "clock"):
             _, cx, cy, r = op
             (left, top), (right, bottom) = at(cx - r, cy - r), at(cx + r, cy + r)

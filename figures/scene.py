@@ -46,8 +46,14 @@ RADII = {
 CHAIR_SEAT = SHIN + FOOT_DROP + RADII["foot"] - RADII["lower_trunk"]
 MAT = 1.5
 BED = 45.0
+PEDAL_CLEARANCE = 8.0  # how far an exercise bike's lower pedal is above the floor
+CHAIR_HALF = 22.0  # half the width of a chair seat
 STEP = 18.0
 TOLERANCE = 1.0  # cm a limb may sink into a prop (soft contact)
+# The spine bends along its length, not at one hinge: each trunk part is built from this many
+# pieces, each turned by its share of the lumbar or thoracic angle, so a rounded (flexed) or
+# hollowed (extended) back shows as a curve.
+SPINE_PIECES = 4
 
 
 def _rx(degrees: float) -> Matrix:
@@ -103,6 +109,9 @@ class Body:
     head: Vector
     nose: Vector
     points: dict[str, Vector]
+    # The trunk's centre line from the pelvis to the base of the neck, drawn as one bending
+    # shape (its pieces are also in `segments`, for the contact checks).
+    spine: list[Vector] = field(default_factory=list)
 
     def moved(self, dy: float) -> Body:
         def up(v: Vector) -> Vector:
@@ -113,6 +122,7 @@ class Body:
             head=up(self.head),
             nose=up(self.nose),
             points={name: up(v) for name, v in self.points.items()},
+            spine=[up(v) for v in self.spine],
         )
 
     def samples(self) -> list[tuple[Vector, float]]:
@@ -126,48 +136,65 @@ class Body:
         return found
 
 
+def _trunk(
+    start: Vector, base: Matrix, bend: tuple[float, float, float], length: float
+) -> tuple[list[Vector], Matrix]:
+    """A trunk part as an arc: pieces each turned by their share of the bend (flexion,
+    side-bend, turn), so the part curves; returns its centre line and its end orientation."""
+    flex, side, turn = bend
+    line = [start]
+    for piece in range(SPINE_PIECES):
+        share = (piece + 0.5) / SPINE_PIECES
+        tilt = _mul(base, _rz(-flex * share), _rx(side * share), _ry(-turn * share))
+        line.append(_add(line[-1], _apply(tilt, (0, length / SPINE_PIECES, 0))))
+    return line, _mul(base, _rz(-flex), _rx(side), _ry(-turn))
+
+
 def build_body(angles: Mapping[str, float]) -> Body:
     """Forward kinematics: joint angles to body parts, the pelvis at the origin."""
     a = angles
     pelvis = _mul(_ry(a["turn"]), _rz(-a["lean"]), _ry(a["roll"]))
-    lower = _mul(pelvis, _rz(-a["lumbar"]), _rx(a["lumbar_side"]), _ry(-a["lumbar_turn"]))
-    waist = _apply(lower, (0, LOWER_TRUNK, 0))
-    upper = _mul(lower, _rz(-a["thoracic"]), _rx(a["thoracic_side"]), _ry(-a["thoracic_turn"]))
-    neck_base = _add(waist, _apply(upper, (0, UPPER_TRUNK, 0)))
+    origin: Vector = (0.0, 0.0, 0.0)
+    lumbar = (a["lumbar"], a["lumbar_side"], a["lumbar_turn"])
+    lower_line, lower = _trunk(origin, pelvis, lumbar, LOWER_TRUNK)
+    waist = lower_line[-1]
+    thoracic = (a["thoracic"], a["thoracic_side"], a["thoracic_turn"])
+    upper_line, upper = _trunk(waist, lower, thoracic, UPPER_TRUNK)
+    neck_base = upper_line[-1]
     neck = _mul(upper, _rz(-a["neck"]), _rx(a["neck_side"]), _ry(-a["neck_turn"]))
     neck_top = _add(neck_base, _apply(neck, (0, NECK, 0)))
     head = _add(neck_top, _apply(neck, (1.5, HEAD_RADIUS - 1, 0)))
     nose = _add(head, _apply(neck, (HEAD_RADIUS + 2.5, -1.5, 0)))
-    origin: Vector = (0.0, 0.0, 0.0)
     segments = [
-        Segment("lower_trunk", origin, waist, RADII["lower_trunk"], ""),
-        Segment("upper_trunk", waist, neck_base, RADII["upper_trunk"], ""),
-        Segment("neck", neck_base, neck_top, RADII["neck"], ""),
+        Segment(name, line[i], line[i + 1], RADII[name], "")
+        for name, line in (("lower_trunk", lower_line), ("upper_trunk", upper_line))
+        for i in range(SPINE_PIECES)
     ]
+    segments.append(Segment("neck", neck_base, neck_top, RADII["neck"], ""))
     points: dict[str, Vector] = {
         "pelvis": origin,
         "waist": waist,
-        "chest": _add(waist, _apply(upper, (0, UPPER_TRUNK * 0.6, 0))),
+        "chest": upper_line[round(SPINE_PIECES * 0.6)],
         "neck": neck_base,
         "head": head,
+        # An eye between the centre of the head and the nose: which way the face looks.
+        "eye": _add(head, _apply(neck, (HEAD_RADIUS * 0.45, 2.5, 0))),
     }
     shoulders = []
     for side, sign in (("l", 1), ("r", -1)):
         lift = SHOULDER_DROP * 2.5 * math.sin(math.radians(a["shrug"]))
-        shoulder = _add(
-            waist, _apply(upper, (0, UPPER_TRUNK - SHOULDER_DROP + lift, sign * SHOULDER_HALF))
-        )
+        shoulder = _add(neck_base, _apply(upper, (0, -SHOULDER_DROP + lift, sign * SHOULDER_HALF)))
         shoulders.append(shoulder)
         arm = _mul(
             upper,
             _rz(a[f"shoulder_{side}"]),
             _rx(-sign * a[f"shoulder_{side}_abd"]),
-            _ry(sign * a[f"shoulder_{side}_rot"]),
+            _ry(-sign * a[f"shoulder_{side}_rot"]),
         )
         elbow = _add(shoulder, _apply(arm, (0, -UPPER_ARM, 0)))
         fore = _mul(arm, _rz(a[f"elbow_{side}"]))
         wrist = _add(elbow, _apply(fore, (0, -FOREARM, 0)))
-        hand = _add(wrist, _apply(fore, (0, -HAND, 0)))
+        hand = _add(wrist, _apply(_mul(fore, _rz(a[f"wrist_{side}"])), (0, -HAND, 0)))
         hip = _apply(pelvis, (0, 0, sign * HIP_HALF))
         thigh = _mul(pelvis, _rz(a[f"hip_{side}"]), _rx(-sign * a[f"hip_{side}_abd"]))
         knee = _add(hip, _apply(thigh, (0, -THIGH, 0)))
@@ -195,7 +222,8 @@ def build_body(angles: Mapping[str, float]) -> Body:
             f"heel_{side}": heel,
         }
     segments.append(Segment("girdle", shoulders[0], shoulders[1], RADII["girdle"], ""))
-    return Body(segments=segments, head=head, nose=nose, points=points)
+    spine = lower_line + upper_line[1:]
+    return Body(segments=segments, head=head, nose=nose, points=points, spine=spine)
 
 
 @dataclass(frozen=True)
@@ -225,6 +253,9 @@ class PlacedProp:
     shapes: list[tuple] = field(default_factory=list)
     solids: list[Box] = field(default_factory=list)
     in_front: bool = False
+    # Seen from the front, where a prop's side outline would not do (a chair): its shapes in
+    # (z, y), z being across the picture. Empty: the side shapes stretched across the body.
+    front: list[tuple] = field(default_factory=list)
 
 
 def _span(body: Body, names: tuple[str, ...]) -> tuple[float, float]:
@@ -246,9 +277,17 @@ def _supports(props: tuple[Prop, ...], body: Body) -> list[Box]:
             found.append(Box(left, right, 0, MAT))
         elif prop.name == "bed":
             found.append(Box(left - 10, right + 10, 0, BED))
-        elif prop.name in ("chair", "bike"):
+        elif prop.name == "chair":
             x = body.points["pelvis"][0]
             found.append(Box(x - 12, x + 30, 0, CHAIR_SEAT))
+        elif prop.name == "bike":
+            # The saddle is set so the lower foot clears the floor on its pedal.
+            x, y = body.points["pelvis"][:2]
+            lowest_foot = min(
+                min(s.a[1], s.b[1]) - s.radius for s in body.segments if s.name == "foot"
+            )
+            seat = PEDAL_CLEARANCE + (y - lowest_foot) - RADII["lower_trunk"]
+            found.append(Box(x - 12, x + 12, 0, seat))
         elif prop.name == "step":
             x0, x1 = _span(body, ("heel_l", "toe_l", "heel_r", "toe_r"))
             found.append(Box(x0 - 8, x1 + 12, 0, STEP))
@@ -301,15 +340,27 @@ def _place_props(props: tuple[Prop, ...], body: Body, supports: list[Box]) -> li
                     ("rect", x - 20, CHAIR_SEAT - 4, 4, 40, "furniture"),
                 ]
                 item.solids.append(Box(x - 20, x - 16, CHAIR_SEAT, CHAIR_SEAT + 36))
+                # From the front: the back behind the body, the seat and two legs, to scale.
+                item.front += [
+                    ("rect", -CHAIR_HALF + 3, CHAIR_SEAT, 2 * CHAIR_HALF - 6, 40, "furniture"),
+                    ("rect", -CHAIR_HALF, CHAIR_SEAT - 4, 2 * CHAIR_HALF, 4, "furniture"),
+                    ("line", -CHAIR_HALF + 3, 0, -CHAIR_HALF + 3, CHAIR_SEAT - 4, 3),
+                    ("line", CHAIR_HALF - 3, 0, CHAIR_HALF - 3, CHAIR_SEAT - 4, 3),
+                ]
             else:
-                foot = p["ankle_l"]
-                hand = p["hand_l"]
+                # Saddle under the pelvis, the crank between the feet, bars under the hands.
+                seat = p["pelvis"][1] - RADII["lower_trunk"]
+                ankles = p["ankle_l"], p["ankle_r"]
+                cx, cy = (ankles[0][0] + ankles[1][0]) / 2, (ankles[0][1] + ankles[1][1]) / 2
+                crank = max(8.0, math.dist(ankles[0][:2], ankles[1][:2]) / 2)
+                hand = max((p["hand_l"], p["hand_r"]), key=lambda v: v[0])
                 item.shapes += [
-                    ("rect", x - 14, CHAIR_SEAT - 4, 28, 4, "furniture"),
-                    ("line", x, 0, x, CHAIR_SEAT - 4, 3),
-                    ("circle", foot[0], foot[1], 12, "prop"),
-                    ("line", x, CHAIR_SEAT - 20, hand[0], hand[1] - 4, 3),
-                    ("line", hand[0], hand[1] - 4, hand[0], 0, 3),
+                    ("line", x, 0, x, seat - 4, 3),
+                    ("line", x, cy, cx, cy, 3),
+                    ("line", x - 20, 0, hand[0] + 25, 0, 4),
+                    ("line", hand[0], hand[1] - 4, hand[0] + 12, 0, 3),
+                    ("circle", cx, cy, crank, "prop"),
+                    ("rect", x - 14, seat - 4, 28, 4, "furniture"),
                 ]
         elif prop.name == "step":
             x0, x1 = _span(body, ("heel_l", "toe_l", "heel_r", "toe_r"))

@@ -40,7 +40,10 @@ def test_the_library_offers_base_poses_and_every_catalogue_frame(catalogue):
     poses = library_poses()
 
     assert list(poses)[:3] == ["standing", "sitting", "lying_back"]
-    assert poses["F04:camel"].angles["lean"] == 70
+    assert poses["F04:camel"].angles["lean"] == 96
+    # A frame drawn from its own view keeps it (side lying is seen from above).
+    assert poses["SC06:side"].view == "above"
+    assert "view" not in poses["SC06:side"].angles
     assert poses["F04:camel"].label == "F04 Cat and camel: camel"
 
 

@@ -89,7 +89,7 @@ def test_the_api_detail_lists_the_frames_with_their_urls(api, physio_a, catalogu
         {"url": f"http://testserver{illustration_url(exercise.pk, frame)}", "label": frame.label}
         for frame in illustrations_for(exercise)
     ]
-    assert [frame["label"] for frame in body["illustrations"]] == ["start", "camel", "cat"]
+    assert [frame["label"] for frame in body["illustrations"]] == ["start", "cat", "camel"]
 
 
 @pytest.mark.django_db

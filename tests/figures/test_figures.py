@@ -1,5 +1,6 @@
 """The figure renderer: human ranges, props, contact with the ground, and the SVG it writes."""
 
+import math
 import re
 
 import pytest
@@ -7,7 +8,7 @@ import pytest
 from exercises.catalogue_file import load_catalogue_file
 from figures import PoseError, check_drawing, render_drawing, render_png
 from figures.pose import HUMAN_RANGES, parse_drawing
-from figures.scene import MAT, TOLERANCE, build_scenes
+from figures.scene import MAT, RADII, TOLERANCE, build_scenes
 
 CATALOGUE = load_catalogue_file()
 
@@ -180,3 +181,81 @@ def test_the_png_of_a_start_frame_is_a_small_png():
 
 def test_every_joint_has_a_range_that_includes_upright():
     assert all(low <= 0 <= high for low, high in HUMAN_RANGES.values())
+
+
+def _frame_scenes(drawing):
+    return build_scenes(parse_drawing(drawing))
+
+
+def _bulge(scene) -> float:
+    """How far the middle of the back rises above the straight line from pelvis to neck."""
+    spine = scene.body.spine
+    (x0, y0), (x1, y1) = spine[0][:2], spine[-1][:2]
+    xm, ym = spine[len(spine) // 2][:2]
+    return ym - (y0 + (y1 - y0) * (xm - x0) / (x1 - x0))
+
+
+def test_cat_and_camel_round_the_back_up_and_let_it_sag():
+    start, cat, camel = _frame_scenes(CATALOGUE["F04"].drawing)
+
+    assert abs(_bulge(start)) < 1
+    assert _bulge(cat) > 6  # rounded up toward the ceiling
+    assert _bulge(camel) < -3  # hollowed toward the floor
+    for scene in (start, cat, camel):
+        # Hands and knees stay on the mat whichever way the back bends.
+        points = scene.body.points
+        assert points["hand_l"][1] - RADII["forearm"] == pytest.approx(MAT, abs=1.5)
+        assert points["knee_l"][1] - RADII["thigh"] == pytest.approx(MAT, abs=1.5)
+
+
+def test_the_arrow_follows_the_part_a_drawing_names_or_none():
+    chin_tuck = CATALOGUE["PO01"].drawing
+    head = _frame_scenes(chin_tuck)[0].body.points["head"]
+    svg = _render(CATALOGUE["PO01"])[0].svg
+    arrow = re.search(r'<polyline points="([^"]+)"', svg)
+    xs_ys = [tuple(map(float, pair.split(","))) for pair in arrow.group(1).split()]
+
+    # The arrow starts within a head's reach of the head (not at the knee).
+    assert math.dist(xs_ys[0], (head[0], -head[1])) < 30
+    assert "<polygon" not in _render(CATALOGUE["SC06"])[0].svg  # rest positions: no arrow
+
+    with pytest.raises(PoseError) as caught:
+        check_drawing({**two_frames({"knee_l": 10}), "arrow": "tail"})
+    assert caught.value.where == "arrow"
+
+
+def test_a_chair_seen_from_the_front_is_drawn_to_scale_not_across_the_picture():
+    seated = {
+        "view": "front",
+        "props": ["chair"],
+        "frames": [
+            {"label": "start", "pose": "sitting", "shoulder_l_abd": 80, "shoulder_r_abd": 80},
+            {"label": "end", "pose": "sitting", "neck_side": 30},
+        ],
+    }
+    svg = render_drawing(seated, name="x", first_step="y")[0].svg
+    rects = [
+        float(width) for width in re.findall(r'<rect x="[^"]+" y="[^"]+" width="([^"]+)"', svg)
+    ]
+
+    assert rects and max(rects) <= 44  # the seat's width, not the outstretched arms'
+
+
+def test_a_frame_may_be_seen_from_above_and_the_view_is_checked():
+    drawing = CATALOGUE["SC06"].drawing
+    frames = render_drawing(drawing, name="x", first_step="y")
+
+    ground = re.compile(r'<path d="M[-\d.]+ 0H[-\d.]+"')
+    assert ground.search(frames[0].svg)  # lying on the back, from the side: a ground line
+    assert not ground.search(frames[1].svg)  # side lying, from above: the mat, no ground line
+    assert frames[0].aspect == frames[1].aspect  # still one canvas, so the frames line up
+    with pytest.raises(PoseError) as caught:
+        check_drawing(two_frames({"knee_l": 10, "view": "below"}))
+    assert caught.value.where == "frames[1].view"
+
+
+def test_the_wrist_has_a_human_range():
+    with pytest.raises(PoseError) as caught:
+        check_drawing(two_frames({"wrist_l": 100}))
+
+    assert caught.value.where == "frames[1].wrist_l"

@@ -205,7 +205,7 @@ def test_a_worker_killed_mid_render_is_taken_over_within_a_minute(
         celery_worker.wait(timeout=10)
         celery_worker.start_another("second")
 
-    took = relay_until(
+    relay_until(
         lambda: (
             ProgramDocument.objects.get(pk=document.pk).status == "ready" and not open_messages()
         ),
@@ -216,7 +216,6 @@ def test_a_worker_killed_mid_render_is_taken_over_within_a_minute(
     # Only the outbox relay runs here (no sweeper): the row came free because its lease ended,
     # the way that takes seconds (printed above: about 35 s on a quiet machine), not after the
     # time limit plus the sweeper's period. No timing threshold: the figure is in the note.
-    assert took > 0
     document.refresh_from_db()
     assert (document.status, document.attempts, document.is_large_print) == ("ready", 2, True)
     assert len(list((private_media / "programs").iterdir())) == 2  # each print once

@@ -69,14 +69,30 @@ def test_make_run_maps_port_to_the_web_port():
 
 
 @pytest.mark.worker
-def test_run_serves_on_the_port_prints_the_logins_last_and_stops_quietly():
+def test_run_serves_on_the_port_prints_the_logins_last_and_stops_quietly(tmp_path):
     port = free_port()
     env = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "SITE_URL", "PORT"}
+        if k not in {"REDIS_URL", "CELERY_BROKER_URL", "SITE_URL", "PORT"}
     }
-    env.update({"DEBUG": "true", "WEB_PORT": str(port), "CELERY_TASK_ALWAYS_EAGER": "false"})
+    # The embedded mode on its own SQLite file, migrated first as `make run` does.
+    env.update(
+        {
+            "DEBUG": "true",
+            "WEB_PORT": str(port),
+            "CELERY_TASK_ALWAYS_EAGER": "false",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        }
+    )
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--no-input"],
+        cwd=BASE_DIR,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     process = subprocess.Popen(
         [sys.executable, "manage.py", "run_embedded"],
         cwd=BASE_DIR,

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import pytest
 import redis
 from aiosmtpd.controller import Controller
+from kombu import pools
 
 from tests.documents.conftest import private_media  # noqa: F401 - the fault tests use it
 from tests.services import Mailbox, free_port
@@ -52,10 +53,13 @@ class RedisServer:
 
 
 def _reconnect(app) -> None:
-    """Forget the Celery app's pools, so the next send uses the URL now set (kombu keeps one
-    pool per URL: closing one would break the next test that uses the same URL)."""
+    """Forget the Celery app's pools and kombu's, so the next send opens a connection to the
+    URL now set. kombu keeps its pools per URL for the whole process: a spare port that an
+    earlier test's Redis (stopped since) had used would hand back that Redis's dead
+    connections."""
     app._pool = None
     app.amqp._producer_pool = None
+    pools.reset()
 
 
 @pytest.fixture

@@ -71,12 +71,15 @@ def own_redis():
 
 
 @pytest.fixture
-def broker(own_redis, settings):
+def broker(own_redis, settings, monkeypatch):
     """The broker (for this process and the `celery_worker` it starts) is `own_redis`."""
     from config.celery import app
 
     previous = app.conf.broker_url
     settings.CELERY_BROKER_URL = own_redis.url
+    # Celery reads CELERY_BROKER_URL from the environment before its own setting, and the
+    # suite sets it for the second xdist worker (tests/conftest.py): point both at own_redis.
+    monkeypatch.setenv("CELERY_BROKER_URL", own_redis.url)
     app.conf.broker_url = own_redis.url
     _reconnect(app)
     yield own_redis

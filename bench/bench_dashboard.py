@@ -12,10 +12,10 @@ server's share (the database's is not in it).
 from __future__ import annotations
 
 import json
-import os
 from contextlib import ExitStack
 from pathlib import Path
 
+from bench.bench_catalogue import bench_env
 from bench.harness import Result, before_tree, fmt, run_python, summarise, throwaway_database
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -25,20 +25,6 @@ SIZES = {200: 0.040, 2000: 0.200}  # patients: budget in CPU seconds per view
 SAMPLES = {200: 10, 2000: 4}
 ROUNDS = 3
 SIZE_TEXT = " vs ".join(f"{size:,}" for size in SIZES)
-
-
-def _env(database_url: str) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        DEBUG="false",
-        SECRET_KEY="bench-only",  # noqa: S106 - a throwaway key for a throwaway database
-        SECURE_SSL_REDIRECT="false",
-        ALLOWED_HOSTS="127.0.0.1",
-        DATABASE_URL=database_url,
-        DJANGO_SETTINGS_MODULE="config.settings",
-        PYTHONUNBUFFERED="1",
-    )
-    return env
 
 
 def _helper(env: dict[str, str], tree: Path, *args: str) -> dict:
@@ -53,7 +39,7 @@ def _helper(env: dict[str, str], tree: Path, *args: str) -> dict:
 
 def _prepare(stack: ExitStack, label: str, tree: Path) -> tuple[dict[str, str], dict]:
     database = stack.enter_context(throwaway_database(f"bench_dashboard_{label}"))
-    env = _env(database.url)
+    env = bench_env(database.url)
     run_python(env, "manage.py", "migrate", "--no-input", timeout=600, cwd=tree)
     run_python(env, "manage.py", "load_catalogue", timeout=600, cwd=tree)
     # Pages need the static files' manifest with DEBUG off (into the checkout's own var/).

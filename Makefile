@@ -19,7 +19,7 @@ unexport PYTHONDONTWRITEBYTECODE
 # follow it unless SITE_URL is set.
 RUN_ENV := DEBUG=$${DEBUG:-true} WEB_PORT=$${WEB_PORT:-$${PORT:-8000}}
 
-.PHONY: help install run web worker beat migrate demo test test-fast lint format bench clean
+.PHONY: help install translations messages run web worker beat migrate demo test test-fast lint format bench clean
 
 help: ## Show this list
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -34,7 +34,18 @@ $(VENV)/.installed: pyproject.toml uv.lock | $(UV)
 
 install: $(VENV)/.installed ## Install the locked dependencies into .venv
 
-migrate: install ## Apply database migrations
+# The .mo files are built from the committed .po catalogues (in Python, with polib), never
+# committed. `make messages` needs GNU gettext (xgettext, msgmerge): Debian's package gettext.
+translations: install ## Compile the translation catalogues (locale/*/LC_MESSAGES/*.po)
+	DEBUG=true $(PY) manage.py compile_translations
+
+MAKEMESSAGES := DEBUG=true $(PY) manage.py makemessages --all --no-location --no-obsolete --ignore=var --ignore=tests --ignore=bench
+messages: install ## Extract the marked texts into the catalogues after an edit; then translate the new entries
+	$(MAKEMESSAGES) --domain django
+	$(MAKEMESSAGES) --domain djangojs --ignore=static/js/htmx.min.js
+	$(MAKE) translations
+
+migrate: translations ## Apply database migrations
 	$(RUN_ENV) $(PY) manage.py migrate --no-input
 
 demo: migrate ## Load the catalogue and the demo clinic, physio and patient
@@ -47,10 +58,10 @@ run: demo ## Start web, worker and beat with the embedded defaults (PORT=8101 to
 
 # Threaded workers (gthread) keep connections alive; sync workers close each one: measured in
 # bench/bench_catalogue.py (docs/benchmarks.md). Each thread holds its own database connection.
-web: install ## Start only the web server (gunicorn, threaded workers)
+web: translations ## Start only the web server (gunicorn, threaded workers)
 	$(VENV)/bin/gunicorn config.wsgi --bind $${BIND:-127.0.0.1:8000} --workers $${WEB_WORKERS:-2} --worker-class gthread --threads $${WEB_THREADS:-4} --access-logfile -
 
-worker: install ## Start only a Celery worker
+worker: translations ## Start only a Celery worker
 	$(VENV)/bin/celery -A config worker --loglevel=INFO --concurrency=$${WORKER_CONCURRENCY:-2} -Q $${WORKER_QUEUES:-default,pdf,email}
 
 beat: install ## Start the one Celery beat process
@@ -62,14 +73,14 @@ TEST_WORKERS ?= 2
 PYTEST := $(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile
 
 # mypy loads the settings (django-stubs), which refuse DEBUG off without a SECRET_KEY.
-test: install ## Lint, check the layers and run the whole test suite (TEST_NOW=<ISO datetime> to run it then)
+test: translations ## Lint, check the layers and run the whole test suite (TEST_NOW=<ISO datetime> to run it then)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports --no-cache
 	DEBUG=true $(VENV)/bin/mypy
 	$(PYTEST)
 
-test-fast: install ## The suite without the browser, worker and fuzz tests (for the edit-test loop)
+test-fast: translations ## The suite without the browser, worker and fuzz tests (for the edit-test loop)
 	$(PYTEST) -m "not browser and not worker and not fuzz"
 
 lint: install ## Lint, check formatting and the layers, audit dependencies

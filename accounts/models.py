@@ -112,6 +112,13 @@ class User(AbstractBaseUser, PermissionsMixin):
 DEFAULT_BRAND_COLOUR = "#1f5f8b"
 
 
+class Language(models.TextChoices):
+    """The languages of settings.LANGUAGES, each named in its own language."""
+
+    EN = "en", "English"
+    ES = "es", "Español"
+
+
 class Clinic(models.Model):
     class PaperSize(models.TextChoices):
         A4 = "A4", "A4"
@@ -161,6 +168,8 @@ class Physiotherapist(models.Model):
     registration_number = models.CharField(max_length=60, blank=True)
     # Edits the clinic's details and letterhead on the clinic settings page.
     is_clinic_admin = models.BooleanField(default=False)
+    # The language of this physiotherapist's own pages (the switcher in the header sets it).
+    language = models.CharField(max_length=8, choices=Language.choices, default=Language.EN)
 
     class Meta:
         ordering = ["user__full_name"]
@@ -172,8 +181,7 @@ class Physiotherapist(models.Model):
 class Patient(models.Model):
     """A clinic's patient. Linked to a login once the invitation is accepted."""
 
-    class Language(models.TextChoices):
-        EN = "en", "English"
+    Language = Language
 
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="patients")
     physiotherapist = models.ForeignKey(

@@ -384,3 +384,14 @@ def add_letterhead(message: EmailMultiAlternatives, clinic: Clinic) -> None:
         content_id=LOGO_CONTENT_ID,
         filename=Path(clinic.logo.name or "").name,
     )
+
+
+def set_language(user, language: str) -> None:
+    """Keep a signed-in patient's or physiotherapist's language on their profile."""
+    if not user.is_authenticated:
+        return
+    for profile in ("patient", "physiotherapist"):
+        member = getattr(user, profile, None)
+        if member is not None and member.language != language:
+            member.language = language
+            member.save(update_fields=["language"])

@@ -1,9 +1,12 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts import services
@@ -196,4 +199,30 @@ def clinic_style(request):
     colour = clinic.brand_colour if clinic else DEFAULT_BRAND_COLOUR
     response = HttpResponse(f":root {{ --brand: {colour}; }}\n", content_type="text/css")
     response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@require_POST
+def set_language(request):
+    """The header's language switcher: the same page again, in the chosen language. A signed-in
+    patient's or physiotherapist's choice is kept on their profile (it decides their emails
+    and PDFs too); anyone else's in the language cookie."""
+    language = request.POST.get("language", "")
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = "/"
+    response = redirect(next_url)
+    if language not in dict(settings.LANGUAGES):
+        messages.error(request, translation.gettext("That language is not offered."))
+        return response
+    services.set_language(request.user, language)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite="Lax",
+        secure=request.is_secure(),
+    )
     return response

@@ -1,5 +1,6 @@
 """Site-wide response policy."""
 
+from django.utils import translation
 from django.utils.cache import patch_cache_control
 
 
@@ -16,3 +17,28 @@ def no_store(get_response):
         return response
 
     return middleware
+
+
+def profile_language(get_response):
+    """A signed-in user's pages speak the language of their profile: the patient's language
+    (set by the physio, changeable by the patient) or the physiotherapist's preference.
+    Before sign-in, LocaleMiddleware's choice (cookie, then the browser's) stands."""
+
+    def middleware(request):
+        language = _profile_language(request.user)
+        if language:
+            translation.activate(language)
+            request.LANGUAGE_CODE = translation.get_language()
+        return get_response(request)
+
+    return middleware
+
+
+def _profile_language(user) -> str:
+    if not user.is_authenticated:
+        return ""
+    for profile in ("patient", "physiotherapist"):
+        language = getattr(getattr(user, profile, None), "language", "")
+        if language:
+            return language
+    return ""

@@ -107,9 +107,11 @@ MIDDLEWARE = [
     "config.middleware.no_store",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.middleware.profile_language",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -212,7 +214,14 @@ PROXY_COUNT = _int("PROXY_COUNT", 0)
 AXES_CLIENT_IP_CALLABLE = "core.api.client_address"
 
 # --- internationalisation ---------------------------------------------------------------
-LANGUAGE_CODE = "en-gb"
+LANGUAGE_CODE = "en"
+# The patient's language decides their portal, emails and PDFs; a physiotherapist's own
+# preference decides their pages (config.middleware.profile_language). Each name is written
+# in its own language, as the switcher shows it.
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# British date formats for English (Django's "en" is American); config/formats/.
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 if TIME_ZONE not in zoneinfo.available_timezones():
     raise ImproperlyConfigured(

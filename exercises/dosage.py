@@ -5,7 +5,9 @@ Pure: used by pages, the PDF and emails alike, so a patient reads the same words
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from typing import Any
 
 _TIMES = {1: "once", 2: "twice", 3: "three times", 4: "four times"}
 
@@ -47,3 +49,10 @@ def describe_dosage(dosage: DosageValues) -> str:
         )
     text = ", ".join(parts)
     return text[:1].upper() + text[1:] if text else "As your physio advises"
+
+
+def dosage_in_words(values: Mapping[str, Any]) -> str:
+    """``describe_dosage`` of a mapping holding the dosage fields (a snapshot item)."""
+    return describe_dosage(
+        DosageValues(**{f.name: values[f.name] for f in fields(DosageValues) if f.name in values})
+    )

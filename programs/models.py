@@ -8,12 +8,14 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from clinical import vocabulary
 from clinical.intake import StartBackScore
 from clinical.measures import stored_start_back
 from clinical.plan import is_left_out_for_size
+from core.i18n import localise
+from exercises.dosage import dosage_in_words
 from programs import revision_content
 
 PHASE_CHOICES = list(vocabulary.PHASE_CHOICES)  # ("P1", "Settle") ...: the clinical core's phases
@@ -328,17 +330,27 @@ class PlanRevision(models.Model):
 
     @property
     def content(self) -> revision_content.Snapshot:
-        return self.snapshot
+        """The snapshot in the active language (what a page, a PDF or an email shows)."""
+        language = translation.get_language() or settings.LANGUAGE_CODE
+        if language.split("-")[0] == "en":  # the language snapshots are written in
+            return self.snapshot
+        cached = getattr(self, "_localised", None)
+        if cached is None or cached[0] != language:
+            shown = revision_content.localised(
+                self.snapshot, language=language, text=localise, dosage=dosage_in_words
+            )
+            cached = self._localised = (language, shown)
+        return cached[1]
 
     @property
     def phases(self) -> list[revision_content.SnapshotPhase]:
-        return revision_content.phases(self.snapshot)
+        return revision_content.phases(self.content)
 
     def phase(self, code: str) -> revision_content.SnapshotPhase | None:
-        return revision_content.phase(self.snapshot, code)
+        return revision_content.phase(self.content, code)
 
     def phase_names(self) -> dict[str, str]:
-        return revision_content.phase_names(self.snapshot)
+        return revision_content.phase_names(self.content)
 
     def followed_phase(self) -> revision_content.SnapshotPhase | None:
         """The phase whose content the patient follows now (`Plan.followed_phase`: the previous
@@ -364,7 +376,7 @@ class PlanRevision(models.Model):
 
     def changes_from(self, previous: PlanRevision | None) -> dict:
         """What changed since `previous` (everything is new for None)."""
-        return revision_content.compare(previous.snapshot if previous else None, self.snapshot)
+        return revision_content.compare(previous.content if previous else None, self.content)
 
 
 class PlanTemplate(models.Model):

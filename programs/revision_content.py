@@ -7,9 +7,10 @@ bare snapshot, for the rules that only have the JSON. Plain Python: no models, n
 
 from __future__ import annotations
 
+import copy
 import datetime
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, NotRequired, TypedDict
 
 
@@ -37,6 +38,9 @@ class SnapshotItem(TypedDict):
     reason: str
     rule_ids: list[str]
     change_reason: NotRequired[str]  # revisions published before reasons were stored lack it
+    # The catalogue's texts in other languages, frozen at publish (issue #17):
+    # {"es": {"name": ..., "steps": [...], "cautions": ..., "patient_notes": ...}}
+    translations: NotRequired[dict[str, dict[str, Any]]]
 
 
 class SnapshotAdvice(TypedDict):
@@ -81,6 +85,52 @@ class Snapshot(TypedDict):
     current_phase: str
     plan_advice: NotRequired[list[SnapshotAdvice]]
     phases: list[SnapshotPhase]
+
+
+# What a snapshot says in English that the clinical core or the catalogue wrote, by where it
+# sits; what the physio wrote (notes, their own goals) is shown as written.
+_ITEM_CATALOGUE_TEXTS = ("name", "steps", "cautions", "patient_notes")
+_PHASE_TEXTS = ("name", "goals", "typical_duration", "session_cap", "aerobic_target")
+_PHASE_TEXT_LISTS = ("exit_criteria", "restrictions")
+_ADVICE_TEXTS = ("title", "patient_text", "reason")
+
+
+def localised(
+    snapshot: Mapping[str, Any],
+    *,
+    language: str,
+    text: Callable[[str], str],
+    dosage: Callable[[Mapping[str, Any]], str],
+) -> Snapshot:
+    """A copy of ``snapshot`` in ``language``: each item's catalogue texts from the
+    translations frozen with it (as published when it has none in that language), its dosage
+    in words again (``dosage(item)``), and every text the clinical core wrote through
+    ``text`` (``core.i18n.localise`` in the active language). The stored JSON never changes."""
+    shown: Any = copy.deepcopy(dict(snapshot))
+    for advice in shown.get("plan_advice", []):
+        _localise_advice(advice, text)
+    for found in shown.get("phases", []):
+        for key in _PHASE_TEXTS:
+            if isinstance(found.get(key), str):
+                found[key] = text(found[key])
+        for key in _PHASE_TEXT_LISTS:
+            found[key] = [text(value) for value in found.get(key, [])]
+        for advice in found.get("advice", []):
+            _localise_advice(advice, text)
+        for item in found.get("items", []):
+            own = item.get("translations", {}).get(language, {})
+            for key in _ITEM_CATALOGUE_TEXTS:
+                if own.get(key):
+                    item[key] = own[key]
+            item["dosage_text"] = dosage(item)
+            item["reason"] = text(item.get("reason", ""))
+    return shown
+
+
+def _localise_advice(advice: dict[str, Any], text: Callable[[str], str]) -> None:
+    for key in _ADVICE_TEXTS:
+        if isinstance(advice.get(key), str):
+            advice[key] = text(advice[key])
 
 
 def phases(snapshot: Mapping[str, Any] | None) -> list[SnapshotPhase]:

@@ -37,5 +37,6 @@ def test_the_patient_page_costs_the_same_queries_for_1_and_3_plans(
 # Session, user, the physio's role, the patient, the trail and the visit's audit row,
 # invitation, assessments, plans, the current revision, check-ins, open and resolved alerts,
 # the chart's check-ins, the reminder schedule and deliveries, the open safety concern;
-# the outcome measures (issue #18): the latest plan, its check-ins, PSFS reviews and phases.
-PAGE_QUERIES = 21
+# the outcome measures (issue #18): the latest plan, its check-ins, PSFS reviews and phases;
+# the signed-in user's language (issue #17: a physio is not a patient, one query says so).
+PAGE_QUERIES = 22

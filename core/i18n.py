@@ -1,0 +1,81 @@
+"""Texts in the reader's language.
+
+Django's gettext translates what templates and Python code mark. The clinical core and the
+catalogue hand out English source texts, and those are what assessments, plans and frozen
+revision snapshots store; ``localise`` shows such a stored text in the active language:
+
+- a text that is a catalogue message id is translated as it is;
+- a text made from a message with named placeholders (``"Worst pain %(worst)s/10 in 24 h"``)
+  is recognised, its values are taken out, localised in turn, and put into the translated
+  message;
+- anything else (what a physiotherapist wrote, a name) is shown as written.
+"""
+
+from __future__ import annotations
+
+import gettext
+import re
+from functools import lru_cache
+
+from django.conf import settings
+from django.utils import translation
+
+_PLACEHOLDER = re.compile(r"%\((?P<name>\w+)\)[sd]")
+
+
+def localise(text: str) -> str:
+    """``text`` (an English source text, or anything else) in the active language."""
+    if not text or not isinstance(text, str):
+        return text
+    language = translation.get_language()
+    if not language or language.split("-")[0] == "en":
+        return text
+    translated = translation.gettext(text)
+    if translated != text:
+        return translated
+    for pattern, message in _patterns(language):
+        match = pattern.fullmatch(text)
+        if match:
+            values = {name: localise(value) for name, value in match.groupdict().items()}
+            return translation.gettext(message) % values
+    return text
+
+
+def localise_all(texts) -> list[str]:
+    return [localise(text) for text in texts]
+
+
+@lru_cache(maxsize=16)
+def _patterns(language: str) -> tuple[tuple[re.Pattern[str], str], ...]:
+    """Our catalogue's messages with named placeholders, as patterns matching their English
+    (only our own catalogue: Django's has short patterns such as "%(value)s day")."""
+    patterns = []
+    for message in _own_messages(language):
+        if not isinstance(message, str) or not _PLACEHOLDER.search(message):
+            continue
+        parts, position = [], 0
+        for found in _PLACEHOLDER.finditer(message):
+            parts.append(re.escape(message[position : found.start()]))
+            name = found.group("name")
+            parts.append(f"(?P<{name}>.+?)" if f"(?P<{name}>" not in "".join(parts) else ".+?")
+            position = found.end()
+        parts.append(re.escape(message[position:]))
+        patterns.append((re.compile("".join(parts), re.DOTALL), message))
+    # Longer messages first: the most specific pattern wins.
+    patterns.sort(key=lambda pair: -len(pair[1]))
+    return tuple(patterns)
+
+
+def _own_messages(language: str) -> list[str]:
+    messages: list[str] = []
+    for root in settings.LOCALE_PATHS:
+        catalogue = gettext.translation(
+            "django", localedir=str(root), languages=[language], fallback=True
+        )
+        messages += [key for key in getattr(catalogue, "_catalog", {}) if isinstance(key, str)]
+    return messages
+
+
+def reset_cache() -> None:
+    """Forget the patterns (after the catalogues were compiled again, in tests)."""
+    _patterns.cache_clear()

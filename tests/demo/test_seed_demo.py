@@ -18,8 +18,12 @@ def test_seed_demo_creates_logins_plans_and_check_ins_once(catalogue):
     assert User.objects.get(email="patient@demo.example").check_password("demo-patient-2026")
     sam = Patient.objects.get(email="patient@demo.example")
     jordan = Patient.objects.get(email="jordan@demo.example")
-    assert Plan.objects.filter(status="active").count() == 2
-    assert [plan.revisions.count() for plan in Plan.objects.all()] == [1, 1]
+    lucia = Patient.objects.get(email="paciente@demo.example")
+    assert lucia.language == "es"
+    assert User.objects.get(email="paciente@demo.example").check_password("demo-paciente-2026")
+    assert Plan.objects.filter(status="active").count() == 3
+    assert [plan.revisions.count() for plan in Plan.objects.all()] == [1, 1, 1]
+    assert CheckIn.objects.filter(patient=lucia).count() == 5
     assert CheckIn.objects.filter(patient=sam).count() == 7
     assert CheckIn.objects.filter(patient=jordan).count() == 7
     assert set(Alert.objects.filter(patient=jordan).values_list("rule_id", flat=True)) == {

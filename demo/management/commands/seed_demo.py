@@ -18,6 +18,8 @@ from programs.services import confirm_amber, generate_plan, publish_plan, record
 DEMO_PHYSIO = ("physio@demo.example", "demo-physio-2026")
 DEMO_PATIENT = ("patient@demo.example", "demo-patient-2026")
 DEMO_ADMIN = ("admin@demo.example", "demo-admin-2026")
+# A Spanish-speaking patient: her portal, emails and PDF are in Spanish (issue #17).
+DEMO_PATIENT_ES = ("paciente@demo.example", "demo-paciente-2026")
 
 
 class Command(BaseCommand):
@@ -55,6 +57,20 @@ class Command(BaseCommand):
             },
         )
         self._user(*DEMO_ADMIN, full_name="Clinic Admin", is_staff=True, is_superuser=True)
+        spanish_user = self._user(*DEMO_PATIENT_ES, full_name="Lucía Fernández")
+        spanish, _ = Patient.objects.update_or_create(
+            user=spanish_user,
+            defaults={
+                "clinic": clinic,
+                "physiotherapist": physio,
+                "first_name": "Lucía",
+                "last_name": "Fernández",
+                "email": spanish_user.email,
+                "date_of_birth": datetime.date(1979, 9, 21),
+                "timezone": "Europe/Madrid",
+                "language": Patient.Language.ES,
+            },
+        )
         if Exercise.objects.exists():
             second, _ = Patient.objects.update_or_create(
                 clinic=clinic,
@@ -69,6 +85,7 @@ class Command(BaseCommand):
             )
             demo_follow_up(patient, pains=(6, 6, 5, 5, 4, 4, 3))
             demo_follow_up(second, pains=(5, 5, 6, 7, 7, 7, 7), worse=True)
+            demo_follow_up(spanish, pains=(7, 6, 6, 5, 4))
         else:
             self.stdout.write("The catalogue is not loaded: no demo plans (run load_catalogue).")
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
@@ -76,6 +93,7 @@ class Command(BaseCommand):
             f"\n  Open {settings.SITE_URL}/\n"
             f"  Physiotherapist: {DEMO_PHYSIO[0]} / {DEMO_PHYSIO[1]}\n"
             f"  Patient:         {DEMO_PATIENT[0]} / {DEMO_PATIENT[1]}\n"
+            f"  Patient (Spanish): {DEMO_PATIENT_ES[0]} / {DEMO_PATIENT_ES[1]}\n"
             f"  Admin:           {DEMO_ADMIN[0]} / {DEMO_ADMIN[1]}  ({settings.SITE_URL}/admin/)\n"
             f"  Emails are written to {getattr(settings, 'EMAIL_FILE_PATH', 'the SMTP server')}\n"
         )

@@ -30,6 +30,11 @@ def localise(text: str) -> str:
     language = translation.get_language()
     if not language or language.split("-")[0] == "en":
         return text
+    return _localised(language, text)
+
+
+@lru_cache(maxsize=8192)
+def _localised(language: str, text: str) -> str:
     translated = translation.gettext(text)
     if translated != text:
         return translated
@@ -79,3 +84,4 @@ def _own_messages(language: str) -> list[str]:
 def reset_cache() -> None:
     """Forget the patterns (after the catalogues were compiled again, in tests)."""
     _patterns.cache_clear()
+    _localised.cache_clear()

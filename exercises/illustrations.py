@@ -20,6 +20,7 @@ from typing import Any
 
 from django.core.files.storage import default_storage
 from django.urls import reverse
+from django.utils.translation import gettext, pgettext
 from PIL import Image
 
 from exercises.catalogue_file import load_catalogue_file
@@ -27,6 +28,51 @@ from figures import BASE_POSES, PoseError, render_drawing, render_png
 
 # Enough for the whole catalogue and the clinics' own exercises seen by one process.
 CACHE_SIZE = 1024
+
+
+def _frame_labels() -> dict[str, str]:
+    """The frame labels the catalogue's drawings use, in the active language (read by screen
+    readers in the drawing's title and the picture's alternative text; T and Y are shapes)."""
+    return {
+        "start": pgettext("drawing frame", "start"),
+        "middle": pgettext("drawing frame", "middle"),
+        "end": pgettext("drawing frame", "end"),
+        "back": pgettext("drawing frame", "back"),
+        "front": pgettext("drawing frame", "front"),
+        "side": pgettext("drawing frame", "side"),
+        "cat": pgettext("drawing frame", "cat"),
+        "camel": pgettext("drawing frame", "camel"),
+        "knee lift": pgettext("drawing frame", "knee lift"),
+        "lean": pgettext("drawing frame", "lean"),
+        "roll": pgettext("drawing frame", "roll"),
+        "sit up": pgettext("drawing frame", "sit up"),
+        "stand": pgettext("drawing frame", "stand"),
+        "step": pgettext("drawing frame", "step"),
+        "stroke": pgettext("drawing frame", "stroke"),
+        "tilt": pgettext("drawing frame", "tilt"),
+        "turn": pgettext("drawing frame", "turn"),
+        "up": pgettext("drawing frame", "up"),
+        "back and down": pgettext("drawing frame", "back and down"),
+        "walk": pgettext("drawing frame", "walk"),
+        "picture": pgettext("drawing frame", "picture"),
+    }
+
+
+def figure_words() -> dict[str, str]:
+    """The words a drawing shows or is titled with, in the active language (`figures`
+    renders them; they are part of the cache key, so each language has its own frames)."""
+    return {
+        "each_side": gettext("each side"),
+        "hold": gettext("hold %(seconds)s s"),
+        **_frame_labels(),
+    }
+
+
+def frame_label(label: str) -> str:
+    """A frame's label in the active language (a label of its own shows as written)."""
+    return _frame_labels().get(label, label)
+
+
 PNG_WIDTH = 240  # shown at 120 px: sharp on a high-density screen
 
 
@@ -75,6 +121,7 @@ def _render(key: str) -> tuple[Illustration, ...]:
             first_step=spec["first_step"],
             hold_seconds=spec["hold_seconds"],
             each_side=spec["each_side"],
+            words=spec.get("words"),
         )
     except PoseError:
         # Stored drawings are validated on save and on load; one that no longer passes (a
@@ -100,6 +147,7 @@ def _key(drawing: Mapping[str, Any], name: str, steps, hold_seconds, each_side) 
             "first_step": (list(steps) or [""])[0],
             "hold_seconds": hold_seconds or None,
             "each_side": bool(each_side),
+            "words": figure_words(),
         },
         sort_keys=True,
     )
@@ -137,7 +185,9 @@ def illustration_url(exercise_pk: int, illustration: Illustration) -> str:
 @lru_cache(maxsize=CACHE_SIZE)
 def _png(key: str) -> bytes:
     spec = json.loads(key)
-    return render_png(spec["drawing"], width=PNG_WIDTH, each_side=spec["each_side"])
+    return render_png(
+        spec["drawing"], width=PNG_WIDTH, each_side=spec["each_side"], words=spec.get("words")
+    )
 
 
 @lru_cache(maxsize=CACHE_SIZE)

@@ -28,6 +28,14 @@ ES_PATH = translation_path(DEFAULT_CATALOGUE_PATH, "es")
 ENGLISH = load_catalogue_file()
 
 
+@pytest.fixture(autouse=True)
+def _english_after_each_test():
+    """A request activates its language for the thread (LocaleMiddleware leaves it active):
+    later tests in this process expect English."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 def _es_document() -> dict:
     return yaml.safe_load(ES_PATH.read_text(encoding="utf-8"))
 
@@ -239,3 +247,41 @@ def test_the_lean_list_answers_what_the_serializer_answered_in_spanish(
     assert (lean.status_code, lean.json()) == (expected.status_code, expected.json())
     if page == 1 and not query:
         assert lean.json()["results"][0]["name"] == "Paseos cortos"  # A01
+
+
+# --- the drawings' words ----------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_drawing_read_in_spanish_has_spanish_words_and_its_own_url(catalogue):
+    from exercises.illustrations import illustrations_for
+
+    with translation.override("en"):
+        english = illustrations_for(Exercise.objects.get(key="F03", clinic=None))
+    with translation.override("es"):
+        exercise = Exercise.objects.in_language().get(key="F03", clinic=None)
+        spanish = illustrations_for(exercise)
+
+    assert "<title>Rodilla al pecho, una pierna: inicio</title>" in spanish[0].svg
+    assert "\u2194 cada lado" in spanish[0].svg
+    assert "mantenga 20 s" in spanish[1].svg
+    assert spanish[0].svg.count("Túmbese boca arriba") == 1  # the first step, as <desc>
+    assert spanish[0].digest != english[0].digest
+    assert "\u2194 each side" in english[0].svg
+
+
+@pytest.mark.django_db
+def test_a_patients_frozen_item_is_drawn_in_spanish(patient_a1, catalogue):
+    from exercises.templatetags.exercises import exercise_frames
+
+    revision = publish_plan_for(patient_a1)
+    with translation.override("es"):
+        item = type(revision).objects.get(pk=revision.pk).content["phases"][0]["items"][0]
+        frames = exercise_frames(item)["frames"]
+
+    if frames:
+        assert frames[0]["alt"] == f"{item['name']}: inicio"
+        assert (
+            item["name"]
+            == Exercise.objects.get(key=item["exercise_key"]).translations["es"]["name"]
+        )

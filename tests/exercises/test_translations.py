@@ -285,3 +285,24 @@ def test_a_patients_frozen_item_is_drawn_in_spanish(patient_a1, catalogue):
             item["name"]
             == Exercise.objects.get(key=item["exercise_key"]).translations["es"]["name"]
         )
+
+
+@pytest.mark.django_db
+def test_the_command_refuses_a_catalogue_missing_a_text_and_changes_nothing(tmp_path, catalogue):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    before = list(Exercise.objects.order_by("key").values())
+    english = yaml.safe_load(DEFAULT_CATALOGUE_PATH.read_text(encoding="utf-8"))
+    english["exercises"][0]["name"] = "Changed name"
+    (tmp_path / "exercises.yaml").write_text(yaml.safe_dump(english), encoding="utf-8")
+    document = _es_document()
+    document["exercises"]["C04"]["steps"][2] = ""
+    (tmp_path / "exercises.es.yaml").write_text(yaml.safe_dump(document), encoding="utf-8")
+
+    with pytest.raises(CommandError) as refused:
+        call_command("load_catalogue", file=str(tmp_path / "exercises.yaml"))
+
+    assert "exercises.es.yaml" in str(refused.value)
+    assert "C04: steps[2]: no text in es" in str(refused.value)
+    assert list(Exercise.objects.order_by("key").values()) == before

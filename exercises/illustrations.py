@@ -18,12 +18,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.urls import reverse
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import get_language, gettext, override, pgettext
 from PIL import Image
 
-from exercises.catalogue_file import load_catalogue_file
+from exercises.catalogue_file import CatalogueFile, load_catalogue_file
 from figures import BASE_POSES, PoseError, render_drawing, render_png
 
 # Enough for the whole catalogue and the clinics' own exercises seen by one process.
@@ -223,24 +224,60 @@ class LibraryPose:
     angles: Mapping[str, Any]  # `pose` (a base pose) and the angles that differ
 
 
+def _pose_names() -> dict[str, str]:
+    """The base poses' names in the active language."""
+    return {
+        "standing": pgettext("drawing pose", "standing"),
+        "sitting": pgettext("drawing pose", "sitting"),
+        "lying_back": pgettext("drawing pose", "lying back"),
+        "hook_lying": pgettext("drawing pose", "hook lying"),
+        "lying_front": pgettext("drawing pose", "lying front"),
+        "all_fours": pgettext("drawing pose", "all fours"),
+        "kneeling": pgettext("drawing pose", "kneeling"),
+        "half_kneeling": pgettext("drawing pose", "half kneeling"),
+        "side_lying": pgettext("drawing pose", "side lying"),
+    }
+
+
 @lru_cache(maxsize=1)
+def _catalogue_with_translations() -> CatalogueFile:
+    return load_catalogue_file(
+        languages=tuple(code for code, _name in settings.LANGUAGES if code != "en")
+    )
+
+
 def library_poses() -> dict[str, LibraryPose]:
-    """The named base poses, then every frame of the catalogue's drawings."""
+    """The named base poses, then every frame of the catalogue's drawings, labelled in the
+    active language."""
+    return _library_poses(get_language() or settings.LANGUAGE_CODE)
+
+
+@lru_cache(maxsize=8)
+def _library_poses(language: str) -> dict[str, LibraryPose]:
+    with override(language):
+        names = _pose_names()
+        basic = pgettext("drawing pose", "Basic: %(pose)s")
+        frame_labels = _frame_labels()
     poses = {
-        name: LibraryPose(name, f"Basic: {name.replace('_', ' ')}", "left", {"pose": name})
+        name: LibraryPose(
+            name,
+            basic % {"pose": names.get(name, name.replace("_", " "))},
+            "left",
+            {"pose": name},
+        )
         for name in BASE_POSES
     }
-    for entry in load_catalogue_file().entries:
+    for entry in _catalogue_with_translations().entries:
         drawing = entry.drawing or {}
+        entry_name = entry.texts(language)["name"]
         for frame in drawing.get("frames", []):
             key = f"{entry.id}:{frame['label']}"
             angles = {**drawing.get("base", {}), **frame}
             angles.pop("label")
             angles.pop("props", None)
             view = angles.pop("view", drawing.get("view", "left"))
-            poses[key] = LibraryPose(
-                key, f"{entry.id} {entry.name}: {frame['label']}", view, angles
-            )
+            label = frame_labels.get(frame["label"], frame["label"])
+            poses[key] = LibraryPose(key, f"{entry.id} {entry_name}: {label}", view, angles)
     return poses
 
 

@@ -306,3 +306,18 @@ def test_the_command_refuses_a_catalogue_missing_a_text_and_changes_nothing(tmp_
     assert "exercises.es.yaml" in str(refused.value)
     assert "C04: steps[2]: no text in es" in str(refused.value)
     assert list(Exercise.objects.order_by("key").values()) == before
+
+
+def test_the_drawing_builders_poses_are_named_in_the_active_language():
+    from exercises.illustrations import library_poses
+
+    with translation.override("es"):
+        spanish = library_poses()
+    with translation.override("en"):
+        english = library_poses()
+
+    assert spanish["F04:camel"].label == "F04 Gato y camello: camello"
+    assert spanish["hook_lying"].label == "Básica: boca arriba con las rodillas dobladas"
+    assert english["F04:camel"].label == "F04 Cat and camel: camel"
+    assert english["hook_lying"].label == "Basic: hook lying"
+    assert spanish["F04:camel"].angles == english["F04:camel"].angles

@@ -5,6 +5,8 @@ API answer in the active language."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import yaml
 from django.conf import settings
@@ -321,3 +323,30 @@ def test_the_drawing_builders_poses_are_named_in_the_active_language():
     assert english["F04:camel"].label == "F04 Cat and camel: camel"
     assert english["hook_lying"].label == "Basic: hook lying"
     assert spanish["F04:camel"].angles == english["F04:camel"].angles
+
+
+# The English catalogue's banned words (test_catalogue_file.BANNED_PATIENT_WORDS) in Spanish,
+# and the informal "tú" forms: patients are addressed as "usted".
+BANNED_SPANISH_WORDS = re.compile(
+    r"\b(manipula\w*|collar[íi]n\w*|ultrasonido\w*|TENS|fajas?|cors[ée]s?|ortesis|tracci[óo]n"
+    r"|inyecci\w*|ibuprofeno|naproxeno|paracetamol|aspirina|diclofenaco|code[íi]na|AINE"
+    r"|relajantes?|radiograf\w*|resonancia\w*|dañ\w*|degenera\w*|tus?|t[úu]|contigo)\b",
+    re.IGNORECASE,
+)
+
+
+def test_the_spanish_patient_text_has_no_banned_or_frightening_words_and_says_usted():
+    catalogue = load_catalogue_file(languages=("es",))
+    found = {
+        (entry.id, match.group(0))
+        for entry in catalogue.entries
+        for text in [
+            entry.translations["es"]["name"],
+            entry.translations["es"]["cautions"],
+            entry.translations["es"]["patient_notes"],
+            *entry.translations["es"]["steps"],
+        ]
+        if (match := BANNED_SPANISH_WORDS.search(text))
+    }
+
+    assert found == set()

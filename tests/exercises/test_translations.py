@@ -10,6 +10,8 @@ import re
 import pytest
 import yaml
 from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.utils import translation
 
 from exercises.catalogue_file import (
@@ -20,8 +22,10 @@ from exercises.catalogue_file import (
     translation_path,
     with_translation,
 )
+from exercises.illustrations import illustrations_for, library_poses
 from exercises.models import Exercise
 from exercises.services import catalogue_languages
+from exercises.templatetags.exercises import exercise_frames
 from tests.exercises.test_api import LIST
 from tests.exercises.test_lean_reads import serializer_answer
 from tests.followup.conftest import publish_plan_for
@@ -256,8 +260,6 @@ def test_the_lean_list_answers_what_the_serializer_answered_in_spanish(
 
 @pytest.mark.django_db
 def test_a_drawing_read_in_spanish_has_spanish_words_and_its_own_url(catalogue):
-    from exercises.illustrations import illustrations_for
-
     with translation.override("en"):
         english = illustrations_for(Exercise.objects.get(key="F03", clinic=None))
     with translation.override("es"):
@@ -274,8 +276,6 @@ def test_a_drawing_read_in_spanish_has_spanish_words_and_its_own_url(catalogue):
 
 @pytest.mark.django_db
 def test_a_patients_frozen_item_is_drawn_in_spanish(patient_a1, catalogue):
-    from exercises.templatetags.exercises import exercise_frames
-
     revision = publish_plan_for(patient_a1)
     with translation.override("es"):
         item = type(revision).objects.get(pk=revision.pk).content["phases"][0]["items"][0]
@@ -291,9 +291,6 @@ def test_a_patients_frozen_item_is_drawn_in_spanish(patient_a1, catalogue):
 
 @pytest.mark.django_db
 def test_the_command_refuses_a_catalogue_missing_a_text_and_changes_nothing(tmp_path, catalogue):
-    from django.core.management import call_command
-    from django.core.management.base import CommandError
-
     before = list(Exercise.objects.order_by("key").values())
     english = yaml.safe_load(DEFAULT_CATALOGUE_PATH.read_text(encoding="utf-8"))
     english["exercises"][0]["name"] = "Changed name"
@@ -311,8 +308,6 @@ def test_the_command_refuses_a_catalogue_missing_a_text_and_changes_nothing(tmp_
 
 
 def test_the_drawing_builders_poses_are_named_in_the_active_language():
-    from exercises.illustrations import library_poses
-
     with translation.override("es"):
         spanish = library_poses()
     with translation.override("en"):

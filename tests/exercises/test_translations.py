@@ -26,7 +26,7 @@ from exercises.illustrations import illustrations_for, library_poses
 from exercises.models import Exercise
 from exercises.services import catalogue_languages
 from exercises.templatetags.exercises import exercise_frames
-from tests.exercises.test_api import LIST
+from tests.exercises.test_api import LIST, PRIVATE
 from tests.exercises.test_lean_reads import serializer_answer
 from tests.followup.conftest import publish_plan_for
 
@@ -342,3 +342,29 @@ def test_the_spanish_patient_text_has_no_banned_or_frightening_words_and_says_us
     }
 
     assert found == set()
+
+
+@pytest.mark.django_db
+def test_a_clinics_own_exercise_shows_as_written_in_spanish(api, physio_a, catalogue):
+    api.as_user(physio_a.user)
+    created = api.post(LIST, PRIVATE, format="json", HTTP_ACCEPT_LANGUAGE="es")
+
+    detail = api.get(f"{LIST}A-CLINIC-1/", HTTP_ACCEPT_LANGUAGE="es").json()
+    changed = api.patch(
+        f"{LIST}A-CLINIC-1/", {"name": "Subir escaleras"}, format="json", HTTP_ACCEPT_LANGUAGE="es"
+    )
+
+    assert created.status_code == 201
+    assert (detail["name"], detail["steps"]) == (PRIVATE["name"], PRIVATE["steps"])
+    assert changed.status_code == 200
+    assert Exercise.objects.get(key="A-CLINIC-1").translations == {}
+
+
+@pytest.mark.django_db
+def test_a_global_exercise_read_in_spanish_is_still_refused_a_change(api, physio_a, catalogue):
+    api.as_user(physio_a.user)
+
+    refused = api.patch(f"{LIST}C04/", {"name": "X"}, format="json", HTTP_ACCEPT_LANGUAGE="es")
+
+    assert refused.status_code == 403
+    assert Exercise.objects.get(key="C04", clinic=None).name == "Bird dog - easy version"

@@ -8,13 +8,18 @@ directions, phases and dosage fields are the clinical core's (`clinical.vocabula
 Validation collects every problem in the file before raising, so one run of the loader shows
 the catalogue editor everything to fix. Each problem names the entry (its id, or
 `exercises[<index>]` when the id is missing or unusable) and the field.
+
+The patient-visible texts (name, steps, cautions, patient_notes) of other languages live in
+`exercises.<language>.yaml` beside the catalogue, keyed by id (issue #17). `load_catalogue_file`
+reads the languages it is asked for and refuses a translation file that lacks an entry or one
+of its texts, has a different number of steps, or names an entry the catalogue does not have.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, TypeGuard
@@ -142,6 +147,19 @@ class CatalogueEntry:
     illustration: str | None = None
     # The figure's frames (`figures.pose.parse_drawing` reads it); None: no drawing yet.
     drawing: Mapping[str, Any] | None = None
+    # The patient-visible texts in other languages (TRANSLATED_FIELDS), by language code:
+    # {"es": {"name": ..., "steps": [...], "cautions": ..., "patient_notes": ...}}.
+    translations: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    def texts(self, language: str) -> dict[str, Any]:
+        """The translated fields in `language` (English for a language without a translation)."""
+        english = {
+            "name": self.name,
+            "steps": list(self.steps),
+            "cautions": self.cautions,
+            "patient_notes": self.dosage.patient_notes,
+        }
+        return {**english, **dict(self.translations.get(language, {}))}
 
 
 @dataclass(frozen=True)
@@ -188,10 +206,60 @@ class CatalogueFileError(ValueError):
         super().__init__(f"{source}: {len(errors)} error(s) in the exercise catalogue:\n{lines}")
 
 
-def load_catalogue_file(path: str | Path = DEFAULT_CATALOGUE_PATH) -> CatalogueFile:
-    """Read, parse and validate a catalogue file; raise `CatalogueFileError` if it is invalid."""
+# What a translation file gives for each entry: the texts a patient reads.
+TRANSLATED_FIELDS = ("name", "steps", "cautions", "patient_notes")
+
+
+def translation_path(path: str | Path, language: str) -> Path:
+    """The translation file of `language` for the catalogue at `path`: `<stem>.<language>.yaml`
+    beside it, or, when there is none, the shipped one beside the default catalogue (so a
+    catalogue written elsewhere, as the loader tests do, still has the shipped texts)."""
     path = Path(path)
-    return parse_catalogue_text(path.read_text(encoding="utf-8"), source=str(path))
+    beside = path.with_name(f"{path.stem}.{language}{path.suffix}")
+    if beside.exists() or path.resolve() == DEFAULT_CATALOGUE_PATH:
+        return beside
+    return DEFAULT_CATALOGUE_PATH.with_name(
+        f"{DEFAULT_CATALOGUE_PATH.stem}.{language}{DEFAULT_CATALOGUE_PATH.suffix}"
+    )
+
+
+def load_catalogue_file(
+    path: str | Path = DEFAULT_CATALOGUE_PATH, *, languages: tuple[str, ...] | list[str] = ()
+) -> CatalogueFile:
+    """Read, parse and validate a catalogue file and the translation file of each of
+    `languages` (see `translation_path`); raise `CatalogueFileError` if any is invalid."""
+    path = Path(path)
+    catalogue = parse_catalogue_text(path.read_text(encoding="utf-8"), source=str(path))
+    for language in languages:
+        source = translation_path(path, language)
+        try:
+            text = source.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise CatalogueFileError(
+                str(source),
+                [CatalogueFieldError(FILE_ENTRY, "file", f"missing: no texts in {language}")],
+            ) from None
+        catalogue = with_translation(catalogue, text, language=language, source=str(source))
+    return catalogue
+
+
+def with_translation(
+    catalogue: CatalogueFile, text: str, *, language: str, source: str = "<translation>"
+) -> CatalogueFile:
+    """`catalogue` with the texts of `language` from translation YAML given as text; raise
+    `CatalogueFileError` naming the entry and field of every text that is missing."""
+    try:
+        document = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise CatalogueFileError(
+            source, [CatalogueFieldError(FILE_ENTRY, "yaml", f"not valid YAML: {exc}")]
+        ) from exc
+    texts = _TranslationValidator(source, language).validate(document, catalogue)
+    entries = tuple(
+        replace(entry, translations={**entry.translations, language: texts[entry.id]})
+        for entry in catalogue.entries
+    )
+    return CatalogueFile(version=catalogue.version, entries=entries)
 
 
 def parse_catalogue_text(text: str, *, source: str = "<catalogue>") -> CatalogueFile:
@@ -434,3 +502,80 @@ class _Validator:
                     self.error(label, key, "must not point to the entry itself")
                 elif target not in known_ids:
                     self.error(label, key, f"points to unknown id {target}")
+
+
+class _TranslationValidator:
+    """Checks one language's translation file against the (valid) catalogue."""
+
+    def __init__(self, source: str, language: str) -> None:
+        self.source = source
+        self.language = language
+        self.errors: list[CatalogueFieldError] = []
+
+    def error(self, entry: str, field_name: str, message: str) -> None:
+        self.errors.append(CatalogueFieldError(entry, field_name, message))
+
+    def validate(self, document: Any, catalogue: CatalogueFile) -> dict[str, dict[str, Any]]:
+        language = self.language
+        if not isinstance(document, dict) or not isinstance(document.get("exercises"), dict):
+            self.error(FILE_ENTRY, "exercises", "the file must map each exercise id to its texts")
+            raise CatalogueFileError(self.source, self.errors)
+        for key in document:
+            if key not in ("language", "exercises"):
+                self.error(FILE_ENTRY, str(key), "unknown top-level key")
+        if document.get("language", language) != language:
+            self.error(FILE_ENTRY, "language", f"says {document['language']}, expected {language}")
+        given: dict = document["exercises"]
+        texts: dict[str, dict[str, Any]] = {}
+        for entry in catalogue.entries:
+            if entry.id not in given:
+                self.error(entry.id, "entry", f"missing: no texts in {language}")
+                continue
+            texts[entry.id] = self._entry(entry, given[entry.id])
+        for entry_id in given:
+            if catalogue.get(str(entry_id)) is None:
+                self.error(str(entry_id), "entry", "not in the catalogue (exercises.yaml)")
+        if self.errors:
+            raise CatalogueFileError(self.source, self.errors)
+        return texts
+
+    def _entry(self, entry: CatalogueEntry, raw: Any) -> dict[str, Any]:
+        language = self.language
+        if not isinstance(raw, dict):
+            self.error(entry.id, "entry", "must be a mapping of texts")
+            return {}
+        for key in raw:
+            if key not in TRANSLATED_FIELDS:
+                self.error(entry.id, str(key), "unknown field")
+        english = entry.texts("en")
+        for key in ("name", "cautions", "patient_notes"):
+            value = raw.get(key)
+            if english[key].strip():
+                if not _is_text(value):
+                    self.error(entry.id, key, f"no text in {language}")
+            elif key not in raw:
+                self.error(entry.id, key, "required field is missing (empty, as in English)")
+            elif value not in (None, "") and not isinstance(value, str):
+                self.error(entry.id, key, "must be text")
+            elif value:
+                self.error(entry.id, key, "must be empty: the English has no text here")
+        steps = raw.get("steps")
+        if not isinstance(steps, list):
+            self.error(entry.id, "steps", f"no steps in {language}")
+            steps = []
+        elif len(steps) != len(entry.steps):
+            self.error(
+                entry.id,
+                "steps",
+                f"has {len(steps)} steps in {language}, the English has {len(entry.steps)}",
+            )
+        else:
+            for index, step in enumerate(steps):
+                if not _is_text(step):
+                    self.error(entry.id, f"steps[{index}]", f"no text in {language}")
+        return {
+            "name": raw.get("name") or "",
+            "steps": list(steps),
+            "cautions": raw.get("cautions") or "",
+            "patient_notes": raw.get("patient_notes") or "",
+        }

@@ -1,5 +1,6 @@
 import django_filters
 from django.db.models import Q
+from django.utils.translation import get_language
 
 from clinical.vocabulary import CATEGORIES, DIRECTIONS, PHASE_NAMES, REGIONS
 from exercises.catalogue_file import POSITIONS
@@ -41,8 +42,10 @@ class ExerciseFilter(django_filters.FilterSet):
         ]
 
     def filter_search(self, queryset, name, value):
+        # Also by the name in the active language (the catalogue's translations, issue #17).
         return queryset.filter(
             Q(name__icontains=value)
+            | Q(**{f"translations__{get_language()}__name__icontains": value})
             | Q(target_muscles__icontains=value)
             | Q(steps__icontains=value)
         )

@@ -18,15 +18,62 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.urls import reverse
+from django.utils.translation import get_language, gettext, override, pgettext
 from PIL import Image
 
-from exercises.catalogue_file import load_catalogue_file
+from exercises.catalogue_file import CatalogueFile, load_catalogue_file
 from figures import BASE_POSES, PoseError, render_drawing, render_png
 
 # Enough for the whole catalogue and the clinics' own exercises seen by one process.
 CACHE_SIZE = 1024
+
+
+def _frame_labels() -> dict[str, str]:
+    """The frame labels the catalogue's drawings use, in the active language (read by screen
+    readers in the drawing's title and the picture's alternative text; T and Y are shapes)."""
+    return {
+        "start": pgettext("drawing frame", "start"),
+        "middle": pgettext("drawing frame", "middle"),
+        "end": pgettext("drawing frame", "end"),
+        "back": pgettext("drawing frame", "back"),
+        "front": pgettext("drawing frame", "front"),
+        "side": pgettext("drawing frame", "side"),
+        "cat": pgettext("drawing frame", "cat"),
+        "camel": pgettext("drawing frame", "camel"),
+        "knee lift": pgettext("drawing frame", "knee lift"),
+        "lean": pgettext("drawing frame", "lean"),
+        "roll": pgettext("drawing frame", "roll"),
+        "sit up": pgettext("drawing frame", "sit up"),
+        "stand": pgettext("drawing frame", "stand"),
+        "step": pgettext("drawing frame", "step"),
+        "stroke": pgettext("drawing frame", "stroke"),
+        "tilt": pgettext("drawing frame", "tilt"),
+        "turn": pgettext("drawing frame", "turn"),
+        "up": pgettext("drawing frame", "up"),
+        "back and down": pgettext("drawing frame", "back and down"),
+        "walk": pgettext("drawing frame", "walk"),
+        "picture": pgettext("drawing frame", "picture"),
+    }
+
+
+def figure_words() -> dict[str, str]:
+    """The words a drawing shows or is titled with, in the active language (`figures`
+    renders them; they are part of the cache key, so each language has its own frames)."""
+    return {
+        "each_side": gettext("each side"),
+        "hold": gettext("hold %(seconds)s s"),
+        **_frame_labels(),
+    }
+
+
+def frame_label(label: str) -> str:
+    """A frame's label in the active language (a label of its own shows as written)."""
+    return _frame_labels().get(label, label)
+
+
 PNG_WIDTH = 240  # shown at 120 px: sharp on a high-density screen
 
 
@@ -75,6 +122,7 @@ def _render(key: str) -> tuple[Illustration, ...]:
             first_step=spec["first_step"],
             hold_seconds=spec["hold_seconds"],
             each_side=spec["each_side"],
+            words=spec.get("words"),
         )
     except PoseError:
         # Stored drawings are validated on save and on load; one that no longer passes (a
@@ -100,6 +148,7 @@ def _key(drawing: Mapping[str, Any], name: str, steps, hold_seconds, each_side) 
             "first_step": (list(steps) or [""])[0],
             "hold_seconds": hold_seconds or None,
             "each_side": bool(each_side),
+            "words": figure_words(),
         },
         sort_keys=True,
     )
@@ -137,7 +186,9 @@ def illustration_url(exercise_pk: int, illustration: Illustration) -> str:
 @lru_cache(maxsize=CACHE_SIZE)
 def _png(key: str) -> bytes:
     spec = json.loads(key)
-    return render_png(spec["drawing"], width=PNG_WIDTH, each_side=spec["each_side"])
+    return render_png(
+        spec["drawing"], width=PNG_WIDTH, each_side=spec["each_side"], words=spec.get("words")
+    )
 
 
 @lru_cache(maxsize=CACHE_SIZE)
@@ -173,24 +224,60 @@ class LibraryPose:
     angles: Mapping[str, Any]  # `pose` (a base pose) and the angles that differ
 
 
+def _pose_names() -> dict[str, str]:
+    """The base poses' names in the active language."""
+    return {
+        "standing": pgettext("drawing pose", "standing"),
+        "sitting": pgettext("drawing pose", "sitting"),
+        "lying_back": pgettext("drawing pose", "lying back"),
+        "hook_lying": pgettext("drawing pose", "hook lying"),
+        "lying_front": pgettext("drawing pose", "lying front"),
+        "all_fours": pgettext("drawing pose", "all fours"),
+        "kneeling": pgettext("drawing pose", "kneeling"),
+        "half_kneeling": pgettext("drawing pose", "half kneeling"),
+        "side_lying": pgettext("drawing pose", "side lying"),
+    }
+
+
 @lru_cache(maxsize=1)
+def _catalogue_with_translations() -> CatalogueFile:
+    return load_catalogue_file(
+        languages=tuple(code for code, _name in settings.LANGUAGES if code != "en")
+    )
+
+
 def library_poses() -> dict[str, LibraryPose]:
-    """The named base poses, then every frame of the catalogue's drawings."""
+    """The named base poses, then every frame of the catalogue's drawings, labelled in the
+    active language."""
+    return _library_poses(get_language() or settings.LANGUAGE_CODE)
+
+
+@lru_cache(maxsize=8)
+def _library_poses(language: str) -> dict[str, LibraryPose]:
+    with override(language):
+        names = _pose_names()
+        basic = pgettext("drawing pose", "Basic: %(pose)s")
+        frame_labels = _frame_labels()
     poses = {
-        name: LibraryPose(name, f"Basic: {name.replace('_', ' ')}", "left", {"pose": name})
+        name: LibraryPose(
+            name,
+            basic % {"pose": names.get(name, name.replace("_", " "))},
+            "left",
+            {"pose": name},
+        )
         for name in BASE_POSES
     }
-    for entry in load_catalogue_file().entries:
+    for entry in _catalogue_with_translations().entries:
         drawing = entry.drawing or {}
+        entry_name = entry.texts(language)["name"]
         for frame in drawing.get("frames", []):
             key = f"{entry.id}:{frame['label']}"
             angles = {**drawing.get("base", {}), **frame}
             angles.pop("label")
             angles.pop("props", None)
             view = angles.pop("view", drawing.get("view", "left"))
-            poses[key] = LibraryPose(
-                key, f"{entry.id} {entry.name}: {frame['label']}", view, angles
-            )
+            label = frame_labels.get(frame["label"], frame["label"])
+            poses[key] = LibraryPose(key, f"{entry.id} {entry_name}: {label}", view, angles)
     return poses
 
 

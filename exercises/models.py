@@ -9,7 +9,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Q, Value
 from django.db.models.functions import Coalesce
+from django.db.models.query import ModelIterable
 from django.utils.deconstruct import deconstructible
+from django.utils.translation import get_language
 
 from clinical.vocabulary import (
     CATEGORIES,
@@ -79,7 +81,50 @@ def _validate_drawing(value) -> None:
         raise ValidationError(f"{error.where}: {error.message}") from error
 
 
+# The catalogue texts a patient reads, translated per language (issue #17).
+TRANSLATED_FIELDS = ("name", "steps", "cautions", "patient_notes")
+
+
+def translated_texts(translations, language: str | None) -> dict:
+    """The texts of `translations` (an exercise's `translations`) in `language`, only those
+    that are given: a missing language or text means the English (or the physio's words)."""
+    own = (translations or {}).get(language or "", {}) if isinstance(translations, dict) else {}
+    return {name: own[name] for name in TRANSLATED_FIELDS if own.get(name)}
+
+
+class LocalisedModelIterable(ModelIterable):
+    """Exercises whose texts (and their loaded progression's and regression's) are in the
+    queryset's language: for reading only (`Exercise.save` refuses a localised exercise)."""
+
+    def __iter__(self):
+        language = getattr(self.queryset, "_shown_language", None)
+        for exercise in super().__iter__():
+            exercise.localise(language)
+            for link in ("progression", "regression"):
+                linked = exercise._state.fields_cache.get(link)
+                if linked is not None:
+                    linked.localise(language)
+            yield exercise
+
+
 class ExerciseQuerySet(models.QuerySet):
+    _shown_language: str | None = None
+
+    def _clone(self):
+        clone = super()._clone()  # type: ignore[misc]  # Django's, not in the stubs
+        clone._shown_language = self._shown_language
+        return clone
+
+    def in_language(self, language: str | None = None):
+        """Exercises shown in `language` (default: the active one): name, steps, cautions and
+        patient notes from the catalogue's translation, as written where there is none (a
+        clinic's own exercises). Value rows (`.values()`) are not changed: see
+        `exercises.selectors.exercise_rows`."""
+        clone = self.all()
+        clone._shown_language = language or get_language()
+        clone._iterable_class = LocalisedModelIterable
+        return clone
+
     def for_region(self, region: str):
         # JSON lists are matched on their quoted text, which works on SQLite and PostgreSQL.
         return self.filter(regions__icontains=f'"{region}"')
@@ -157,6 +202,7 @@ class Exercise(models.Model):
         blank=True,
         help_text="Static path of a drawing of this exercise; empty: the position pictogram.",
     )
+    translations = models.JSONField(default=dict, blank=True, editable=False)
     drawing = models.JSONField(
         default=dict,
         blank=True,
@@ -215,6 +261,28 @@ class Exercise(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} {self.name}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.__dict__.get("_english"):
+            raise ValueError(f"{self.key} is shown in another language: it cannot be saved.")
+        super().save(*args, **kwargs)
+
+    def localise(self, language: str | None = None) -> Exercise:
+        """Show this exercise's texts in `language` (default: the active one), in memory only;
+        the English stays readable with `english(field)`. Returns the exercise."""
+        if "translations" in self.get_deferred_fields():
+            return self  # not read: shown as stored (no query per exercise)
+        shown = translated_texts(self.translations, language or get_language())
+        if shown:
+            english = self.__dict__.setdefault("_english", {})
+            for name, value in shown.items():
+                english.setdefault(name, getattr(self, name))
+                setattr(self, name, value)
+        return self
+
+    def english(self, field_name: str):
+        """A translated field's stored (English) value, even on a localised exercise."""
+        return self.__dict__.get("_english", {}).get(field_name, getattr(self, field_name))
 
     @property
     def picture(self) -> str:

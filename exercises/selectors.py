@@ -3,9 +3,11 @@ from collections.abc import Iterable
 from typing import Any, cast
 
 from django.db.models import F, Q, QuerySet, Subquery
+from django.db.models.query import ValuesIterable
+from django.utils.translation import get_language
 
 from accounts.permissions import clinic_id_of
-from exercises.models import CatalogueVersion, Exercise
+from exercises.models import CatalogueVersion, Exercise, translated_texts
 from exercises.signals import patient_exercise_keys as _keys_signal
 
 
@@ -20,8 +22,9 @@ def patient_exercise_keys(patient) -> set[str]:
 
 
 def exercises_visible_to(user) -> QuerySet[Exercise]:
-    """Global exercises and the user's clinic's own; a patient sees those in their plan."""
-    exercises = Exercise.objects.all()
+    """Global exercises and the user's clinic's own; a patient sees those in their plan.
+    Their texts are in the active language (`ExerciseQuerySet.in_language`): for reading."""
+    exercises = Exercise.objects.in_language()
     if not user.is_authenticated:
         return exercises.none()
     clinic_id = clinic_id_of(user)
@@ -60,6 +63,7 @@ ANSWER_COLUMNS = (
     "cautions",
     "steps",
     "illustration",
+    "translations",  # read by LocalisedValuesIterable, which takes it out of the row
 )
 
 
@@ -67,14 +71,29 @@ ANSWER_COLUMNS = (
 DETAIL_COLUMNS = ("id", "drawing", "picture_file")
 
 
+class LocalisedValuesIterable(ValuesIterable):
+    """Value rows with the catalogue texts in the queryset's language (`translations`, read
+    with them, is left out of the row): what `Exercise.localise` does for an instance."""
+
+    def __iter__(self):
+        language = getattr(self.queryset, "_shown_language", None) or get_language()
+        for row in super().__iter__():
+            row.update(translated_texts(row.pop("translations", None), language))
+            yield row
+
+
 def exercise_rows(queryset: QuerySet[Exercise], *, detail: bool = False) -> QuerySet[Any]:
-    """The exercises as value rows with what an API answer shows, no model instances."""
-    return queryset.values(
+    """The exercises as value rows with what an API answer shows, no model instances; the
+    texts in the active language (the same query: the translations are a column)."""
+    rows = queryset.values(
         *ANSWER_COLUMNS,
         *(DETAIL_COLUMNS if detail else ()),
         progression_key=F("progression__key"),
         regression_key=F("regression__key"),
     )
+    rows._shown_language = get_language()
+    rows._iterable_class = LocalisedValuesIterable
+    return rows
 
 
 def _catalogue_clinic_id(user) -> int | None:
@@ -101,14 +120,16 @@ def with_catalogue_versions(rows: QuerySet[Any], user) -> QuerySet[Any]:
 def catalogue_etag(user, *parts: object, row: dict | None = None) -> str:
     """An entity tag for a catalogue answer to `user`: the versions of the catalogues the user
     sees (`CatalogueVersion`), what else decides which exercises they see (their clinic; for a
-    patient, the keys of their plan), and `parts` (which answer: list or detail, the query).
+    patient, the keys of their plan), the active language, and `parts` (which answer: list or
+    detail, the query).
 
     The versions come from `row` when it is a row of `with_catalogue_versions`, else from one
     query on the version table; never from the exercises. A patient's plan keys cost their
     own query.
     """
     clinic_id = _catalogue_clinic_id(user)
-    scope: list[object] = [user.pk, user.is_staff, clinic_id]
+    # The language too: the same catalogue answers in each language's texts.
+    scope: list[object] = [user.pk, user.is_staff, clinic_id, get_language()]
     if clinic_id is None:  # staff see every clinic's catalogue (others see none)
         versions = CatalogueVersion.objects.values_list("clinic_id", "version")
         scope.append(sorted(versions, key=str))

@@ -8,6 +8,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -58,10 +59,25 @@ def _values(entry: CatalogueEntry) -> dict:
         "steps": list(entry.steps),
         "illustration": entry.illustration or "",
         "drawing": dict(entry.drawing or {}),
+        "translations": {
+            language: {
+                "name": texts["name"],
+                "steps": list(texts["steps"]),
+                "cautions": texts["cautions"],
+                "patient_notes": texts["patient_notes"],
+            }
+            for language, texts in sorted(entry.translations.items())
+        },
     }
     for model_field, dosage_field in _DOSAGE_MAP.items():
         values[model_field] = getattr(entry.dosage, dosage_field)
     return values
+
+
+def catalogue_languages() -> tuple[str, ...]:
+    """The languages the catalogue must have texts in: every language of the site but English
+    (the catalogue file's own)."""
+    return tuple(code for code, _name in settings.LANGUAGES if code != "en")
 
 
 def bump_catalogue_version(*, clinic_id: int | None) -> None:
@@ -78,10 +94,11 @@ def bump_catalogue_version(*, clinic_id: int | None) -> None:
 def load_catalogue(*, path: str | Path = DEFAULT_CATALOGUE_PATH) -> LoadReport:
     """Create or update the global catalogue from the catalogue file. Idempotent.
 
-    The whole file is validated before anything is written (CatalogueFileError names the
-    entry and field); the writes happen in one transaction, so a failure changes nothing.
+    The whole file, and its translation into each of `catalogue_languages()`, is validated
+    before anything is written (CatalogueFileError names the entry and field); the writes
+    happen in one transaction, so a failure changes nothing.
     """
-    catalogue = load_catalogue_file(path)
+    catalogue = load_catalogue_file(path, languages=catalogue_languages())
     existing = {exercise.key: exercise for exercise in Exercise.objects.filter(clinic=None)}
     clash = Exercise.objects.exclude(clinic=None).filter(key__in=[e.id for e in catalogue.entries])
     if clash.exists():

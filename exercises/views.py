@@ -26,6 +26,7 @@ CARD_COLUMNS = (
     "drawing",
     "picture_file",
     "steps",  # the drawing's title and description name the first step
+    "translations",  # the name and steps in the active language (issue #17)
     *Exercise.DOSAGE_FIELDS,
 )
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import itertools
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import escape
@@ -46,6 +46,10 @@ def _n(value: float) -> str:
 class Cues:
     hold_seconds: int | None = None
     each_side: bool = False
+    # The words drawn in the figure, in the reader's language (exercises.illustrations gives
+    # them translated); `hold_text` has the placeholder %(seconds)s.
+    each_side_text: str = "each side"
+    hold_text: str = "hold %(seconds)s s"
 
 
 class _Projector:
@@ -294,9 +298,9 @@ def _marker_ops(
     ops: list[Op] = []
     top = bounds[1] + 13
     if cues.each_side and label in ("start", None):
-        ops.append(("text", bounds[0] + 4, top, "start", "\u2194 each side"))
+        ops.append(("text", bounds[0] + 4, top, "start", f"\u2194 {cues.each_side_text}"))
     if cues.hold_seconds and is_hold_frame:
-        text = f"hold {cues.hold_seconds} s"
+        text = cues.hold_text % {"seconds": cues.hold_seconds}
         right = bounds[2] - 4
         cx = right - 6.6 * len(text) - 9  # DejaVu Sans at 11: about 6.6 units a character
         ops += [
@@ -433,23 +437,47 @@ def render_drawing(
     first_step: str,
     hold_seconds: int | None = None,
     each_side: bool = False,
+    words: Mapping[str, str] | None = None,
 ) -> list[RenderedFrame]:
     """Every frame of a drawing as an SVG document, titled for screen readers with the
-    exercise's name and first step. Raises `PoseError` for an invalid drawing."""
+    exercise's name and first step. Raises `PoseError` for an invalid drawing.
+
+    `words` gives the figure's words in the reader's language: `each_side`, `hold` (with
+    %(seconds)s) and each frame label by its own name (`start`, `end`, ...); English without."""
+    words = words or {}
     drawing = parse_drawing(raw)
-    bounds, frames = frame_ops(drawing, Cues(hold_seconds=hold_seconds, each_side=each_side))
+    bounds, frames = frame_ops(
+        drawing, _cues(words, hold_seconds=hold_seconds, each_side=each_side)
+    )
     rendered = []
     for frame, ops in zip(drawing.frames, frames, strict=True):
-        title = f"{name}: {frame.label}"
+        title = f"{name}: {words.get(frame.label, frame.label)}"
         aspect = (bounds[2] - bounds[0]) / (bounds[3] - bounds[1])
         rendered.append(RenderedFrame(frame.label, _svg(bounds, ops, title, first_step), aspect))
     return rendered
 
 
-def render_png(raw: Any, *, width: int = 240, frame: int = 0, each_side: bool = False) -> bytes:
+def _cues(words: Mapping[str, str], *, hold_seconds: int | None, each_side: bool) -> Cues:
+    """The cues, drawn in `words` (English where a word is not given)."""
+    return Cues(
+        hold_seconds=hold_seconds,
+        each_side=each_side,
+        each_side_text=words.get("each_side") or Cues.each_side_text,
+        hold_text=words.get("hold") or Cues.hold_text,
+    )
+
+
+def render_png(
+    raw: Any,
+    *,
+    width: int = 240,
+    frame: int = 0,
+    each_side: bool = False,
+    words: Mapping[str, str] | None = None,
+) -> bytes:
     """One frame as a PNG (Pillow), for email clients that do not show SVG."""
     drawing = parse_drawing(raw)
-    bounds, frames = frame_ops(drawing, Cues(each_side=each_side))
+    bounds, frames = frame_ops(drawing, _cues(words or {}, hold_seconds=None, each_side=each_side))
     x0, y0, x1, y1 = bounds
     supersample = 3
     scale = width / (x1 - x0) * supersample

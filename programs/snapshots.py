@@ -6,6 +6,8 @@ cautions, dosage in plain words), so a later catalogue or plan edit never change
 
 from __future__ import annotations
 
+import copy
+
 from django.db.models import Prefetch
 
 from exercises.dosage import DosageValues, describe_dosage
@@ -59,21 +61,24 @@ def _item(prescription: Prescription) -> dict:
     return {
         "id": prescription.pk,
         "exercise_key": exercise.key,
-        "name": exercise.name,
+        "name": exercise.english("name"),
         "category": exercise.category,
         "position": exercise.position,
         "picture": exercise.picture,
         "drawing": exercise.drawing,
         "picture_file": exercise.picture_file,
-        "steps": list(exercise.steps),
-        "cautions": exercise.cautions,
+        "steps": list(exercise.english("steps")),
+        "cautions": exercise.english("cautions"),
         **{name: getattr(prescription, name) for name in DOSAGE_FIELDS},
         "dosage_text": dosage_text(prescription),
         "notes": prescription.notes,  # what the physio wrote for this patient
-        "patient_notes": exercise.patient_notes,  # the catalogue's tip for patients
+        "patient_notes": exercise.english("patient_notes"),  # the catalogue's tip for patients
         "reason": prescription.reason,
         "rule_ids": list(prescription.rule_ids),
         "change_reason": prescription.change_reason,
+        # The catalogue's texts in other languages, frozen with the item (issue #17); a
+        # clinic's own exercise has none and shows as written.
+        "translations": copy.deepcopy(exercise.translations or {}),
     }
 
 

@@ -3,7 +3,7 @@ from collections.abc import Mapping
 from django import template
 
 from exercises.dosage import DosageValues, describe_dosage
-from exercises.illustrations import illustration_url, illustrations_for
+from exercises.illustrations import frame_label, illustration_url, illustrations_for
 
 register = template.Library()
 
@@ -44,7 +44,7 @@ def exercise_frames(subject, size="medium", loop=False, embed=False):
         "frames": [
             {
                 "src": frame.data_uri if embed else illustration_url(subject.pk, frame),
-                "alt": f"{name}: {frame.label}",
+                "alt": f"{name}: {frame_label(frame.label)}",
                 "label": frame.label,
             }
             for frame in frames

@@ -17,6 +17,7 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.db import transaction
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from tests.clock import Clock, suite_moment
@@ -82,6 +83,15 @@ def clock(_suite_clock: time_machine.Coordinates) -> Iterator[Clock]:
     _suite_clock.move_to(suite_moment())
     yield Clock(_suite_clock)
     _suite_clock.move_to(suite_moment())
+
+
+@pytest.fixture(autouse=True)
+def _language_of_the_test() -> Iterator[None]:
+    """Each test starts in the default language: a request through LocaleMiddleware leaves
+    its language active in the thread, and the next test must not inherit it."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ import datetime
 import hashlib
 import math
 import mimetypes
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -142,6 +143,20 @@ def _without_prefix(text: str, prefixes: tuple[str, ...]) -> str:
     return text
 
 
+def page_numbers_css() -> str:
+    """The CSS `content` of the page numbers ("Page 2 of 18") in the active language."""
+    words = _("Page %(page)s of %(pages)s")
+    parts = []
+    for piece in re.split(r"(%\(page\)s|%\(pages\)s)", words):
+        if piece == "%(page)s":
+            parts.append("counter(page)")
+        elif piece == "%(pages)s":
+            parts.append("counter(pages)")
+        elif piece:
+            parts.append('"' + piece.replace("\\", "").replace('"', "") + '"')
+    return " ".join(parts)
+
+
 def _symptom_response() -> list[dict]:
     return [
         {
@@ -243,6 +258,9 @@ def render_program_html(
         "safety_net": localise(SAFETY_NET),
         # "Tuesday 8 December 2026"; Spanish "martes 8 de diciembre de 2026".
         "long_date": _("l j F Y"),
+        # "8 Dec 2026" in English; a short numeric date where months are not abbreviated so.
+        "short_date": _("j M Y"),
+        "page_numbers": page_numbers_css(),
         "language": translation.get_language(),
         "is_large_print": large_print,
         "page_size": "letter" if paper_size.lower() == "letter" else "A4",

@@ -140,6 +140,7 @@ def _progress_report_html(report: ProgressReport) -> str:
             "start_back_introduction": START_BACK_INTRODUCTION,
             "start_back_licence": START_BACK_LICENCE,
             "risk_label": _risk_label(episode),
+            "short_date": _("j M Y"),
             "adherence_7": overview.adherence_7,
             "adherence_28": overview.adherence_28,
             "open_alerts": overview.open_alerts,

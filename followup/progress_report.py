@@ -65,9 +65,11 @@ def request_progress_report(*, plan: Plan, summary: str, by) -> ProgressReport:
     """Record the physio's request; the worker renders it after commit."""
     summary = summary.strip()
     if len(summary) > SUMMARY_MAX:
-        raise ValidationError({"summary": f"Keep the summary to {SUMMARY_MAX} characters."})
+        raise ValidationError(
+            {"summary": _("Keep the summary to %(max)s characters.") % {"max": SUMMARY_MAX}}
+        )
     if not plan.revisions.exists():
-        raise ValidationError({"plan": "Publish the plan before making a progress report."})
+        raise ValidationError({"plan": _("Publish the plan before making a progress report.")})
     report = ProgressReport.objects.create(plan=plan, summary=summary, created_by=by)
     record_audit(
         actor=by,

@@ -7,9 +7,10 @@ import pytest
 from django.core import mail
 from django.utils import translation
 
-from followup import services
+from followup import progress_report, services
 from followup.models import Alert
 from tests.followup.conftest import check_in
+from tests.followup.test_measures_journey import high_risk_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -56,3 +57,41 @@ def test_the_email_language_does_not_leak_into_the_caller(revision_a1, patient_a
     with translation.override("en"):
         alert_email(patient_a1)
         assert translation.get_language() == "en"
+
+
+def test_the_psfs_review_email_follows_the_patients_language(patient_a1, catalogue):
+
+    set_language(patient_a1, "es")
+    plan = high_risk_plan(patient_a1).plan
+    review = services.request_function_review(plan=plan, rule_id="CHK-2W", once_key="t")
+    mail.outbox.clear()
+
+    assert services.send_function_review_email(review_id=review.pk) is True
+
+    [message] = mail.outbox
+    html = message.alternatives[0][0]
+    assert message.subject == "Una pregunta breve de su fisioterapeuta"
+    assert '<html lang="es">' in html
+    for body in (message.body, html):
+        assert "Su fisioterapeuta quiere saber" in body and "Hello" not in body
+
+
+def test_the_progress_report_is_in_the_requesting_physios_language(patient_a1, physio_a, catalogue):
+
+    set_language(physio_a, "es")
+    plan = high_risk_plan(patient_a1).plan
+    report = progress_report.request_progress_report(plan=plan, summary="", by=physio_a.user)
+
+    html = progress_report.progress_report_html(report)
+
+    assert '<html lang="es">' in html
+    for phrase in (
+        "Informe de evolución",
+        "Adherencia",
+        "Resumen del fisioterapeuta",
+        "Riesgo Alto",
+        "No se ha redactado ningún resumen.",
+    ):
+        assert phrase in html, phrase
+    for english in ("Progress report", "Adherence", "Physiotherapist's summary", "High risk"):
+        assert english not in html, english

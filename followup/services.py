@@ -335,7 +335,9 @@ def _act_on(outcome: CheckInOutcome, *, plan: Plan, check_in: CheckIn, facts: Pl
         first = next(f for f in outcome.findings if f.pauses_reminders)
         pause_reminders(
             patient=check_in.patient,
-            reason=f"{first.rule_id} at the check-in of {check_in.local_date.isoformat()}",
+            # Stored in English, shown through `core.i18n.localise`.
+            reason=gettext_noop("%(rule)s at the check-in of %(date)s")
+            % {"rule": first.rule_id, "date": check_in.local_date.isoformat()},
         )
     # An urgent or emergency warning sign opens the patient's safety concern (one state that
     # every page reads; its pause of the reminders lasts until a physio closes it).
@@ -463,7 +465,9 @@ def run_daily_rules(*, now: datetime.datetime | None = None) -> list[Alert]:
                     )
                 if finding.pauses_reminders:
                     pause_reminders(
-                        patient=plan.patient, reason=f"{finding.rule_id}: physio review due"
+                        patient=plan.patient,
+                        reason=gettext_noop("%(rule)s: physio review due")
+                        % {"rule": finding.rule_id},
                     )
     return raised
 

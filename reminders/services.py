@@ -169,7 +169,9 @@ def pause_reminders(*, patient: Patient, reason: str) -> None:
 
 
 # The pause of an open safety concern (programs.safety): only closing the concern ends it.
-SAFETY_PAUSE = "safety concern open: "
+# Stored in English (the physio's pages show it through `core.i18n.localise`).
+SAFETY_PAUSE_TEXT = gettext_noop("safety concern open: %(rules)s")
+SAFETY_PAUSE = SAFETY_PAUSE_TEXT.split("%", 1)[0]
 
 
 def pause_for_safety(*, patient: Patient, rule_ids) -> None:
@@ -177,7 +179,7 @@ def pause_for_safety(*, patient: Patient, rule_ids) -> None:
     warning sign at a check-in (it says when)."""
     schedule = ReminderSchedule.objects.filter(patient=patient).first()
     if schedule is not None and not schedule.paused_reason:
-        pause_reminders(patient=patient, reason=SAFETY_PAUSE + ", ".join(rule_ids))
+        pause_reminders(patient=patient, reason=SAFETY_PAUSE_TEXT % {"rules": ", ".join(rule_ids)})
 
 
 def resume_after_safety_concern(*, patient: Patient, rule_ids, by) -> ReminderSchedule | None:

@@ -88,3 +88,17 @@ def test_failure_reasons_are_stored_in_english_and_shown_in_spanish():
             localise(services.NOT_SENDING_TEXT[next(iter(services.NOT_SENDING_TEXT))])
             != (services.NOT_SENDING_TEXT[next(iter(services.NOT_SENDING_TEXT))])
         )
+
+
+def test_pause_reasons_are_shown_in_spanish():
+    paused = services.PAUSED_TEXT % {
+        "reason": services.SAFETY_PAUSE_TEXT % {"rules": "RF-EMERG-CES"}
+    }
+
+    assert paused == "Paused: safety concern open: RF-EMERG-CES"
+    assert services.SAFETY_PAUSE == "safety concern open: "
+    with translation.override("es"):
+        assert localise(paused) == "En pausa: problema de seguridad sin cerrar: RF-EMERG-CES"
+        assert localise("Paused: RF-EMERG-CES at the check-in of 2026-12-08") == (
+            "En pausa: RF-EMERG-CES en el registro del 2026-12-08"
+        )

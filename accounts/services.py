@@ -17,7 +17,8 @@ from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from knox.models import AuthToken
 from PIL import Image
 
@@ -192,14 +193,16 @@ def send_invitation_email(*, invitation_id: int) -> bool:
         "url": invitation_url(invitation),
         "expires_at": invitation.expires_at,
     }
-    message = EmailMultiAlternatives(
-        # Transactional mail: no health details in the subject.
-        subject=f"Set up your account with {patient.clinic.name}",
-        body=render_to_string("emails/invitation.txt", context),
-        from_email=clinic_sender(patient.clinic),
-        to=[invitation.email],
-    )
-    message.attach_alternative(render_to_string("emails/invitation.html", context), "text/html")
+    # In the patient's language (set by the physio when adding the patient).
+    with translation.override(patient.language):
+        message = EmailMultiAlternatives(
+            # Transactional mail: no health details in the subject.
+            subject=_("Set up your account with %(clinic)s") % {"clinic": patient.clinic.name},
+            body=render_to_string("emails/invitation.txt", context),
+            from_email=clinic_sender(patient.clinic),
+            to=[invitation.email],
+        )
+        message.attach_alternative(render_to_string("emails/invitation.html", context), "text/html")
     add_letterhead(message, invitation.patient.clinic)
     message.send()
     Invitation.objects.filter(pk=invitation.pk).update(sent_at=timezone.now(), last_error="")

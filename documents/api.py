@@ -28,9 +28,7 @@ class RevisionDocumentView(APIView):
         revision = selectors.get_visible_revision(request.user, plan_id=plan_id, number=number)
         query = DocumentRequestSerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        document = revision.documents.filter(
-            is_large_print=query.validated_data["large_print"]
-        ).first()
+        document = services.document_of(revision, large_print=query.validated_data["large_print"])
         if document is None:
             raise Http404("No document yet: POST to create it.")
         return Response(ProgramDocumentSerializer(document, context={"request": request}).data)

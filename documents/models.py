@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from accounts.models import Language
+
 
 class ProgramDocument(models.Model):
     """One PDF of one revision (normal or large print).
@@ -22,6 +24,9 @@ class ProgramDocument(models.Model):
         "programs.PlanRevision", on_delete=models.CASCADE, related_name="documents"
     )
     is_large_print = models.BooleanField(default=False)
+    # The language it is printed in (the patient's): the same revision in another language
+    # is another document, with other content and another hash.
+    language = models.CharField(max_length=8, choices=Language.choices, default=Language.EN)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     # Private storage, named after the content hash: no health details in the name.
     file = models.FileField(blank=True, max_length=200)
@@ -45,7 +50,8 @@ class ProgramDocument(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["revision", "is_large_print"], name="one_document_per_revision_and_print"
+                fields=["revision", "is_large_print", "language"],
+                name="one_document_per_revision_print_and_language",
             ),
         ]
         indexes = [models.Index(fields=["status", "started_at"], name="document_status_started")]

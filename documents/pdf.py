@@ -13,14 +13,21 @@ import datetime
 import hashlib
 import math
 import mimetypes
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, pgettext
 
 from clinical.education import EDUCATION, SAFETY_NET, SYMPTOM_RESPONSE
+from core.i18n import localise
 from programs import revision_content
 
 STATIC_SCHEME = "backcare-static"
@@ -101,20 +108,66 @@ def _date(value: str | None) -> datetime.date | None:
     return datetime.date.fromisoformat(value) if value else None
 
 
+# The symptom-response zones' names, as printed in the table's first column.
+ZONE_LABELS = {
+    "green": gettext_noop("Green"),
+    "amber": gettext_noop("Amber"),
+    "red": gettext_noop("Red"),
+}
+
+
 def _help_lists() -> dict:
-    """The "When to get help" box, from the approved education texts (clinical-model §7)."""
-    emergency = EDUCATION["emergency"].text
-    lead, _, signs = emergency.partition(":")
+    """The "When to get help" box, from the approved education texts (clinical-model §7), in
+    the active language. The emergency text is one sentence, "lead: sign; sign; or sign.", in
+    every language (its translation keeps the colon and semicolons)."""
+    emergency = localise(EDUCATION["emergency"].text)
+    lead, _colon, signs = emergency.partition(":")
+    # The last sign starts with "or" ("o" in Spanish): the list shows it without.
+    last_or = (pgettext("the last of a list of warning signs", "or") + " ", "or ")
     return {
         "emergency_lead": lead.strip(),
         "emergency_signs": [
-            sign.strip().removeprefix("or ").rstrip(".")
+            _without_prefix(sign.strip(), last_or).rstrip(".")
             for sign in signs.split(";")
             if sign.strip()
         ],
-        "urgent": EDUCATION["when_to_seek_help"].text,
-        "flare_plan": EDUCATION["flare_plan"].text,
+        "urgent": localise(EDUCATION["when_to_seek_help"].text),
+        "flare_plan": localise(EDUCATION["flare_plan"].text),
     }
+
+
+def _without_prefix(text: str, prefixes: tuple[str, ...]) -> str:
+    for prefix in prefixes:
+        if text.startswith(prefix):
+            return text.removeprefix(prefix)
+    return text
+
+
+def page_numbers_css() -> str:
+    """The CSS `content` of the page numbers ("Page 2 of 18") in the active language."""
+    words = _("Page %(page)s of %(pages)s")
+    parts = []
+    for piece in re.split(r"(%\(page\)s|%\(pages\)s)", words):
+        if piece == "%(page)s":
+            parts.append("counter(page)")
+        elif piece == "%(pages)s":
+            parts.append("counter(pages)")
+        elif piece:
+            parts.append('"' + piece.replace("\\", "").replace('"', "") + '"')
+    return " ".join(parts)
+
+
+def _symptom_response() -> list[dict]:
+    return [
+        {
+            "zone": zone.zone,
+            "label": _(ZONE_LABELS.get(zone.zone, zone.zone)),
+            "during_exercise": localise(zone.during_exercise),
+            "afterwards": localise(zone.afterwards),
+            "what_to_do": localise(zone.what_to_do),
+        }
+        for zone in SYMPTOM_RESPONSE
+    ]
 
 
 def _phase_context(phase: revision_content.SnapshotPhase) -> dict:
@@ -154,14 +207,17 @@ def _log_weeks(phase: dict) -> list[dict]:
 
 def render_program_html(
     *,
-    snapshot: dict,
+    snapshot: Mapping[str, Any],
     revision_number: int,
     published_at: datetime.datetime,
     large_print: bool,
     paper_size: str,
     letterhead: Letterhead | None = None,
 ) -> str:
-    """The program as print HTML (one stylesheet, no scripts, assets via the static scheme).
+    """The program as print HTML (one stylesheet, no scripts, assets via the static scheme),
+    in the active language: `snapshot` is the revision's content in that language
+    (`PlanRevision.content`); the fixed texts, the clinical core's texts and the dates follow
+    the language too, and `<html lang>` names it.
 
     `letterhead`: the clinic's logo (a data: URI, the only image the fetcher allows besides
     our static files) and colour, on the first page.
@@ -191,15 +247,21 @@ def render_program_html(
         "current": current,
         "log_weeks": _log_weeks(current) if current else [],
         "help": _help_lists(),
-        "plan_goal": EDUCATION["plan_goal"].text,
+        "plan_goal": localise(EDUCATION["plan_goal"].text),
         # The goal and the emergency list are printed on the cover already.
         "plan_advice": [
             advice
             for advice in snapshot.get("plan_advice", [])
             if advice.get("key") not in COVER_ADVICE_KEYS
         ],
-        "symptom_response": SYMPTOM_RESPONSE,
-        "safety_net": SAFETY_NET,
+        "symptom_response": _symptom_response(),
+        "safety_net": localise(SAFETY_NET),
+        # "Tuesday 8 December 2026"; Spanish "martes 8 de diciembre de 2026".
+        "long_date": _("l j F Y"),
+        # "8 Dec 2026" in English; a short numeric date where months are not abbreviated so.
+        "short_date": _("j M Y"),
+        "page_numbers": page_numbers_css(),
+        "language": translation.get_language(),
         "is_large_print": large_print,
         "page_size": "letter" if paper_size.lower() == "letter" else "A4",
         "stylesheet_url": static_url(STYLESHEET),

@@ -91,5 +91,9 @@ def current_revision_of(patient) -> PlanRevision | None:
 
 
 def documents_of(revision: PlanRevision) -> dict[bool, ProgramDocument]:
-    """The revision's documents keyed by large print (False: standard)."""
-    return {document.is_large_print: document for document in revision.documents.all()}
+    """The revision's documents in its patient's language, keyed by large print (False:
+    standard)."""
+    return {
+        document.is_large_print: document
+        for document in revision.documents.filter(language=services.document_language(revision))
+    }

@@ -21,7 +21,9 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.services import add_letterhead, clinic_logo_data_uri, clinic_sender
 from core import leases, links, outbox
@@ -51,13 +53,30 @@ def _queue_render(document_id: int) -> None:
     )
 
 
-def request_program_pdf(*, revision: PlanRevision, large_print: bool = False) -> ProgramDocument:
-    """The revision's document row, queued for rendering (after commit) unless ready.
+def document_language(revision: PlanRevision) -> str:
+    """The language a revision's PDF is printed in: its patient's (the PDF is theirs)."""
+    return revision.plan.patient.language
+
+
+def document_of(revision: PlanRevision, *, large_print: bool) -> ProgramDocument | None:
+    """The revision's document in its patient's language, if it was asked for."""
+    return revision.documents.filter(
+        is_large_print=large_print, language=document_language(revision)
+    ).first()
+
+
+def request_program_pdf(
+    *, revision: PlanRevision, large_print: bool = False, language: str | None = None
+) -> ProgramDocument:
+    """The revision's document row in `language` (by default the patient's), queued for
+    rendering (after commit) unless ready.
 
     Asking again for a failed document is the retry: it goes back to `pending`.
     """
-    document, _ = ProgramDocument.objects.get_or_create(
-        revision=revision, is_large_print=large_print
+    document, _created = ProgramDocument.objects.get_or_create(
+        revision=revision,
+        is_large_print=large_print,
+        language=language or document_language(revision),
     )
     if document.status == ProgramDocument.Status.FAILED:
         ProgramDocument.objects.filter(pk=document.pk, status=ProgramDocument.Status.FAILED).update(
@@ -85,20 +104,24 @@ def _claim(document_id: int, now: datetime.datetime) -> bool:
 
 
 def program_html(document: ProgramDocument) -> str:
+    """The document's print HTML in its language: the revision's content as shown in that
+    language (`PlanRevision.content`), fixed texts and dates too. The content hash covers the
+    HTML, so each language is its own file."""
     revision = document.revision
     clinic = revision.plan.patient.clinic
-    return pdf.render_program_html(
-        snapshot=revision.snapshot,
-        revision_number=revision.number,
-        published_at=revision.published_at,
-        large_print=document.is_large_print,
-        paper_size=clinic.paper_size,
-        # The clinic's letterhead as it is now: a new logo or colour renders a new PDF (the
-        # content hash covers the HTML).
-        letterhead=pdf.Letterhead(
-            logo_uri=clinic_logo_data_uri(clinic), colour=clinic.brand_colour
-        ),
-    )
+    with translation.override(document.language):
+        return pdf.render_program_html(
+            snapshot=revision.content,
+            revision_number=revision.number,
+            published_at=revision.published_at,
+            large_print=document.is_large_print,
+            paper_size=clinic.paper_size,
+            # The clinic's letterhead as it is now: a new logo or colour renders a new PDF
+            # (the content hash covers the HTML).
+            letterhead=pdf.Letterhead(
+                logo_uri=clinic_logo_data_uri(clinic), colour=clinic.brand_colour
+            ),
+        )
 
 
 def _stored_file_for(content_hash: str) -> str | None:
@@ -216,14 +239,18 @@ def sweep_stuck_documents(*, now: datetime.datetime | None = None) -> list[int]:
 
 # --- telling the patient ------------------------------------------------------------------
 
+PROGRAM_READY_SUBJECT = gettext_noop("Your exercise program is ready")
+
 
 def _is_patient_to_be_told(document: ProgramDocument) -> bool:
-    """Only the standard print of the plan's newest revision, for a patient with an account."""
+    """Only the standard print, in the patient's language, of the plan's newest revision,
+    for a patient with an account."""
     revision = document.revision
     patient = revision.plan.patient
     is_newest = not revision.plan.revisions.filter(number__gt=revision.number).exists()
     return (
         not document.is_large_print
+        and document.language == patient.language
         and is_newest
         and patient.has_account
         and bool(patient.email)
@@ -246,14 +273,17 @@ def send_program_ready_email(*, document_id: int) -> bool:
         "clinic": patient.clinic,
         "url": settings.SITE_URL + reverse("patient-home"),
     }
-    message = EmailMultiAlternatives(
-        # Transactional mail: no health details in the subject or body.
-        subject="Your exercise program is ready",
-        body=render_to_string("emails/program_ready.txt", context),
-        from_email=clinic_sender(patient.clinic),
-        to=[patient.email],
-    )
-    message.attach_alternative(render_to_string("emails/program_ready.html", context), "text/html")
+    with translation.override(patient.language):
+        message = EmailMultiAlternatives(
+            # Transactional mail: no health details in the subject or body.
+            subject=_(PROGRAM_READY_SUBJECT),
+            body=render_to_string("emails/program_ready.txt", context),
+            from_email=clinic_sender(patient.clinic),
+            to=[patient.email],
+        )
+        message.attach_alternative(
+            render_to_string("emails/program_ready.html", context), "text/html"
+        )
     add_letterhead(message, patient.clinic)
     return leases.send_once(
         ProgramDocument,

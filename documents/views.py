@@ -36,7 +36,7 @@ def document_status(request, plan_pk, number):
     """The status fragment of one document; polled every 2 s while it is being made."""
     revision = selectors.get_visible_revision(request.user, plan_id=plan_pk, number=number)
     large_print = _is_large_print(request.GET.get("large_print"))
-    document = revision.documents.filter(is_large_print=large_print).first()
+    document = services.document_of(revision, large_print=large_print)
     return render(
         request,
         "documents/_document.html",

@@ -15,13 +15,16 @@ import datetime
 import logging
 import uuid
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import AuditEvent
 from accounts.services import record_audit
@@ -62,9 +65,11 @@ def request_progress_report(*, plan: Plan, summary: str, by) -> ProgressReport:
     """Record the physio's request; the worker renders it after commit."""
     summary = summary.strip()
     if len(summary) > SUMMARY_MAX:
-        raise ValidationError({"summary": f"Keep the summary to {SUMMARY_MAX} characters."})
+        raise ValidationError(
+            {"summary": _("Keep the summary to %(max)s characters.") % {"max": SUMMARY_MAX}}
+        )
     if not plan.revisions.exists():
-        raise ValidationError({"plan": "Publish the plan before making a progress report."})
+        raise ValidationError({"plan": _("Publish the plan before making a progress report.")})
     report = ProgressReport.objects.create(plan=plan, summary=summary, created_by=by)
     record_audit(
         actor=by,
@@ -96,7 +101,26 @@ def _start_back_items(answers: dict) -> list[dict]:
     return rows
 
 
+# STarT Back risk groups as the report names them.
+RISK_LABELS = {
+    "low": gettext_noop("Low"),
+    "medium": gettext_noop("Medium"),
+    "high": gettext_noop("High"),
+}
+
+
+def report_language(report: ProgressReport) -> str:
+    """The requesting physio's language: the report is their clinical record."""
+    physio = getattr(report.created_by, "physiotherapist", None) if report.created_by else None
+    return physio.language if physio is not None else settings.LANGUAGE_CODE
+
+
 def progress_report_html(report: ProgressReport) -> str:
+    with translation.override(report_language(report)):
+        return _progress_report_html(report)
+
+
+def _progress_report_html(report: ProgressReport) -> str:
     plan = report.plan
     patient = plan.patient
     episode = outcomes.episode_of(plan)
@@ -117,6 +141,8 @@ def progress_report_html(report: ProgressReport) -> str:
             "start_back_items": _start_back_items(assessment.answers),
             "start_back_introduction": START_BACK_INTRODUCTION,
             "start_back_licence": START_BACK_LICENCE,
+            "risk_label": _risk_label(episode),
+            "short_date": _("j M Y"),
             "adherence_7": overview.adherence_7,
             "adherence_28": overview.adherence_28,
             "open_alerts": overview.open_alerts,
@@ -126,6 +152,13 @@ def progress_report_html(report: ProgressReport) -> str:
             "page_size": patient.clinic.paper_size,
         },
     )
+
+
+def _risk_label(episode) -> str:
+    if not episode.start_back:
+        return ""
+    risk = str(getattr(episode.start_back.risk, "value", episode.start_back.risk))
+    return _(RISK_LABELS[risk]) if risk in RISK_LABELS else risk.capitalize()
 
 
 def render_progress_report(*, report_id: int) -> ProgressReport | None:

@@ -21,6 +21,8 @@ from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import AuditEvent, Patient
 from accounts.services import record_audit
@@ -43,7 +45,7 @@ HISTORY = datetime.timedelta(days=60)  # check-ins the rules look back over
 # email link and the portal both sent): acting twice would fire ESC-WORSE ("red twice in a
 # row") from one real answer.
 REPEAT_WINDOW = datetime.timedelta(minutes=2)
-ALERT_SUBJECT = "A patient needs your attention"  # no health details in a subject
+ALERT_SUBJECT = gettext_noop("A patient needs your attention")  # no health details in a subject
 URGENT = (Alert.Severity.EMERGENCY, Alert.Severity.URGENT)
 
 
@@ -333,7 +335,9 @@ def _act_on(outcome: CheckInOutcome, *, plan: Plan, check_in: CheckIn, facts: Pl
         first = next(f for f in outcome.findings if f.pauses_reminders)
         pause_reminders(
             patient=check_in.patient,
-            reason=f"{first.rule_id} at the check-in of {check_in.local_date.isoformat()}",
+            # Stored in English, shown through `core.i18n.localise`.
+            reason=gettext_noop("%(rule)s at the check-in of %(date)s")
+            % {"rule": first.rule_id, "date": check_in.local_date.isoformat()},
         )
     # An urgent or emergency warning sign opens the patient's safety concern (one state that
     # every page reads; its pause of the reminders lasts until a physio closes it).
@@ -461,7 +465,9 @@ def run_daily_rules(*, now: datetime.datetime | None = None) -> list[Alert]:
                     )
                 if finding.pauses_reminders:
                     pause_reminders(
-                        patient=plan.patient, reason=f"{finding.rule_id}: physio review due"
+                        patient=plan.patient,
+                        reason=gettext_noop("%(rule)s: physio review due")
+                        % {"rule": finding.rule_id},
                     )
     return raised
 
@@ -578,12 +584,14 @@ def send_alert_email(*, alert_id: int) -> bool:
         "physio": physio,
         "url": f"{settings.SITE_URL}{reverse('patient-detail', kwargs={'pk': alert.patient_id})}",
     }
-    message = EmailMultiAlternatives(
-        subject=ALERT_SUBJECT,
-        body=render_to_string("emails/alert.txt", context),
-        to=[physio.user.email],
-    )
-    message.attach_alternative(render_to_string("emails/alert.html", context), "text/html")
+    # In the physio's own language (their pages' language), not the patient's.
+    with translation.override(physio.language):
+        message = EmailMultiAlternatives(
+            subject=_(ALERT_SUBJECT),
+            body=render_to_string("emails/alert.txt", context),
+            to=[physio.user.email],
+        )
+        message.attach_alternative(render_to_string("emails/alert.html", context), "text/html")
     return leases.send_once(Alert, alert_id, message, sent_field="emailed_at")
 
 
@@ -591,7 +599,7 @@ def send_alert_email(*, alert_id: int) -> bool:
 
 # The reviews at which the patient re-rates their PSFS activities; PROGRESS: end of a phase.
 FUNCTION_REVIEW_RULES = ("CHK-2W", "ESC-REVIEW-4W", "ESC-REFER-6W", "PLAN-EXPIRY")
-FUNCTION_REVIEW_SUBJECT = "A short question from your physio"  # no health details
+FUNCTION_REVIEW_SUBJECT = gettext_noop("A short question from your physio")  # no health details
 
 
 class FunctionReviewLinkInvalid(links.InvalidLink):
@@ -695,7 +703,7 @@ def send_function_review_email(*, review_id: int) -> bool:
     }
     with translation.override(review.patient.language):
         message = EmailMultiAlternatives(
-            subject=FUNCTION_REVIEW_SUBJECT,
+            subject=_(FUNCTION_REVIEW_SUBJECT),
             body=render_to_string("emails/function_review.txt", context),
             to=[review.patient.email],
         )

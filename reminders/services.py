@@ -31,13 +31,16 @@ from django.db import connection, transaction
 from django.db.models import F, OuterRef, Q, Subquery
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import AuditEvent, Patient
 from accounts.services import add_letterhead, clinic_sender, record_audit
 from clinical.education import SAFETY_NET
 from clinical.follow_up import ReminderBlock, reminder_block
 from core import leases, links, outbox
+from core.i18n import localise
 from core.mail import attach_inline_image
 from exercises.illustrations import start_frame_png
 from programs import safety
@@ -50,7 +53,8 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-SUBJECT = "Your exercise reminder"  # subscription mail: never a health detail in the subject
+# Subscription mail: never a health detail in the subject. In the patient's language when sent.
+SUBJECT = gettext_noop("Your exercise reminder")
 LATE_LIMIT = datetime.timedelta(hours=2)  # a slot later than this is skipped, never sent
 CATCH_UP = datetime.timedelta(days=7)  # missed slots this recent are recorded as skipped
 # Rows claimed before leases (locked_until empty): a row `sending` this long has no worker.
@@ -165,7 +169,9 @@ def pause_reminders(*, patient: Patient, reason: str) -> None:
 
 
 # The pause of an open safety concern (programs.safety): only closing the concern ends it.
-SAFETY_PAUSE = "safety concern open: "
+# Stored in English (the physio's pages show it through `core.i18n.localise`).
+SAFETY_PAUSE_TEXT = gettext_noop("safety concern open: %(rules)s")
+SAFETY_PAUSE = SAFETY_PAUSE_TEXT.split("%", 1)[0]
 
 
 def pause_for_safety(*, patient: Patient, rule_ids) -> None:
@@ -173,7 +179,7 @@ def pause_for_safety(*, patient: Patient, rule_ids) -> None:
     warning sign at a check-in (it says when)."""
     schedule = ReminderSchedule.objects.filter(patient=patient).first()
     if schedule is not None and not schedule.paused_reason:
-        pause_reminders(patient=patient, reason=SAFETY_PAUSE + ", ".join(rule_ids))
+        pause_reminders(patient=patient, reason=SAFETY_PAUSE_TEXT % {"rules": ", ".join(rule_ids)})
 
 
 def resume_after_safety_concern(*, patient: Patient, rule_ids, by) -> ReminderSchedule | None:
@@ -235,15 +241,23 @@ def _with_current_plan(queryset):
 
 
 # Words for the physio, by `clinical.follow_up.reminder_block`'s answer.
+# Stored in English (a delivery's `last_error`), shown through `core.i18n.localise`.
 NOT_SENDING_TEXT = {
-    ReminderBlock.NO_SCHEDULE: "No reminder schedule yet.",
-    ReminderBlock.UNSUBSCRIBED: "The patient unsubscribed.",
-    ReminderBlock.TURNED_OFF: "Reminders are turned off.",
-    ReminderBlock.NO_WEEKDAY: "No weekday chosen.",
-    ReminderBlock.NO_PLAN: "No published plan.",
-    ReminderBlock.PLAN_PAUSED: "The plan is paused.",
-    ReminderBlock.PLAN_EXPIRED: "PLAN-EXPIRY: more than 6 weeks since the plan was last published.",
+    ReminderBlock.NO_SCHEDULE: gettext_noop("No reminder schedule yet."),
+    ReminderBlock.UNSUBSCRIBED: gettext_noop("The patient unsubscribed."),
+    ReminderBlock.TURNED_OFF: gettext_noop("Reminders are turned off."),
+    ReminderBlock.NO_WEEKDAY: gettext_noop("No weekday chosen."),
+    ReminderBlock.NO_PLAN: gettext_noop("No published plan."),
+    ReminderBlock.PLAN_PAUSED: gettext_noop("The plan is paused."),
+    ReminderBlock.PLAN_EXPIRED: gettext_noop(
+        "PLAN-EXPIRY: more than 6 weeks since the plan was last published."
+    ),
 }
+PAUSED_TEXT = gettext_noop("Paused: %(reason)s")
+TOO_LATE_TEXT = gettext_noop("More than 2 hours late: not sent.")
+GAVE_UP_TEXT = gettext_noop(
+    "Not sent: %(reason)s Tried %(attempts)s times until the reminder was 2 hours late."
+)
 
 
 def why_not_sending(
@@ -268,7 +282,7 @@ def why_not_sending(
     if block is None:
         return ""
     if block is ReminderBlock.PAUSED:
-        return f"Paused: {schedule.paused_reason}"
+        return PAUSED_TEXT % {"reason": schedule.paused_reason}
     return NOT_SENDING_TEXT[block]
 
 
@@ -288,7 +302,7 @@ def reminder_overview(patient: Patient, *, now: datetime.datetime | None = None)
     return {
         "schedule": schedule or schedule_for(patient),
         "has_schedule": schedule is not None,
-        "not_sending_reason": reason,
+        "not_sending_reason": localise(reason),  # in the physio's language
         "next_at": next_at,
         "deliveries": list(patient.reminder_deliveries.order_by("-slot_at")[:10]),
     }
@@ -356,7 +370,7 @@ def dispatch_due_reminders(*, now: datetime.datetime | None = None) -> DispatchR
     """
     now = now or timezone.now()
     result = DispatchResult()
-    for _ in range(DISPATCH_MAX_BATCHES):
+    for _batch in range(DISPATCH_MAX_BATCHES):
         with transaction.atomic():
             batch = [
                 DueSchedule._make(row)
@@ -484,21 +498,29 @@ def is_transient(error: Exception) -> bool:
 
 
 def failure_in_words(error: Exception) -> str:
-    """What went wrong, for the physio: no exception class names, no repr."""
+    """What went wrong, for the physio: no exception class names, no repr. Stored in English
+    (a delivery's `last_error`); a marked message, so `localise` shows it in Spanish."""
     if isinstance(error, smtplib.SMTPRecipientsRefused):
-        return "The email server refused the patient's address."
+        return gettext_noop("The email server refused the patient's address.")
     if isinstance(error, smtplib.SMTPResponseException):
         answer = error.smtp_error
         text = answer.decode(errors="replace") if isinstance(answer, bytes) else str(answer)
-        verdict = "asked us to try later" if 400 <= error.smtp_code < 500 else "refused the email"
-        return f"The email server {verdict} (it answered {error.smtp_code} {text})."[:500]
+        if 400 <= error.smtp_code < 500:
+            message = gettext_noop(
+                "The email server asked us to try later (it answered %(code)s %(answer)s)."
+            )
+        else:
+            message = gettext_noop(
+                "The email server refused the email (it answered %(code)s %(answer)s)."
+            )
+        return (message % {"code": error.smtp_code, "answer": text[:400]})[:500]
     if isinstance(error, smtplib.SMTPException):
-        return "The email server broke off the conversation."
+        return gettext_noop("The email server broke off the conversation.")
     if isinstance(error, TimeoutError):
-        return "The email server did not answer in time."
+        return gettext_noop("The email server did not answer in time.")
     if isinstance(error, OSError):
-        return "The email server could not be reached."
-    return "Sending failed because of an error in this service."
+        return gettext_noop("The email server could not be reached.")
+    return gettext_noop("Sending failed because of an error in this service.")
 
 
 def next_attempt_at(attempts: int, now: datetime.datetime) -> datetime.datetime:
@@ -519,8 +541,8 @@ def unsubscribe_url(schedule: ReminderSchedule) -> str:
 
 def todays_items(revision: PlanRevision) -> list[dict]:
     """The items of the phase the patient follows now (the previous one during a REGRESS),
-    from the published revision, with dosage in plain words and the start frame of each
-    drawing as a small PNG (`picture`, None without a drawing)."""
+    from the published revision in the active language, with dosage in plain words and the
+    start frame of each drawing as a small PNG (`picture`, None without a drawing)."""
     phase = revision.followed_phase()
     if phase is None:
         return []
@@ -538,6 +560,16 @@ def todays_items(revision: PlanRevision) -> list[dict]:
 def build_reminder_email(
     *, delivery: ReminderDelivery, schedule: ReminderSchedule, revision: PlanRevision, connection
 ) -> EmailMultiAlternatives:
+    """The reminder in the patient's language: subject, both bodies, exercises and dosage."""
+    with translation.override(delivery.patient.language):
+        return _reminder_email(
+            delivery=delivery, schedule=schedule, revision=revision, connection=connection
+        )
+
+
+def _reminder_email(
+    *, delivery: ReminderDelivery, schedule: ReminderSchedule, revision: PlanRevision, connection
+) -> EmailMultiAlternatives:
 
     patient = delivery.patient
     unsubscribe = unsubscribe_url(schedule)
@@ -547,13 +579,13 @@ def build_reminder_email(
         "patient": patient,
         "clinic": patient.clinic,
         "items": items,
-        "safety_net": SAFETY_NET,
+        "safety_net": localise(SAFETY_NET),
         "plan_url": f"{settings.SITE_URL}{reverse('patient-home')}",
         "settings_url": f"{settings.SITE_URL}{reverse('reminder-settings')}",
         "unsubscribe_url": unsubscribe,
     }
     message = EmailMultiAlternatives(
-        subject=SUBJECT,
+        subject=_(SUBJECT),
         body=render_to_string("emails/reminder.txt", context),
         from_email=clinic_sender(patient.clinic),
         to=[patient.email],
@@ -658,7 +690,7 @@ def _load_claimed(claimed: list[int]) -> list[LoadedDelivery]:
 def _send_claimed(delivery: LoadedDelivery, now: datetime.datetime, connection) -> str:
     delivery_id = delivery.pk
     if now - delivery.slot_at > LATE_LIMIT:
-        _finish(delivery_id, Status.SKIPPED, last_error="More than 2 hours late: not sent.")
+        _finish(delivery_id, Status.SKIPPED, last_error=TOO_LATE_TEXT)
         return "skipped"
     schedule: ReminderSchedule | None = getattr(delivery.patient, "reminder_schedule", None)
     revision = delivery.revision
@@ -706,10 +738,7 @@ def _retry_or_fail(delivery: ReminderDelivery, reason: str, now: datetime.dateti
             delivery.pk,
             Status.FAILED,
             locked_until=None,
-            last_error=(
-                f"Not sent: {reason} Tried {delivery.attempts} times until the reminder "
-                "was 2 hours late."
-            ),
+            last_error=GAVE_UP_TEXT % {"reason": reason, "attempts": delivery.attempts},
         )
         return "failed"
     with transaction.atomic():

@@ -24,3 +24,16 @@ from __future__ import annotations
 def _(text: str) -> str:
     """Mark ``text`` (an English source text) for the translation catalogue; return it."""
     return text
+
+
+def join_reasons(parts) -> str:
+    """``"; ".join(parts)`` made of marked messages, so that ``localise`` finds each part again
+    in the stored text and translates it on its own (``"a; b; c"`` is ``"%(first)s; %(rest)s"``
+    twice)."""
+    parts = list(parts)
+    if not parts:
+        return ""
+    text = parts[-1]
+    for part in reversed(parts[:-1]):
+        text = _("%(first)s; %(rest)s") % {"first": part, "rest": text}
+    return text

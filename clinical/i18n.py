@@ -27,13 +27,6 @@ def _(text: str) -> str:
 
 
 def join_reasons(parts) -> str:
-    """``"; ".join(parts)`` made of marked messages, so that ``localise`` finds each part again
-    in the stored text and translates it on its own (``"a; b; c"`` is ``"%(first)s; %(rest)s"``
-    twice)."""
-    parts = list(parts)
-    if not parts:
-        return ""
-    text = parts[-1]
-    for part in reversed(parts[:-1]):
-        text = _("%(first)s; %(rest)s") % {"first": part, "rest": text}
-    return text
+    """``"; ".join(parts)``: a list of marked texts in one sentence. ``localise`` translates
+    such a text part by part (when every part is a marked message)."""
+    return "; ".join(parts)

@@ -125,7 +125,7 @@ PHASES: Mapping[PhaseCode, Phase] = MappingProxyType(
             name=_("Settle"),
             aim=_("Calm the spasm, keep moving, reassure"),
             aim_patient=_("Calm the spasm and keep moving gently."),
-            typical_duration="2-7 days (review if more than 14 days)",
+            typical_duration=_("2-7 days (review if more than 14 days)"),
             typical_days_min=2,
             typical_days_max=7,
             review_after_days=14,
@@ -218,14 +218,14 @@ PHASES: Mapping[PhaseCode, Phase] = MappingProxyType(
                     _("No weights or hard strength exercise for the sore area yet."),
                 ),
             ),
-            session_cap=SessionCap(10, 2, 3, None, "10 min or less per session, 2-3 a day"),
+            session_cap=SessionCap(10, 2, 3, None, _("10 min or less per session, 2-3 a day")),
         ),
         PhaseCode.P2: Phase(
             code=PhaseCode.P2,
             name=_("Restore"),
             aim=_("Restore comfortable movement and basic muscle control"),
             aim_patient=_("Get moving comfortably again and start to control your muscles."),
-            typical_duration="1-3 weeks",
+            typical_duration=_("1-3 weeks"),
             typical_days_min=7,
             typical_days_max=21,
             review_after_days=None,
@@ -296,14 +296,14 @@ PHASES: Mapping[PhaseCode, Phase] = MappingProxyType(
                     _("Only play sport if your physio has said it is fine."),
                 ),
             ),
-            session_cap=SessionCap(20, 1, 2, None, "20 min or less, 1-2 sessions a day"),
+            session_cap=SessionCap(20, 1, 2, None, _("20 min or less, 1-2 sessions a day")),
         ),
         PhaseCode.P3: Phase(
             code=PhaseCode.P3,
             name=_("Strengthen"),
             aim=_("Build strength, endurance and confidence; return to usual activities"),
             aim_patient=_("Build strength and confidence and get back to your usual activities."),
-            typical_duration="2-6 weeks",
+            typical_duration=_("2-6 weeks"),
             typical_days_min=14,
             typical_days_max=42,
             review_after_days=None,
@@ -360,7 +360,7 @@ PHASES: Mapping[PhaseCode, Phase] = MappingProxyType(
                     "(1-2 if cervical/thoracic), movement skills (1), stretches kept (2-3), aerobic"
                 ),
             ),
-            aerobic=AerobicTarget(20, 30, 1, 1, 3, 5, "20-30 min, 3-5 days a week"),
+            aerobic=AerobicTarget(20, 30, 1, 1, 3, 5, _("20-30 min, 3-5 days a week")),
             restrictions=(
                 Restriction(
                     "heavy_lifting_and_sport_after_gate_rts",
@@ -373,7 +373,7 @@ PHASES: Mapping[PhaseCode, Phase] = MappingProxyType(
                 1,
                 1,
                 3,
-                "30 min or less, 1 session a day; strength days 2-3 a week, not in a row",
+                _("30 min or less, 1 session a day; strength days 2-3 a week, not in a row"),
             ),
         ),
         PhaseCode.P4: Phase(
@@ -404,7 +404,7 @@ PHASES: Mapping[PhaseCode, Phase] = MappingProxyType(
             content=ContentLimits(
                 6,
                 10,
-                "6-10 items in 2-3 sessions a week, daily stretches (3-4) and a walking target",
+                _("6-10 items in 2-3 sessions a week, daily stretches (3-4) and a walking target"),
             ),
             aerobic=AerobicTarget(
                 20,
@@ -418,7 +418,7 @@ PHASES: Mapping[PhaseCode, Phase] = MappingProxyType(
             ),
             restrictions=(),
             session_cap=SessionCap(
-                30, 1, 1, 3, "30 min or less, 2-3 days a week, plus a daily 5-10 min stretch"
+                30, 1, 1, 3, _("30 min or less, 2-3 days a week, plus a daily 5-10 min stretch")
             ),
         ),
     }

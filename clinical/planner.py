@@ -222,10 +222,8 @@ def _why_hidden(
         rule_ids.append("AMB-KNOWN-DX")
     for flag in sorted((item.exclude_if | extra_flags) & ctx.flag_sources.keys()):
         sources = ctx.flag_sources[flag]
-        why = ", ".join(
-            _("%(reason)s (%(rule_id)s)") % {"reason": source.reason, "rule_id": source.rule_id}
-            for source in sources
-        )
+        # The screen's reason with its rule id; "a (X), b (Y)" is shown as written.
+        why = ", ".join(f"{source.reason} ({source.rule_id})" for source in sources)
         reasons.append(_("exclude_if %(flag)s: %(why)s") % {"flag": flag, "why": why})
         flags.append(flag)
         rule_ids.append("COMP-EXCLUDE")
@@ -737,6 +735,14 @@ def _display_group(item: CatalogueItem) -> int:
     return 0
 
 
+# The sports of GATE-RTS in the words of its warning.
+_SPORT_LABELS = {
+    SportsCategory.TWISTING_OR_CONTACT: _("twisting or contact sport"),
+    SportsCategory.LIFTING: _("lifting sport"),
+    SportsCategory.ENDURANCE: _("endurance sport"),
+}
+
+
 # A substitute's reason quotes the hidden item's reason in lower case ("... : hidden: ...").
 _LOWER_CASE_HIDDEN = _("hidden: %(reasons)s.")
 
@@ -834,7 +840,7 @@ def _plan_warnings(ctx: _Context, phases: tuple[ProposedPhase, ...]) -> list[Pla
         rts_answers.append(_("heavy manual work"))
     sports = [s for s in in_order(intake.sports_category, SportsCategory)]
     rts_answers += [
-        _("%(sport)s sport") % {"sport": sport.value.replace("_", " ")}
+        _SPORT_LABELS.get(sport, sport.value.replace("_", " "))
         for sport in sports
         if sport in RETURN_TO_SPORT_SPORTS
     ]
@@ -842,8 +848,8 @@ def _plan_warnings(ctx: _Context, phases: tuple[ProposedPhase, ...]) -> list[Pla
         warnings.append(
             PlanWarning(
                 "GATE-RTS",
-                _("Physio sign-off needed in Strengthen before %(activities)s.")
-                % {"activities": " and ".join(rts_answers)},
+                _("Physio sign-off needed in Strengthen before: %(activities)s.")
+                % {"activities": join_reasons(rts_answers)},
                 PhaseCode.P3,
             )
         )

@@ -136,6 +136,7 @@ def plan_texts() -> dict[str, set[str]]:
             )
             for criterion in phase.exit_criteria:
                 found.update({criterion.physio_text, criterion.patient_text})
+            found.update(item.reason for item in phase.items)
             for advice in (*phase.restrictions, *phase.advice):
                 found.update(_advice_texts(advice, from_screening))
     return texts

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from clinical.catalogue import COLD_KEY, HEAT_KEY, CatalogueItem
-from clinical.education import EDUCATION
+from clinical.education import EDUCATION, EDUCATION_TITLES
+from clinical.i18n import _
 from clinical.intake import (
     Aggravating,
     Equipment,
@@ -43,6 +44,11 @@ COLD_UNSAFE_FLAGS = frozenset(
 )
 HEAT_UNSAFE_FLAGS = frozenset({"reduced_sensation", "diabetes_neuropathy", "skin_broken"})
 INJURY_ONSETS = frozenset({OnsetType.SUDDEN_INJURY, OnsetType.FLARE})
+# The onsets that start the cold window, in the words of MOD-COLD's reason.
+_ONSET_LABELS = {
+    OnsetType.SUDDEN_INJURY: _("Sudden injury"),
+    OnsetType.FLARE: _("Flare of recurring problem"),
+}
 
 
 @dataclass(frozen=True)
@@ -98,7 +104,7 @@ def build_cold_advice(
         warnings.append(
             PlanWarning(
                 "COMP-EQUIPMENT",
-                "No ice pack recorded: a bag of frozen peas wrapped in a thin cloth works.",
+                _("No ice pack recorded: a bag of frozen peas wrapped in a thin cloth works."),
                 PhaseCode.P1,
                 COLD_KEY,
             )
@@ -107,17 +113,19 @@ def build_cold_advice(
         key="cold",
         kind=AdviceKind.COLD,
         title=item.name,
-        patient_text=(
-            f"Use a cold pack wrapped in a thin cloth for {minutes} minutes (never more than "
-            f"{COLD_MAX_MINUTES}), up to every 2-3 hours while awake, with at least an hour "
-            "between. Stop if the skin goes numb, white or very red, or burns or aches. Never "
-            "while asleep, on numb skin or over broken skin."
-        ),
-        reason=(
-            f"{intake.onset_type.value.replace('_', ' ').capitalize()} on "
-            f"{intake.onset_date.isoformat()}: cold in the first 48 h, until "
-            f"{timing.cold_end.isoformat() if timing.cold_end else ''}."
-        ),
+        patient_text=_(
+            "Use a cold pack wrapped in a thin cloth for %(minutes)s minutes (never more than "
+            "%(max)s), up to every 2-3 hours while awake, with at least an hour between. Stop "
+            "if the skin goes numb, white or very red, or burns or aches. Never while asleep, "
+            "on numb skin or over broken skin."
+        )
+        % {"minutes": minutes, "max": COLD_MAX_MINUTES},
+        reason=_("%(onset)s on %(date)s: cold in the first 48 h, until %(until)s.")
+        % {
+            "onset": _ONSET_LABELS.get(intake.onset_type, intake.onset_type.value),
+            "date": intake.onset_date.isoformat(),
+            "until": timing.cold_end.isoformat() if timing.cold_end else "",
+        },
         rule_ids=("MOD-COLD",),
         answers=_onset_answers(intake),
         exercise_key=COLD_KEY,
@@ -150,43 +158,53 @@ def build_heat_advice(
     if phase is PhaseCode.P1:
         is_optional = False
         if timing.is_injury_onset:
-            reason = "Heat from 48 h after the injury or flare (cold first)."
+            reason = _("Heat from 48 h after the injury or flare (cold first).")
             if timing.cold_start is None:
-                reason = "The 48 h cold window has passed: heat is the default."
+                reason = _("The 48 h cold window has passed: heat is the default.")
         else:
-            reason = "Onset was not an injury: heat from the start."
+            reason = _("Onset was not an injury: heat from the start.")
     elif phase is PhaseCode.P2 and choice.is_chronic:
         is_optional = False
-        reason = "Chronic pain (onset over 12 weeks ago): heat is the default before exercise."
+        reason = _("Chronic pain (onset over 12 weeks ago): heat is the default before exercise.")
     elif phase is PhaseCode.P4:
         is_optional = True
-        reason = "Heat as needed for flares."
+        reason = _("Heat as needed for flares.")
     else:
         is_optional = True
-        reason = "Heat optional before exercise."
+        reason = _("Heat optional before exercise.")
     warnings = []
     if intake.pregnancy_status is PregnancyStatus.PREGNANT:
         warnings.append(
-            PlanWarning("AMB-PREG", "Pregnant: never apply heat to the abdomen.", phase, HEAT_KEY)
+            PlanWarning(
+                "AMB-PREG", _("Pregnant: never apply heat to the abdomen."), phase, HEAT_KEY
+            )
         )
     if Equipment.HEAT_PACK not in intake.equipment:
         warnings.append(
             PlanWarning(
                 "COMP-EQUIPMENT",
-                "No heat pack recorded: a hot-water bottle (not boiling) in a towel works.",
+                _("No heat pack recorded: a hot-water bottle (not boiling) in a towel works."),
                 phase,
                 HEAT_KEY,
             )
         )
     answers = (*_onset_answers(intake), ("days_since_onset", str(choice.days_since_onset)))
-    patient = (
-        f"Use gentle warmth for {minutes} minutes (never more than {HEAT_MAX_MINUTES}), up to "
-        f"{item.dosage.per_day or 3} times a day, on a low or medium setting with a towel "
-        "layer. Stop if the skin becomes very red, blotchy or sore. Never while asleep, over "
-        "numb skin or fresh bruising, or with heat rubs or creams."
-    )
+    values = {"minutes": minutes, "max": HEAT_MAX_MINUTES, "per_day": item.dosage.per_day or 3}
     if intake.pregnancy_status is PregnancyStatus.PREGNANT:
-        patient += " Never on your tummy."
+        patient = _(
+            "Use gentle warmth for %(minutes)s minutes (never more than %(max)s), up to "
+            "%(per_day)s times a day, on a low or medium setting with a towel layer. Stop if the "
+            "skin becomes very red, blotchy or sore. Never while asleep, over numb skin or fresh "
+            "bruising, or with heat rubs or creams. Never on your tummy."
+        )
+    else:
+        patient = _(
+            "Use gentle warmth for %(minutes)s minutes (never more than %(max)s), up to "
+            "%(per_day)s times a day, on a low or medium setting with a towel layer. Stop if the "
+            "skin becomes very red, blotchy or sore. Never while asleep, over numb skin or fresh "
+            "bruising, or with heat rubs or creams."
+        )
+    patient = patient % values
     return AdviceItem(
         key="heat",
         kind=AdviceKind.HEAT,
@@ -238,7 +256,7 @@ class _EducationList:
             AdviceItem(
                 key=f"education:{key}",
                 kind=AdviceKind.EDUCATION,
-                title=key.replace("_", " ").capitalize(),
+                title=EDUCATION_TITLES[key],
                 patient_text=EDUCATION[key].text,
                 reason=" ".join(reasons),
                 rule_ids=tuple(rule_ids),
@@ -263,21 +281,21 @@ def build_education(
     name = PHASES[phase].name
     modality_keys = tuple(modality_keys)
     for key in PHASES[phase].education_keys:
-        education.add(key, f"{name} education (4.2).", "EDU-PHASE")
+        education.add(key, _("%(phase)s education (4.2).") % {"phase": name}, "EDU-PHASE")
         if key == "during_a_spasm":
             if "cold" in modality_keys:
-                education.add("cold_use", "Cold is advised in the first 48 h.", "MOD-COLD")
+                education.add("cold_use", _("Cold is advised in the first 48 h."), "MOD-COLD")
             if "heat" in modality_keys:
-                education.add("heat_use", "Heat is advised in this phase.", "MOD-HEAT")
+                education.add("heat_use", _("Heat is advised in this phase."), "MOD-HEAT")
     if phase is PhaseCode.P2 and choice.is_chronic and "heat" in modality_keys:
-        education.add("heat_use", "Chronic pain: heat is the default.", "MOD-HEAT")
+        education.add("heat_use", _("Chronic pain: heat is the default."), "MOD-HEAT")
     if phase in (PhaseCode.P3, PhaseCode.P4) and intake.weight_category in (
         WeightCategory.OVERWEIGHT,
         WeightCategory.OBESE,
     ):
         education.add(
             "weight",
-            f"Weight recorded as {intake.weight_category.value} (5.4).",
+            _("Weight recorded as %(weight)s (5.4).") % {"weight": intake.weight_category.value},
             "EDU-RISK",
             (("weight_category", intake.weight_category.value),),
         )
@@ -294,13 +312,18 @@ def _starting_education(intake: Intake) -> list[tuple[str, str, str, Answers]]:
         if trigger in triggers:
             label = trigger.value.replace("_", " ")
             extra.append(
-                (key, f"Trigger: {label} (5.2).", "EDU-TRIGGER", (("triggers", trigger.value),))
+                (
+                    key,
+                    _("Trigger: %(trigger)s (5.2).") % {"trigger": label},
+                    "EDU-TRIGGER",
+                    (("triggers", trigger.value),),
+                )
             )
     if intake.previous_episodes is not PreviousEpisodes.NONE:
         extra.append(
             (
                 "flare_plan",
-                "Previous episodes recorded: flare plan early (5.2).",
+                _("Previous episodes recorded: flare plan early (5.2)."),
                 "EDU-RISK",
                 (("previous_episodes", intake.previous_episodes.value),),
             )
@@ -309,7 +332,7 @@ def _starting_education(intake: Intake) -> list[tuple[str, str, str, Answers]]:
         extra.append(
             (
                 "sleep_setup",
-                "Sleep disturbed (5.4).",
+                _("Sleep disturbed (5.4)."),
                 "EDU-RISK",
                 (("sleep_quality", intake.sleep_quality.value),),
             )
@@ -318,7 +341,7 @@ def _starting_education(intake: Intake) -> list[tuple[str, str, str, Answers]]:
         extra.append(
             (
                 "stress",
-                f"Stress level {intake.stress_level.value} (5.4).",
+                _("Stress level %(level)s (5.4).") % {"level": intake.stress_level.value},
                 "EDU-RISK",
                 (("stress_level", intake.stress_level.value),),
             )
@@ -327,7 +350,7 @@ def _starting_education(intake: Intake) -> list[tuple[str, str, str, Answers]]:
         extra.append(
             (
                 "ergonomics",
-                "Desk work (5.4, S1-26).",
+                _("Desk work (5.4, S1-26)."),
                 "EDU-RISK",
                 (("occupation_load", intake.occupation_load.value),),
             )
@@ -339,7 +362,7 @@ def _starting_education(intake: Intake) -> list[tuple[str, str, str, Answers]]:
             extra.append(
                 (
                     key,
-                    f"STarT Back {reason}",
+                    _("STarT Back %(reason)s") % {"reason": reason},
                     "EDU-STARTBACK",
                     (("start_back_group", group.value),),
                 )
@@ -348,7 +371,8 @@ def _starting_education(intake: Intake) -> list[tuple[str, str, str, Answers]]:
         extra.append(
             (
                 "graded_return",
-                f"Work status: {intake.work_status.value.replace('_', ' ')} (5.2).",
+                _("Work status: %(status)s (5.2).")
+                % {"status": intake.work_status.value.replace("_", " ")},
                 "EDU-RISK",
                 (("work_status", intake.work_status.value),),
             )
@@ -367,7 +391,7 @@ def build_restrictions(intake: Intake, phase: PhaseCode) -> tuple[AdviceItem, ..
     as an aggravating movement reinforces the lifting and bending restrictions (S0-25)."""
     items = []
     for restriction in PHASES[phase].restrictions:
-        reason = f"{PHASES[phase].name} restriction (4.2)."
+        reason = _("%(phase)s restriction (4.2).") % {"phase": PHASES[phase].name}
         answers: Answers = ()
         reinforcing = [
             movement
@@ -376,7 +400,10 @@ def build_restrictions(intake: Intake, phase: PhaseCode) -> tuple[AdviceItem, ..
         ]
         if reinforcing:
             labels = " and ".join(movement.value.replace("_", " ") for movement in reinforcing)
-            reason += f" Reinforced: {labels} aggravates the pain (S0-25)."
+            reason = _(
+                "%(phase)s restriction (4.2). Reinforced: %(movements)s aggravates the pain "
+                "(S0-25)."
+            ) % {"phase": PHASES[phase].name, "movements": labels}
             answers = tuple(("aggravating", movement.value) for movement in reinforcing)
         items.append(
             AdviceItem(
@@ -399,18 +426,18 @@ def build_plan_advice(screening: ScreeningResult) -> tuple[AdviceItem, ...]:
         AdviceItem(
             key="education:plan_goal",
             kind=AdviceKind.EDUCATION,
-            title="Plan goal",
+            title=_("Plan goal"),
             patient_text=EDUCATION["plan_goal"].text,
-            reason="Printed on every plan (section 7).",
+            reason=_("Printed on every plan (section 7)."),
             rule_ids=("EDU-PHASE",),
             education_key="plan_goal",
         ),
         AdviceItem(
             key="education:emergency",
             kind=AdviceKind.EDUCATION,
-            title="When to get emergency help",
+            title=_("When to get emergency help"),
             patient_text=EDUCATION["emergency"].text,
-            reason='The "when to seek help" box of every plan (4.9).',
+            reason=_('The "when to seek help" box of every plan (4.9).'),
             rule_ids=("EDU-PHASE",),
             education_key="emergency",
         ),
@@ -421,9 +448,9 @@ def build_plan_advice(screening: ScreeningResult) -> tuple[AdviceItem, ...]:
                 AdviceItem(
                     key="safety:limb_symptoms",
                     kind=AdviceKind.SAFETY,
-                    title="If limb symptoms spread",
+                    title=_("If limb symptoms spread"),
                     patient_text=rule.patient_message,
-                    reason="One-sided limb symptoms: stop rule added to the plan (AMB-RADIC).",
+                    reason=_("One-sided limb symptoms: stop rule added to the plan (AMB-RADIC)."),
                     rule_ids=("AMB-RADIC",),
                     answers=rule.answers,
                 )

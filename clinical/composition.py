@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
+from clinical.i18n import _
 from clinical.intake import ExamFinding, Region
 from clinical.phases import PhaseCode
 
@@ -198,12 +199,12 @@ def list_balance_needs(regions: Iterable[Region]) -> tuple[BalanceNeed, ...]:
     chosen = set(regions)
     needs = []
     if Region.LUMBAR in chosen:
-        needs.append(BalanceNeed("front_of_trunk", "a front-of-trunk item", FRONT_OF_TRUNK))
+        needs.append(BalanceNeed("front_of_trunk", _("a front-of-trunk item"), FRONT_OF_TRUNK))
         needs.append(
-            BalanceNeed("back_or_hip", "a back-extensor or hip item", BACK_EXTENSOR_OR_HIP)
+            BalanceNeed("back_or_hip", _("a back-extensor or hip item"), BACK_EXTENSOR_OR_HIP)
         )
     if chosen & {Region.CERVICAL, Region.THORACIC}:
-        needs.append(BalanceNeed("upper_back", "an upper-back item", UPPER_BACK))
+        needs.append(BalanceNeed("upper_back", _("an upper-back item"), UPPER_BACK))
     return tuple(needs)
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 
 from clinical.catalogue import CatalogueItem, Category, Dosage
 from clinical.composition import SHORT_WALKS_KEY, WALKING_PROGRAMME_KEY, is_daily_life
+from clinical.i18n import _
 from clinical.intake import ActivityLevel, Intake, PreviousEpisodes
 from clinical.phases import PHASES, PhaseCode
 
@@ -24,12 +25,12 @@ WALKING_KEYS = frozenset({SHORT_WALKS_KEY, WALKING_PROGRAMME_KEY})
 # Why a physio changed a dosage (4.1 item 4, "physio override, logged": the software stores the
 # reason). The editor offers these; free text adds to a choice, or stands alone for "other".
 DOSAGE_CHANGE_REASONS: tuple[tuple[str, str], ...] = (
-    ("symptom_response", "Symptom response at recent sessions (4.4)"),
-    ("progressing", "Progressing: the exercise is easy now (4.4)"),
-    ("easing_off", "Easing off: too hard or too sore"),
-    ("time_available", "To fit the time the patient has"),
-    ("technique", "Technique, equipment or position"),
-    ("other", "Other (say why)"),
+    ("symptom_response", _("Symptom response at recent sessions (4.4)")),
+    ("progressing", _("Progressing: the exercise is easy now (4.4)")),
+    ("easing_off", _("Easing off: too hard or too sore")),
+    ("time_available", _("To fit the time the patient has")),
+    ("technique", _("Technique, equipment or position")),
+    ("other", _("Other (say why)")),
 )
 
 
@@ -68,13 +69,15 @@ def choose_dosage(item: CatalogueItem, phase: PhaseCode, intake: Intake) -> Dose
     if is_static_stretch and phase is PhaseCode.P1 and dose.hold_s != P1_STRETCH_HOLD_S:
         dose = replace(dose, hold_s=P1_STRETCH_HOLD_S)
         rule_ids.append("DOSE-P1-GENTLE")
-        notes.append(f"gentle {P1_STRETCH_HOLD_S} s holds while settling")
+        notes.append(
+            _("gentle %(seconds)s s holds while settling") % {"seconds": P1_STRETCH_HOLD_S}
+        )
     elif is_static_stretch and phase is not PhaseCode.P1:
         hold = _clamp(dose.hold_s, *STRETCH_HOLD_RANGE_S)
         if hold != dose.hold_s:
             dose = replace(dose, hold_s=hold)
             rule_ids.append("DOSE-STRETCH")
-            notes.append(f"{hold} s holds")
+            notes.append(_("%(seconds)s s holds") % {"seconds": hold})
     if (
         item.category is Category.CORE
         and phase is PhaseCode.P1
@@ -83,16 +86,16 @@ def choose_dosage(item: CatalogueItem, phase: PhaseCode, intake: Intake) -> Dose
     ):
         dose = replace(dose, hold_s=P1_CONTROL_HOLD_S)
         rule_ids.append("DOSE-P1-GENTLE")
-        notes.append(f"start with {P1_CONTROL_HOLD_S} s holds")
+        notes.append(_("start with %(seconds)s s holds") % {"seconds": P1_CONTROL_HOLD_S})
     if item.category is Category.CORE and phase in (PhaseCode.P3, PhaseCode.P4):
         if dose.days_per_week is not None and dose.days_per_week > STRENGTH_DAYS_MAX:
             dose = replace(dose, days_per_week=STRENGTH_DAYS_MAX)
             rule_ids.append("DOSE-STRENGTH-DAYS")
-            notes.append(f"{STRENGTH_DAYS_MAX} days a week, not in a row")
+            notes.append(_("%(days)s days a week, not in a row") % {"days": STRENGTH_DAYS_MAX})
         if sedentary and dose.sets is not None and dose.sets > SEDENTARY_SETS:
             dose = replace(dose, sets=SEDENTARY_SETS)
             rule_ids.append("DOSE-SEDENTARY")
-            notes.append(f"{SEDENTARY_SETS} sets to start")
+            notes.append(_("%(sets)s sets to start") % {"sets": SEDENTARY_SETS})
     if item.category is Category.AEROBIC:
         dose, aerobic_rules, aerobic_notes = _aerobic_dosage(item, dose, phase, intake)
         rule_ids += aerobic_rules
@@ -115,7 +118,9 @@ def _aerobic_dosage(
             )
         if changed != dose:
             rule_ids.append("DOSE-SEDENTARY")
-            notes.append(f"start at {target.minutes_low} min (mostly sitting)")
+            notes.append(
+                _("start at %(minutes)s min (mostly sitting)") % {"minutes": target.minutes_low}
+            )
         return changed, rule_ids, notes
     changed = replace(dose, minutes=_clamp(dose.minutes, target.minutes_low, target.minutes_high))
     if is_walking:
@@ -132,11 +137,14 @@ def _aerobic_dosage(
             and intake.previous_episodes is PreviousEpisodes.THREE_OR_MORE
         ):
             changed = replace(changed, minutes=target.minutes_high)
-            notes.append(f"walking {target.minutes_high} min (3 or more previous episodes, G31)")
+            notes.append(
+                _("walking %(minutes)s min (3 or more previous episodes, G31)")
+                % {"minutes": target.minutes_high}
+            )
     if changed != dose:
         rule_ids.append("DOSE-AEROBIC")
         if not notes:
-            notes.append(f"within the phase target: {target.description}")
+            notes.append(_("within the phase target: %(target)s") % {"target": target.description})
     return changed, rule_ids, notes
 
 

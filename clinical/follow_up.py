@@ -31,6 +31,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from clinical.education import EDUCATION
+from clinical.i18n import _, join_reasons
 from clinical.intake import (
     RED_FLAG_QUESTIONS_BY_KEY,
     RedFlagQuestion,
@@ -255,38 +256,40 @@ def advice_level(rule_ids: Sequence[str]) -> str:
 # --- patient wording ------------------------------------------------------------------
 
 ZONE_ADVICE = {
-    Zone.GREEN: "Carry on with your exercises as planned.",
-    Zone.AMBER: "Keep your exercises at the same level for now; do not do more this week.",
+    Zone.GREEN: _("Carry on with your exercises as planned."),
+    Zone.AMBER: _("Keep your exercises at the same level for now; do not do more this week."),
     Zone.RED: (
-        "Stop any exercise that made it worse, and use the easier version next time. If this "
-        "happens twice in a row, or you stay worse for more than 2-3 days, contact your physio."
+        _(
+            "Stop any exercise that made it worse, and use the easier version next time. If this "
+            "happens twice in a row, or you stay worse for more than 2-3 days, contact your physio."
+        )
     ),
 }
-URGENT_PATIENT_TEXT = (
+URGENT_PATIENT_TEXT = _(
     "Please see a doctor today, or within 24 hours at the latest; call your physio, who will "
     "tell you where to go. Stop your exercises until a doctor has checked you."
 )
-WORSE_PATIENT_TEXT = (
+WORSE_PATIENT_TEXT = _(
     "Stop the exercises that make your pain worse and contact your physio within 1-2 working "
     "days. Your reminder emails are paused until your physio has spoken with you."
 )
-SEVERE_PATIENT_TEXT = (
+SEVERE_PATIENT_TEXT = _(
     "Please contact your physio or doctor today. Do not do more exercise than usual until you "
     "have spoken with them."
 )
-REGRESS_PATIENT_TEXT = (
+REGRESS_PATIENT_TEXT = _(
     "For the next few days, go back to the easier exercises of your previous stage. Your "
     "physio has been told and will check in with you."
 )
-REFER_6W_PATIENT_TEXT = (
+REFER_6W_PATIENT_TEXT = _(
     "Please book a review; your physio may refer you to your doctor for further assessment. "
     "Keep gently active."
 )
-REVIEW_4W_PATIENT_TEXT = (
+REVIEW_4W_PATIENT_TEXT = _(
     "It is time for a review with your physio. Please book an appointment. Keep gently active "
     "in the meantime; your reminder emails are paused until the review."
 )
-EXPIRY_PATIENT_TEXT = (
+EXPIRY_PATIENT_TEXT = _(
     "Your plan is due for a review with your physio. Reminder emails stop until your physio "
     "renews it. Keep gently active, and book a review."
 )
@@ -308,9 +311,17 @@ def red_flag_finding(key: str) -> Finding:
         severity=Severity.EMERGENCY if is_emergency else Severity.URGENT,
         action=Action.ALERT,
         physio_message=(
-            f"{rule_id}: the patient answered yes at a check-in to “{question.physio_text}” "
-            f"{'Emergency pathway.' if is_emergency else 'Urgent medical assessment.'}"
-        ),
+            _(
+                "%(rule_id)s: the patient answered yes at a check-in to “%(question)s” "
+                "Emergency pathway."
+            )
+            if is_emergency
+            else _(
+                "%(rule_id)s: the patient answered yes at a check-in to “%(question)s” "
+                "Urgent medical assessment."
+            )
+        )
+        % {"rule_id": rule_id, "question": question.physio_text},
         patient_message=patient,
         pauses_reminders=True,
     )
@@ -364,24 +375,28 @@ def evaluate_check_in(
 
     worse_reasons = []
     if check_in.warning_signs:
-        worse_reasons.append("a warning sign was reported")
+        worse_reasons.append(_("a warning sign was reported"))
     if _worse_than_before_rise(check_in, earlier):
         worse_reasons.append(
-            f"pain {check_in.pain}/10 has been {RISE_POINTS}+ points above the earlier check-in "
-            f"for more than {RISE_HOURS} hours"
+            _(
+                "pain %(pain)s/10 has been %(points)s+ points above the earlier check-in "
+                "for more than %(hours)s hours"
+            )
+            % {"pain": check_in.pain, "points": RISE_POINTS, "hours": RISE_HOURS}
         )
     if check_in.has_new_symptoms:
-        worse_reasons.append("new symptoms were reported")
+        worse_reasons.append(_("new symptoms were reported"))
     red_twice = _red_twice(check_in, earlier)
     if red_twice:
-        worse_reasons.append("the exercises felt red (too much) twice in a row")
+        worse_reasons.append(_("the exercises felt red (too much) twice in a row"))
     if worse_reasons:
         findings.append(
             Finding(
                 rule_id="ESC-WORSE",
                 severity=Severity.URGENT,
                 action=Action.ALERT,
-                physio_message="ESC-WORSE: " + "; ".join(worse_reasons) + ". Reminders paused.",
+                physio_message=_("%(rule_id)s: %(reasons)s. Reminders paused.")
+                % {"rule_id": "ESC-WORSE", "reasons": join_reasons(worse_reasons)},
                 patient_message=WORSE_PATIENT_TEXT,
                 pauses_reminders=True,
             )
@@ -393,10 +408,11 @@ def evaluate_check_in(
                 rule_id="ESC-SEVERE",
                 severity=Severity.URGENT,
                 action=Action.ALERT,
-                physio_message=(
-                    f"ESC-SEVERE: constant pain {check_in.pain}/10 that does not ease with a "
+                physio_message=_(
+                    "%(rule_id)s: constant pain %(pain)s/10 that does not ease with a "
                     "change of position. Same-day contact; no progression."
-                ),
+                )
+                % {"rule_id": "ESC-SEVERE", "pain": check_in.pain},
                 patient_message=SEVERE_PATIENT_TEXT,
             )
         )
@@ -429,20 +445,34 @@ def _regression(
     if not (risen or red_twice):
         return None
     why = (
-        f"pain {check_in.pain}/10 has stayed {RISE_POINTS}+ points above the phase-entry level "
-        f"({plan.phase_entry_pain}/10) for more than {RISE_HOURS} hours"
+        _(
+            "pain %(pain)s/10 has stayed %(points)s+ points above the phase-entry level "
+            "(%(entry)s/10) for more than %(hours)s hours"
+        )
+        % {
+            "pain": check_in.pain,
+            "points": RISE_POINTS,
+            "entry": plan.phase_entry_pain,
+            "hours": RISE_HOURS,
+        }
         if risen
-        else "red response in two check-ins in a row"
+        else _("red response in two check-ins in a row")
     )
     until = plan.today + timedelta(days=REGRESSION_DAYS)
     return Finding(
         rule_id="REGRESS",
         severity=Severity.REVIEW,
         action=Action.ALERT,
-        physio_message=(
-            f"REGRESS: {why}. The patient follows {plan.previous_phase} content until at least "
-            f"{until.isoformat()}; the exit criteria are then applied again."
-        ),
+        physio_message=_(
+            "%(rule_id)s: %(why)s. The patient follows %(phase)s content until at least "
+            "%(until)s; the exit criteria are then applied again."
+        )
+        % {
+            "rule_id": "REGRESS",
+            "why": why,
+            "phase": plan.previous_phase,
+            "until": until.isoformat(),
+        },
         patient_message=REGRESS_PATIENT_TEXT,
         regress_to=plan.previous_phase,
         regress_until=until,
@@ -464,9 +494,9 @@ def regression_is_over(check_in: CheckInFacts, plan: PlanFacts) -> bool:
 
 def _exit_criteria_met(
     check_in: CheckInFacts, earlier: Sequence[CheckInFacts], plan: PlanFacts
-) -> list[str]:
-    """The exit criteria of the current phase (4.2) that the check-ins show as met; an empty
-    list when one is not met."""
+) -> str:
+    """The exit criteria of the current phase (4.2) that the check-ins show as met, in words;
+    an empty text when one is not met."""
     phase = plan.current_phase
     in_phase = [c for c in earlier if c.day >= plan.phase_started_on] + [check_in]
     if phase == "P1":
@@ -480,13 +510,10 @@ def _exit_criteria_met(
             and not any(c.has_new_symptoms for c in recent)
             and all(c.zone is not Zone.RED for c in recent)
         ):
-            return []
-        return [
-            f"pain {check_in.pain}/10",
-            "manages daily tasks",
-            "no new symptoms",
-            "exercises green or amber",
-        ]
+            return ""
+        return _(
+            "pain %(pain)s/10, manages daily tasks, no new symptoms, exercises green or amber"
+        ) % {"pain": check_in.pain}
     if phase == "P2":
         days = {c.day: c for c in in_phase}
         run = [check_in.day - timedelta(days=offset) for offset in range(P2_GREEN_DAYS)]
@@ -494,13 +521,19 @@ def _exit_criteria_met(
         # "Function improving (patient-reported)": the PSFS change where the patient re-rated.
         if plan.psfs_change is not None:
             improving = plan.psfs_change.is_meaningful
-            function = f"PSFS +{plan.psfs_change.improvement:g} from baseline"
+            function = _("PSFS +%(change)s from baseline") % {
+                "change": f"{plan.psfs_change.improvement:g}"
+            }
         else:
             improving = check_in.feeling is Feeling.BETTER or check_in.can_manage_daily_tasks
-            function = "improving"
+            function = _("improving")
         if not (check_in.pain <= 3 and green_run and improving):
-            return []
-        return [f"pain {check_in.pain}/10", f"green for {P2_GREEN_DAYS} days in a row", function]
+            return ""
+        return _("pain %(pain)s/10, green for %(days)s days in a row, %(function)s") % {
+            "pain": check_in.pain,
+            "days": P2_GREEN_DAYS,
+            "function": function,
+        }
     if phase == "P3":
         window_start = check_in.day - timedelta(days=P3_GREEN_DAYS)
         window = [c for c in in_phase if c.day > window_start]
@@ -512,9 +545,11 @@ def _exit_criteria_met(
             and len(window) >= P3_MIN_CHECK_INS
             and all(c.zone in (Zone.GREEN, None) for c in window)
         ):
-            return []
-        return [f"pain {check_in.pain}/10", "back to usual activities", "green for 2 weeks"]
-    return []
+            return ""
+        return _("pain %(pain)s/10, back to usual activities, green for 2 weeks") % {
+            "pain": check_in.pain
+        }
+    return ""
 
 
 def _progression(
@@ -536,13 +571,28 @@ def _progression(
     needs_rts = plan.current_phase == "P3" and (
         plan.is_rts_sign_off_required and not plan.is_rts_signed_off
     )
-    message = (
-        f"PROGRESS: {plan.current_phase} exit criteria met ({', '.join(met)}) after "
-        f"{plan.days_in_phase} days (minimum {plan.phase_minimum_days or 0}). "
-        f"Approve the move to {target}?"
-    )
+    values = {
+        "rule_id": "PROGRESS",
+        "phase": plan.current_phase,
+        "met": met,
+        "days": plan.days_in_phase,
+        "minimum": plan.phase_minimum_days or 0,
+        "target": target,
+    }
     if needs_rts:
-        message += " GATE-RTS: your sign-off for heavy lifting, heavy work or sport is needed."
+        message = _(
+            "%(rule_id)s: %(phase)s exit criteria met (%(met)s) after %(days)s days (minimum "
+            "%(minimum)s). Approve the move to %(target)s? %(gate)s: your sign-off for heavy "
+            "lifting, heavy work or sport is needed."
+        ) % {**values, "gate": "GATE-RTS"}
+    else:
+        message = (
+            _(
+                "%(rule_id)s: %(phase)s exit criteria met (%(met)s) after %(days)s days "
+                "(minimum %(minimum)s). Approve the move to %(target)s?"
+            )
+            % values
+        )
     return Finding(
         rule_id="PROGRESS",
         severity=Severity.INFO,
@@ -582,34 +632,30 @@ def evaluate_daily(check_ins: Sequence[CheckInFacts], plan: PlanFacts) -> tuple[
                     rule_id="CHK-2W",
                     severity=Severity.REVIEW,
                     action=Action.TASK,
-                    physio_message=(
-                        "CHK-2W: two weeks on the plan "
-                        + (
-                            "with no check-in yet"
-                            if latest is None
-                            else f"and pain {latest.pain}/10 (baseline {plan.baseline_pain}/10), "
-                            f"feeling {latest.feeling.value}"
-                        )
-                        + (
-                            f", PSFS {psfs.baseline:g} to {psfs.current:g} (no better on PSFS)"
-                            if psfs_no_better and psfs is not None
-                            else ""
-                        )
-                        + ". Review the plan; the patient continues."
-                    ),
+                    physio_message=_chk_2w_message(latest, plan, psfs if psfs_no_better else None),
                     once_key="plan",
                 )
             )
 
     if plan.days_on_plan >= REVIEW_4W_DAYS and plan.current_phase in ("P1", "P2"):
-        message = (
-            f"ESC-REVIEW-4W: {plan.days_on_plan} days on the plan without leaving "
-            f"{plan.current_phase}. Review before further reminders; re-run the red-flag screen."
-        )
+        values = {
+            "rule_id": "ESC-REVIEW-4W",
+            "days": plan.days_on_plan,
+            "phase": plan.current_phase,
+        }
         if plan.is_new_episode_over_50 and not improved:
-            message += (
-                " New episode at 50 or over that has not improved: RF-URG-CANCER, arrange an "
-                "urgent medical review."
+            message = _(
+                "%(rule_id)s: %(days)s days on the plan without leaving %(phase)s. Review before "
+                "further reminders; re-run the red-flag screen. New episode at 50 or over that "
+                "has not improved: %(cancer_rule)s, arrange an urgent medical review."
+            ) % {**values, "cancer_rule": "RF-URG-CANCER"}
+        else:
+            message = (
+                _(
+                    "%(rule_id)s: %(days)s days on the plan without leaving %(phase)s. Review "
+                    "before further reminders; re-run the red-flag screen."
+                )
+                % values
             )
         findings.append(
             Finding(
@@ -639,11 +685,12 @@ def evaluate_daily(check_ins: Sequence[CheckInFacts], plan: PlanFacts) -> tuple[
                     rule_id="ESC-REFER-6W",
                     severity=Severity.REVIEW,
                     action=Action.TASK,
-                    physio_message=(
-                        f"ESC-REFER-6W: {days_since_onset} days since onset without meaningful "
+                    physio_message=_(
+                        "%(rule_id)s: %(days)s days since onset without meaningful "
                         "improvement (pain under 2 points better, function not improved). "
                         "Consider a medical referral."
-                    ),
+                    )
+                    % {"rule_id": "ESC-REFER-6W", "days": days_since_onset},
                     patient_message=REFER_6W_PATIENT_TEXT,
                     once_key="plan",
                 )
@@ -658,11 +705,12 @@ def evaluate_daily(check_ins: Sequence[CheckInFacts], plan: PlanFacts) -> tuple[
                     rule_id="AMB-HIGHRISK",
                     severity=Severity.REVIEW,
                     action=Action.TASK,
-                    physio_message=(
-                        "AMB-HIGHRISK: STarT Back high risk and no check-in for "
-                        f"{(plan.today - last_day).days} days (check-ins weekly). Contact the "
+                    physio_message=_(
+                        "%(rule_id)s: STarT Back high risk and no check-in for "
+                        "%(days)s days (check-ins weekly). Contact the "
                         "patient; keep to a psychologically informed approach."
-                    ),
+                    )
+                    % {"rule_id": "AMB-HIGHRISK", "days": (plan.today - last_day).days},
                     once_key=f"week-{week}",
                 )
             )
@@ -673,16 +721,52 @@ def evaluate_daily(check_ins: Sequence[CheckInFacts], plan: PlanFacts) -> tuple[
                 rule_id="PLAN-EXPIRY",
                 severity=Severity.REVIEW,
                 action=Action.TASK,
-                physio_message=(
-                    f"PLAN-EXPIRY: last reviewed on {plan.last_published_on.isoformat()}, more "
+                physio_message=_(
+                    "%(rule_id)s: last reviewed on %(date)s, more "
                     "than 6 weeks ago. Reminders have stopped until you renew the plan "
                     "(publish it again)."
-                ),
+                )
+                % {"rule_id": "PLAN-EXPIRY", "date": plan.last_published_on.isoformat()},
                 patient_message=EXPIRY_PATIENT_TEXT,
                 once_key=f"published-{plan.last_published_on.isoformat()}",
             )
         )
     return tuple(findings)
+
+
+def _chk_2w_message(
+    latest: CheckInFacts | None, plan: PlanFacts, psfs_no_better: Change | None
+) -> str:
+    """CHK-2W's message to the physio: the latest check-in against the baseline."""
+    if latest is None:
+        return _(
+            "%(rule_id)s: two weeks on the plan with no check-in yet. Review the plan; the "
+            "patient continues."
+        ) % {"rule_id": "CHK-2W"}
+    values = {
+        "rule_id": "CHK-2W",
+        "pain": latest.pain,
+        "baseline": plan.baseline_pain,
+        "feeling": latest.feeling.value,
+    }
+    if psfs_no_better is None:
+        return (
+            _(
+                "%(rule_id)s: two weeks on the plan and pain %(pain)s/10 (baseline "
+                "%(baseline)s/10), "
+                "feeling %(feeling)s. Review the plan; the patient continues."
+            )
+            % values
+        )
+    return _(
+        "%(rule_id)s: two weeks on the plan and pain %(pain)s/10 (baseline %(baseline)s/10), "
+        "feeling %(feeling)s, PSFS %(psfs_from)s to %(psfs_to)s (no better on PSFS). Review the "
+        "plan; the patient continues."
+    ) % {
+        **values,
+        "psfs_from": f"{psfs_no_better.baseline:g}",
+        "psfs_to": f"{psfs_no_better.current:g}",
+    }
 
 
 @dataclass(frozen=True)

@@ -24,3 +24,9 @@ from __future__ import annotations
 def _(text: str) -> str:
     """Mark ``text`` (an English source text) for the translation catalogue; return it."""
     return text
+
+
+def join_reasons(parts) -> str:
+    """``"; ".join(parts)``: a list of marked texts in one sentence. ``localise`` translates
+    such a text part by part (when every part is a marked message)."""
+    return "; ".join(parts)

@@ -8,6 +8,7 @@ from datetime import date
 from enum import StrEnum
 from types import MappingProxyType
 
+from clinical.i18n import _, join_reasons
 from clinical.intake import Intake, Irritability, OnsetType
 
 # Thresholds of 4.3 (need clinical sign-off, section 8 item 3).
@@ -112,8 +113,8 @@ class Phase:
 
 _NO_FLAGS = Criterion(
     "no_emergency_or_urgent_flag",
-    "No emergency or urgent red flag",
-    "Your physio has checked there are no warning signs.",
+    _("No emergency or urgent red flag"),
+    _("Your physio has checked there are no warning signs."),
     ("GATE-ASSESSED",),
 )
 
@@ -121,10 +122,10 @@ PHASES: Mapping[PhaseCode, Phase] = MappingProxyType(
     {
         PhaseCode.P1: Phase(
             code=PhaseCode.P1,
-            name="Settle",
-            aim="Calm the spasm, keep moving, reassure",
-            aim_patient="Calm the spasm and keep moving gently.",
-            typical_duration="2-7 days (review if more than 14 days)",
+            name=_("Settle"),
+            aim=_("Calm the spasm, keep moving, reassure"),
+            aim_patient=_("Calm the spasm and keep moving gently."),
+            typical_duration=_("2-7 days (review if more than 14 days)"),
             typical_days_min=2,
             typical_days_max=7,
             review_after_days=14,
@@ -133,30 +134,38 @@ PHASES: Mapping[PhaseCode, Phase] = MappingProxyType(
                 _NO_FLAGS,
                 Criterion(
                     "acute_or_irritable",
-                    "Any of: onset 7 days ago or less; pain now 7/10 or more; high "
-                    "irritability (over 30 min to settle, or no comfortable position); acute "
-                    "flare of a recurring problem",
-                    "The pain is new, strong or easily stirred up.",
+                    _(
+                        "Any of: onset 7 days ago or less; pain now 7/10 or more; high "
+                        "irritability (over 30 min to settle, or no comfortable position); acute "
+                        "flare of a recurring problem"
+                    ),
+                    _("The pain is new, strong or easily stirred up."),
                 ),
             ),
             exit_criteria=(
                 Criterion(
                     "pain_settling",
-                    "Pain now 4/10 or less, or 5/10 or less and at least 2 points below "
-                    "baseline (G19)",
-                    "Your pain is 4 out of 10 or less, or 5 and at least 2 points lower than "
-                    "when you started.",
+                    _(
+                        "Pain now 4/10 or less, or 5/10 or less and at least 2 points below "
+                        "baseline (G19)"
+                    ),
+                    _(
+                        "Your pain is 4 out of 10 or less, or 5 and at least 2 points lower than "
+                        "when you started."
+                    ),
                 ),
                 Criterion(
                     "walk_and_daily_tasks",
-                    "Can walk 10 minutes or more and manage basic daily tasks",
-                    "You can walk for 10 minutes and manage everyday tasks.",
+                    _("Can walk 10 minutes or more and manage basic daily tasks"),
+                    _("You can walk for 10 minutes and manage everyday tasks."),
                 ),
-                Criterion("no_new_symptoms", "No new symptoms", "No new symptoms have appeared."),
+                Criterion(
+                    "no_new_symptoms", _("No new symptoms"), _("No new symptoms have appeared.")
+                ),
                 Criterion(
                     "exercises_green_or_amber",
-                    "P1 exercises green or amber",
-                    "Your exercises feel green or amber on the traffic-light table.",
+                    _("P1 exercises green or amber"),
+                    _("Your exercises feel green or amber on the traffic-light table."),
                     ("SYM-RESPONSE",),
                 ),
             ),
@@ -176,44 +185,47 @@ PHASES: Mapping[PhaseCode, Phase] = MappingProxyType(
                 "medicines_generic",
             ),
             modality_notes=(
-                "Cold 0-48 h after an acute injury or flare; heat afterwards, or from the start "
-                "if the onset was not an injury; supported rest positions."
+                _(
+                    "Cold 0-48 h after an acute injury or flare; heat afterwards, or from the "
+                    "start "
+                    "if the onset was not an injury; supported rest positions."
+                )
             ),
             content=ContentLimits(
-                3, 6, "Gentle mobility in the pain-free range, breathing, short walks"
+                3, 6, _("Gentle mobility in the pain-free range, breathing, short walks")
             ),
-            aerobic=AerobicTarget(5, 10, 2, 3, 7, 7, "Walking 5-10 min, 2-3 times a day"),
+            aerobic=AerobicTarget(5, 10, 2, 3, 7, 7, _("Walking 5-10 min, 2-3 times a day")),
             restrictions=(
                 Restriction(
                     "no_heavy_lifting",
-                    "No heavy lifting",
-                    "Do not lift anything heavy for now.",
+                    _("No heavy lifting"),
+                    _("Do not lift anything heavy for now."),
                 ),
                 Restriction(
                     "no_sudden_twisting",
-                    "No sudden twisting",
-                    "Avoid sudden twisting movements.",
+                    _("No sudden twisting"),
+                    _("Avoid sudden twisting movements."),
                 ),
                 Restriction(
                     "no_sustained_bending",
-                    "No sustained bending",
-                    "Avoid staying bent over for long.",
+                    _("No sustained bending"),
+                    _("Avoid staying bent over for long."),
                 ),
-                Restriction("no_sport", "No sport", "No sport for now."),
+                Restriction("no_sport", _("No sport"), _("No sport for now.")),
                 Restriction(
                     "no_loaded_strength_work",
-                    "No loaded strength work for the painful region",
-                    "No weights or hard strength exercise for the sore area yet.",
+                    _("No loaded strength work for the painful region"),
+                    _("No weights or hard strength exercise for the sore area yet."),
                 ),
             ),
-            session_cap=SessionCap(10, 2, 3, None, "10 min or less per session, 2-3 a day"),
+            session_cap=SessionCap(10, 2, 3, None, _("10 min or less per session, 2-3 a day")),
         ),
         PhaseCode.P2: Phase(
             code=PhaseCode.P2,
-            name="Restore",
-            aim="Restore comfortable movement and basic muscle control",
-            aim_patient="Get moving comfortably again and start to control your muscles.",
-            typical_duration="1-3 weeks",
+            name=_("Restore"),
+            aim=_("Restore comfortable movement and basic muscle control"),
+            aim_patient=_("Get moving comfortably again and start to control your muscles."),
+            typical_duration=_("1-3 weeks"),
             typical_days_min=7,
             typical_days_max=21,
             review_after_days=None,
@@ -222,28 +234,36 @@ PHASES: Mapping[PhaseCode, Phase] = MappingProxyType(
                 _NO_FLAGS,
                 Criterion(
                     "settled_or_subacute",
-                    "Exit criteria of P1 met; or at intake onset 8-84 days ago with pain now "
-                    "6/10 or less and low or moderate irritability; or chronic (onset over 84 "
-                    "days ago) with pain now 6/10 or less",
-                    "The worst has settled, or the pain has been there a while but is manageable.",
+                    _(
+                        "Exit criteria of P1 met; or at intake onset 8-84 days ago with pain now "
+                        "6/10 or less and low or moderate irritability; or chronic (onset over 84 "
+                        "days ago) with pain now 6/10 or less"
+                    ),
+                    _(
+                        "The worst has settled, or the pain has been there a while but is "
+                        "manageable."
+                    ),
                 ),
             ),
             exit_criteria=(
                 Criterion(
                     "pain_with_activity_low",
-                    "Pain with daily activities 3/10 or less",
-                    "Everyday activities hurt 3 out of 10 or less.",
+                    _("Pain with daily activities 3/10 or less"),
+                    _("Everyday activities hurt 3 out of 10 or less."),
                 ),
                 Criterion(
                     "green_five_days",
-                    "P2 exercises green for 5 or more days in a row",
-                    "Your exercises have felt green for at least 5 days in a row.",
+                    _("P2 exercises green for 5 or more days in a row"),
+                    _("Your exercises have felt green for at least 5 days in a row."),
                     ("SYM-RESPONSE",),
                 ),
                 Criterion(
                     "function_improving",
-                    "Function improving (patient-reported; ODI/NDI improved by its MCID if used)",
-                    "You can do more of your usual activities.",
+                    _(
+                        "Function improving (patient-reported; ODI/NDI improved by its MCID if "
+                        "used)"
+                    ),
+                    _("You can do more of your usual activities."),
                 ),
             ),
             exit_thresholds=ExitThresholds(
@@ -252,64 +272,75 @@ PHASES: Mapping[PhaseCode, Phase] = MappingProxyType(
                 is_function_improving_required=True,
             ),
             education_keys=("why_core", "posture_sitting", "sleep_setup", "avoid_sudden", "stress"),
-            modality_notes="Heat optional before exercise (default for chronic pain).",
+            modality_notes=_("Heat optional before exercise (default for chronic pain)."),
             content=ContentLimits(
                 5,
                 8,
-                "Stretches (2-4), low-load control (2-3), posture (1-2), walking or water exercise",
+                _(
+                    "Stretches (2-4), low-load control (2-3), posture (1-2), walking or water "
+                    "exercise"
+                ),
             ),
-            aerobic=AerobicTarget(10, 20, 1, 1, 7, 7, "Walking 10-20 min daily or water walking"),
+            aerobic=AerobicTarget(
+                10, 20, 1, 1, 7, 7, _("Walking 10-20 min daily or water walking")
+            ),
             restrictions=(
                 Restriction(
                     "no_heavy_lifting",
-                    "No heavy lifting",
-                    "Do not lift anything heavy yet.",
+                    _("No heavy lifting"),
+                    _("Do not lift anything heavy yet."),
                 ),
                 Restriction(
                     "sport_if_physio_allows",
-                    "Sport only if the physio allows",
-                    "Only play sport if your physio has said it is fine.",
+                    _("Sport only if the physio allows"),
+                    _("Only play sport if your physio has said it is fine."),
                 ),
             ),
-            session_cap=SessionCap(20, 1, 2, None, "20 min or less, 1-2 sessions a day"),
+            session_cap=SessionCap(20, 1, 2, None, _("20 min or less, 1-2 sessions a day")),
         ),
         PhaseCode.P3: Phase(
             code=PhaseCode.P3,
-            name="Strengthen",
-            aim="Build strength, endurance and confidence; return to usual activities",
-            aim_patient="Build strength and confidence and get back to your usual activities.",
-            typical_duration="2-6 weeks",
+            name=_("Strengthen"),
+            aim=_("Build strength, endurance and confidence; return to usual activities"),
+            aim_patient=_("Build strength and confidence and get back to your usual activities."),
+            typical_duration=_("2-6 weeks"),
             typical_days_min=14,
             typical_days_max=42,
             review_after_days=None,
             minimum_days=14,
             entry_criteria=(
                 _NO_FLAGS,
-                Criterion("p2_exit_met", "Exit criteria of P2 met", "You have finished Restore."),
+                Criterion(
+                    "p2_exit_met", _("Exit criteria of P2 met"), _("You have finished Restore.")
+                ),
             ),
             exit_criteria=(
                 Criterion(
                     "pain_minimal",
-                    "Pain 2/10 or less, or none",
-                    "Pain is 2 out of 10 or less, or gone.",
+                    _("Pain 2/10 or less, or none"),
+                    _("Pain is 2 out of 10 or less, or gone."),
                 ),
                 Criterion(
                     "usual_activities",
-                    "Back to usual work and daily activities",
-                    "You are back to your usual work and daily activities.",
+                    _("Back to usual work and daily activities"),
+                    _("You are back to your usual work and daily activities."),
                 ),
                 Criterion(
                     "green_two_weeks",
-                    "P3 programme green for 2 weeks",
-                    "Your programme has felt green for 2 weeks.",
+                    _("P3 programme green for 2 weeks"),
+                    _("Your programme has felt green for 2 weeks."),
                     ("SYM-RESPONSE",),
                 ),
                 Criterion(
                     "physio_sign_off_heavy_work",
-                    "Physio sign-off before heavy lifting, heavy manual work or "
-                    "contact/twisting sports",
-                    "Your physio has agreed before you go back to heavy lifting, heavy work or "
-                    "contact or twisting sports.",
+                    _(
+                        "Physio sign-off before heavy lifting, heavy manual work or "
+                        "contact/twisting sports"
+                    ),
+                    _(
+                        "Your physio has agreed before you go back to heavy lifting, heavy work or "
+                        "contact or twisting sports."
+                    ),
                     ("GATE-RTS",),
                 ),
             ),
@@ -320,19 +351,21 @@ PHASES: Mapping[PhaseCode, Phase] = MappingProxyType(
                 is_physio_sign_off_required=True,
             ),
             education_keys=("graded_return", "lifting", "ergonomics"),
-            modality_notes="Heat optional.",
+            modality_notes=_("Heat optional."),
             content=ContentLimits(
                 6,
                 10,
-                "Core endurance (2-4, front + side + back), hip/leg strength (1-2), upper back "
-                "(1-2 if cervical/thoracic), movement skills (1), stretches kept (2-3), aerobic",
+                _(
+                    "Core endurance (2-4, front + side + back), hip/leg strength (1-2), upper back "
+                    "(1-2 if cervical/thoracic), movement skills (1), stretches kept (2-3), aerobic"
+                ),
             ),
-            aerobic=AerobicTarget(20, 30, 1, 1, 3, 5, "20-30 min, 3-5 days a week"),
+            aerobic=AerobicTarget(20, 30, 1, 1, 3, 5, _("20-30 min, 3-5 days a week")),
             restrictions=(
                 Restriction(
                     "heavy_lifting_and_sport_after_gate_rts",
-                    "Heavy lifting and sport only after GATE-RTS sign-off",
-                    "Heavy lifting and sport only once your physio has signed you off.",
+                    _("Heavy lifting and sport only after GATE-RTS sign-off"),
+                    _("Heavy lifting and sport only once your physio has signed you off."),
                 ),
             ),
             session_cap=SessionCap(
@@ -340,15 +373,15 @@ PHASES: Mapping[PhaseCode, Phase] = MappingProxyType(
                 1,
                 1,
                 3,
-                "30 min or less, 1 session a day; strength days 2-3 a week, not in a row",
+                _("30 min or less, 1 session a day; strength days 2-3 a week, not in a row"),
             ),
         ),
         PhaseCode.P4: Phase(
             code=PhaseCode.P4,
-            name="Maintain",
-            aim="Keep well; reduce recurrence",
-            aim_patient="Keep well and lower the chance of another episode.",
-            typical_duration="Ongoing; physio review at 3 and 6 months",
+            name=_("Maintain"),
+            aim=_("Keep well; reduce recurrence"),
+            aim_patient=_("Keep well and lower the chance of another episode."),
+            typical_duration=_("Ongoing; physio review at 3 and 6 months"),
             typical_days_min=None,
             typical_days_max=None,
             review_after_days=91,
@@ -357,19 +390,21 @@ PHASES: Mapping[PhaseCode, Phase] = MappingProxyType(
                 _NO_FLAGS,
                 Criterion(
                     "p3_exit_met_or_prevention",
-                    "Exit criteria of P3 met, or prevention-only referral (recovered, history "
-                    "of episodes)",
-                    "You have finished Strengthen, or you are here to prevent another episode.",
+                    _(
+                        "Exit criteria of P3 met, or prevention-only referral (recovered, history "
+                        "of episodes)"
+                    ),
+                    _("You have finished Strengthen, or you are here to prevent another episode."),
                 ),
             ),
             exit_criteria=(),
             exit_thresholds=ExitThresholds(),
             education_keys=("prevention_intro", "flare_plan", "hydration", "stress"),
-            modality_notes="Cold or heat as needed for flares.",
+            modality_notes=_("Cold or heat as needed for flares."),
             content=ContentLimits(
                 6,
                 10,
-                "6-10 items in 2-3 sessions a week, daily stretches (3-4) and a walking target",
+                _("6-10 items in 2-3 sessions a week, daily stretches (3-4) and a walking target"),
             ),
             aerobic=AerobicTarget(
                 20,
@@ -378,12 +413,12 @@ PHASES: Mapping[PhaseCode, Phase] = MappingProxyType(
                 1,
                 5,
                 5,
-                "Build to 30 min, 5 days a week (G31); 150 min a week (G35)",
+                _("Build to 30 min, 5 days a week (G31); 150 min a week (G35)"),
                 weekly_minutes_goal=150,
             ),
             restrictions=(),
             session_cap=SessionCap(
-                30, 1, 1, 3, "30 min or less, 2-3 days a week, plus a daily 5-10 min stretch"
+                30, 1, 1, 3, _("30 min or less, 2-3 days a week, plus a daily 5-10 min stretch")
             ),
         ),
     }
@@ -419,12 +454,15 @@ def assign_starting_phase(intake: Intake, *, today: date) -> PhaseChoice:
         warnings: tuple[str, ...] = ()
         if intake.pain_now > 2:
             warnings = (
-                f"Prevention-only referral with pain now {intake.pain_now}/10: recovery is "
-                "expected to mean pain 2/10 or less; check the starting phase.",
+                _(
+                    "Prevention-only referral with pain now %(pain)s/10: recovery is "
+                    "expected to mean pain 2/10 or less; check the starting phase."
+                )
+                % {"pain": intake.pain_now},
             )
         return PhaseChoice(
             PhaseCode.P4,
-            "Prevention-only referral (recovered, history of episodes): start in Maintain.",
+            _("Prevention-only referral (recovered, history of episodes): start in Maintain."),
             ("PHASE-P4-PREVENTION",),
             (("is_prevention_only", "true"), ("pain_now", str(intake.pain_now))),
             days,
@@ -435,25 +473,25 @@ def assign_starting_phase(intake: Intake, *, today: date) -> PhaseChoice:
     rule_ids: list[str] = []
     answers: list[tuple[str, str]] = []
     if days <= ACUTE_MAX_DAYS:
-        reasons.append(f"onset {days} day(s) ago (7 or less)")
+        reasons.append(_("onset %(days)s day(s) ago (7 or less)") % {"days": days})
         rule_ids.append("PHASE-P1-ACUTE")
         answers.extend(base)
     if intake.pain_now >= P1_PAIN_FROM:
-        reasons.append(f"pain now {intake.pain_now}/10 (7 or more)")
+        reasons.append(_("pain now %(pain)s/10 (7 or more)") % {"pain": intake.pain_now})
         rule_ids.append("PHASE-P1-PAIN")
         answers.append(("pain_now", str(intake.pain_now)))
     if intake.irritability is Irritability.HIGH:
-        reasons.append("high irritability")
+        reasons.append(_("high irritability"))
         rule_ids.append("PHASE-P1-IRRITABLE")
         answers.append(("irritability", intake.irritability.value))
     if intake.onset_type is OnsetType.FLARE:
-        reasons.append("flare of a recurring problem")
+        reasons.append(_("flare of a recurring problem"))
         rule_ids.append("PHASE-P1-FLARE")
         answers.append(("onset_type", intake.onset_type.value))
     if reasons:
         return PhaseChoice(
             PhaseCode.P1,
-            "Start in Settle: " + "; ".join(reasons) + ".",
+            _("Start in Settle: %(reasons)s.") % {"reasons": join_reasons(reasons)},
             tuple(rule_ids),
             tuple(answers),
             days,
@@ -462,8 +500,11 @@ def assign_starting_phase(intake: Intake, *, today: date) -> PhaseChoice:
     if is_chronic:
         return PhaseChoice(
             PhaseCode.P2,
-            f"Start in Restore, chronic variant: onset {days} days ago (over 84); heat is the "
-            "default and relaxation is daily.",
+            _(
+                "Start in Restore, chronic variant: onset %(days)s days ago (over 84); heat is "
+                "the default and relaxation is daily."
+            )
+            % {"days": days},
             ("PHASE-P2-CHRONIC",),
             base,
             days,
@@ -472,8 +513,11 @@ def assign_starting_phase(intake: Intake, *, today: date) -> PhaseChoice:
     if intake.pain_now <= P2_PAIN_UP_TO:
         return PhaseChoice(
             PhaseCode.P2,
-            f"Start in Restore: onset {days} days ago with pain now {intake.pain_now}/10 "
-            f"(6 or less) and {intake.irritability.value} irritability.",
+            _(
+                "Start in Restore: onset %(days)s days ago with pain now %(pain)s/10 "
+                "(6 or less) and %(irritability)s irritability."
+            )
+            % {"days": days, "pain": intake.pain_now, "irritability": intake.irritability.value},
             ("PHASE-P2-SUBACUTE",),
             (
                 *base,
@@ -486,7 +530,7 @@ def assign_starting_phase(intake: Intake, *, today: date) -> PhaseChoice:
     # Unreachable while pain is a whole number (7+ already chose P1); kept to mirror 4.3.
     return PhaseChoice(
         PhaseCode.P1,
-        "Start in Settle.",
+        _("Start in Settle."),
         ("PHASE-P1-DEFAULT",),
         base,
         days,

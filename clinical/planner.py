@@ -71,6 +71,7 @@ from clinical.composition import (
 )
 from clinical.dosing import DoseChoice, choose_dosage, estimate_session_seconds
 from clinical.education import SAFETY_NET, SYMPTOM_RESPONSE
+from clinical.i18n import _, join_reasons
 from clinical.intake import (
     ActivityLevel,
     Aggravating,
@@ -214,15 +215,16 @@ def _why_hidden(
     flags: list[str] = []
     answers: list[tuple[str, str]] = []
     if item.physio_select_only and not is_physio_choice:
-        reasons.append("physio-select-only: never auto-suggested (6.2)")
+        reasons.append(_("physio-select-only: never auto-suggested (6.2)"))
         rule_ids.append("COMP-PHYSIO-SELECT")
     if item.physio_select_only and is_physio_choice and ctx.has_known_dx:
-        reasons.append("known spinal diagnosis: direction-biased items only by physio selection")
+        reasons.append(_("known spinal diagnosis: direction-biased items only by physio selection"))
         rule_ids.append("AMB-KNOWN-DX")
     for flag in sorted((item.exclude_if | extra_flags) & ctx.flag_sources.keys()):
         sources = ctx.flag_sources[flag]
+        # The screen's reason with its rule id; "a (X), b (Y)" is shown as written.
         why = ", ".join(f"{source.reason} ({source.rule_id})" for source in sources)
-        reasons.append(f"exclude_if {flag}: {why}")
+        reasons.append(_("exclude_if %(flag)s: %(why)s") % {"flag": flag, "why": why})
         flags.append(flag)
         rule_ids.append("COMP-EXCLUDE")
         for source in sources:
@@ -236,14 +238,16 @@ def _why_hidden(
         ]
         if missing:
             labels = ", ".join(equipment.value.replace("_", " ") for equipment in missing)
-            reasons.append(f"needs {labels}, not recorded in equipment")
+            reasons.append(
+                _("needs %(equipment)s, not recorded in equipment") % {"equipment": labels}
+            )
             rule_ids.append("COMP-EQUIPMENT")
             recorded = in_order(ctx.intake.equipment, Equipment)
             answers.append(("equipment", ", ".join(e.value for e in recorded) or "none"))
     if not reasons:
         return None
     return _Hidden(
-        "Hidden: " + "; ".join(reasons) + ".",
+        _("Hidden: %(reasons)s.") % {"reasons": join_reasons(reasons)},
         tuple(dict.fromkeys(rule_ids)),
         tuple(flags),
         tuple(answers),
@@ -299,7 +303,12 @@ class _PhaseBuilder:
             return self._create(
                 alt_item,
                 tier,
-                f"Instead of {key} ({item.name}): {hidden.reason[0].lower()}{hidden.reason[1:]}",
+                _("Instead of %(key)s (%(name)s): %(why)s")
+                % {
+                    "key": key,
+                    "name": item.name,
+                    "why": f"{hidden.reason[0].lower()}{hidden.reason[1:]}",
+                },
                 (*rule_ids, "COMP-SUBSTITUTE"),
                 answers + hidden.answers,
             )
@@ -338,7 +347,7 @@ def _add_region_items(builder: _PhaseBuilder) -> None:
     ctx, phase = builder.ctx, builder.phase
     tables = [(region, REGION_PICKS[region][phase]) for region in ctx.regions]
     anchored: set[Region] = set()
-    for index in range(max(len(picks) for _, picks in tables)):
+    for index in range(max(len(picks) for _region, picks in tables)):
         for region, picks in tables:
             if index >= len(picks):
                 continue
@@ -347,7 +356,8 @@ def _add_region_items(builder: _PhaseBuilder) -> None:
             candidate = builder.add(
                 pick.key,
                 TIER_ANCHOR if is_anchor else TIER_REGION,
-                f"Typical {region.value} item for {PHASES[phase].name} (4.8).",
+                _("Typical %(region)s item for %(phase)s (4.8).")
+                % {"region": region.value, "phase": PHASES[phase].name},
                 ("COMP-REGION",),
                 (("regions", region.value),),
                 alternatives=pick.alternatives,
@@ -369,7 +379,7 @@ def _add_targeted_items(builder: _PhaseBuilder) -> None:
             builder.add(
                 key,
                 TIER_TARGETED,
-                f"Exam finding: {label} (5.2).",
+                _("Exam finding: %(finding)s (5.2).") % {"finding": label},
                 ("COMP-EXAM",),
                 (("exam_findings", finding.value),),
                 require_region=False,
@@ -379,7 +389,7 @@ def _add_targeted_items(builder: _PhaseBuilder) -> None:
             builder.add(
                 key,
                 TIER_TARGETED,
-                "Osteoporosis: favour back-extensor work (AMB-OSTEO).",
+                _("Osteoporosis: favour back-extensor work (AMB-OSTEO)."),
                 ("COMP-OSTEO", "AMB-OSTEO"),
                 (("hx_osteoporosis", intake.hx_osteoporosis.value),),
             )
@@ -390,8 +400,8 @@ def _add_targeted_items(builder: _PhaseBuilder) -> None:
                 builder.add(
                     item.key,
                     TIER_TARGETED,
-                    f"Directional preference for {preference.value} recorded by the physio "
-                    "(5.2, G26).",
+                    _("Directional preference for %(direction)s recorded by the physio (5.2, G26).")
+                    % {"direction": preference.value},
                     ("COMP-DIRPREF",),
                     (("directional_preference", preference.value),),
                     is_physio_choice=True,
@@ -404,7 +414,7 @@ def _add_targeted_items(builder: _PhaseBuilder) -> None:
             builder.add(
                 key,
                 TIER_TARGETED,
-                "Heavy manual work: lifting skills before full duties (5.4).",
+                _("Heavy manual work: lifting skills before full duties (5.4)."),
                 ("COMP-OCCUPATION", "GATE-RTS"),
                 (("occupation_load", intake.occupation_load.value),),
             )
@@ -418,7 +428,7 @@ def _add_lifestyle_items(builder: _PhaseBuilder) -> None:
         relaxation = builder.add(
             "SC03",
             TIER_TARGETED,
-            "Chronic pain: relaxation daily (4.3).",
+            _("Chronic pain: relaxation daily (4.3)."),
             ("COMP-CHRONIC",),
             (("days_since_onset", str(ctx.choice.days_since_onset)),),
         )
@@ -429,7 +439,8 @@ def _add_lifestyle_items(builder: _PhaseBuilder) -> None:
             builder.add(
                 key,
                 TIER_LIFESTYLE,
-                f"Stress {intake.stress_level.value}: relaxation daily (5.4).",
+                _("Stress %(level)s: relaxation daily (5.4).")
+                % {"level": intake.stress_level.value},
                 ("COMP-STRESS",),
                 (("stress_level", intake.stress_level.value),),
             )
@@ -438,7 +449,8 @@ def _add_lifestyle_items(builder: _PhaseBuilder) -> None:
             builder.add(
                 key,
                 TIER_REGION,
-                f"Sitting {intake.sitting_hours.value.replace('_', ' ')} hours a day (5.4).",
+                _("Sitting %(hours)s hours a day (5.4).")
+                % {"hours": intake.sitting_hours.value.replace("_", " ")},
                 ("COMP-SITTING",),
                 (("sitting_hours", intake.sitting_hours.value),),
             )
@@ -447,7 +459,7 @@ def _add_lifestyle_items(builder: _PhaseBuilder) -> None:
             builder.add(
                 key,
                 TIER_REGION,
-                "Desk work (5.4).",
+                _("Desk work (5.4)."),
                 ("COMP-SITTING",),
                 (("occupation_load", intake.occupation_load.value),),
             )
@@ -461,7 +473,7 @@ def _add_lifestyle_items(builder: _PhaseBuilder) -> None:
             builder.add(
                 key,
                 TIER_REGION,
-                "Sleep disturbed or started by an awkward sleeping position (5.4, S0-10).",
+                _("Sleep disturbed or started by an awkward sleeping position (5.4, S0-10)."),
                 ("COMP-SLEEP",),
                 tuple(sleep_answers),
             )
@@ -479,7 +491,7 @@ def _add_aerobic_items(builder: _PhaseBuilder) -> None:
         builder.add(
             SHORT_WALKS_KEY,
             TIER_ANCHOR,
-            "Settle: short walks 5-10 min, 2-3 times a day (4.2).",
+            _("Settle: short walks 5-10 min, 2-3 times a day (4.2)."),
             ("COMP-AEROBIC",),
         )
         return
@@ -492,7 +504,7 @@ def _add_aerobic_items(builder: _PhaseBuilder) -> None:
         builder.add(
             WALKING_PROGRAMME_KEY,
             TIER_ANCHOR,
-            "Walking programme: mostly sitting or 3 or more previous episodes (5.4, G31).",
+            _("Walking programme: mostly sitting or 3 or more previous episodes (5.4, G31)."),
             ("COMP-AEROBIC",),
             tuple(emphasis),
         )
@@ -501,7 +513,8 @@ def _add_aerobic_items(builder: _PhaseBuilder) -> None:
             builder.add(
                 key,
                 TIER_ANCHOR,
-                f"Preferred activity: {preference.value.replace('_', ' ')} (5.5).",
+                _("Preferred activity: %(activity)s (5.5).")
+                % {"activity": preference.value.replace("_", " ")},
                 ("COMP-AEROBIC",),
                 (("preferred_activity", preference.value),),
             )
@@ -509,7 +522,7 @@ def _add_aerobic_items(builder: _PhaseBuilder) -> None:
         builder.add(
             WALKING_PROGRAMME_KEY,
             TIER_ANCHOR,
-            "Walking programme: the default when no preferred activity fits this phase (4.2).",
+            _("Walking programme: the default when no preferred activity fits this phase (4.2)."),
             ("COMP-AEROBIC",),
         )
 
@@ -524,19 +537,25 @@ def _item_warnings(ctx: _Context, item: CatalogueItem, phase: PhaseCode) -> tupl
             warnings.append(
                 PlanWarning(
                     "COMP-AGGRAVATING",
-                    f"Loads {direction.value}; {movement.value.replace('_', ' ')} aggravates "
-                    "the pain: check it suits the patient before approving (5.2).",
+                    _(
+                        "Loads %(direction)s; %(movement)s aggravates the pain: check it suits the "
+                        "patient before approving (5.2)."
+                    )
+                    % {"direction": direction.value, "movement": movement.value.replace("_", " ")},
                     phase,
                     item.key,
                 )
             )
     if item.direction is Direction.MIXED and ctx.aggravating:
-        movements = " and ".join(m.value.replace("_", " ") for m, _ in ctx.aggravating)
+        movements = " and ".join(m.value.replace("_", " ") for m, _direction in ctx.aggravating)
         warnings.append(
             PlanWarning(
                 "COMP-AGGRAVATING",
-                f"Mixed-direction item; {movements} aggravates the pain: check it suits the "
-                "patient before approving (5.2).",
+                _(
+                    "Mixed-direction item; %(movements)s aggravates the pain: check it suits the "
+                    "patient before approving (5.2)."
+                )
+                % {"movements": movements},
                 phase,
                 item.key,
             )
@@ -545,7 +564,7 @@ def _item_warnings(ctx: _Context, item: CatalogueItem, phase: PhaseCode) -> tupl
         warnings.append(
             PlanWarning(
                 "AMB-KNOWN-DX",
-                "Disc herniation with leg pain: review this flexion item (5.4).",
+                _("Disc herniation with leg pain: review this flexion item (5.4)."),
                 phase,
                 item.key,
             )
@@ -554,7 +573,7 @@ def _item_warnings(ctx: _Context, item: CatalogueItem, phase: PhaseCode) -> tupl
         warnings.append(
             PlanWarning(
                 "COMP-LIMITS",
-                "Balance problems: do this standing item next to a sturdy support (5.4).",
+                _("Balance problems: do this standing item next to a sturdy support (5.4)."),
                 phase,
                 item.key,
             )
@@ -563,7 +582,7 @@ def _item_warnings(ctx: _Context, item: CatalogueItem, phase: PhaseCode) -> tupl
         warnings.append(
             PlanWarning(
                 "COMP-LIMITS",
-                "Heart or lung condition: the physio sets the aerobic target (5.4).",
+                _("Heart or lung condition: the physio sets the aerobic target (5.4)."),
                 phase,
                 item.key,
             )
@@ -572,7 +591,7 @@ def _item_warnings(ctx: _Context, item: CatalogueItem, phase: PhaseCode) -> tupl
         warnings.append(
             PlanWarning(
                 "AMB-PREG",
-                "Lying on the back: later in pregnancy, check the position (needs sign-off).",
+                _("Lying on the back: later in pregnancy, check the position (needs sign-off)."),
                 phase,
                 item.key,
             )
@@ -610,7 +629,8 @@ def _select(
             extra.item.key,
             phase,
             _Hidden(
-                f"Trimmed: at most {MAX_AEROBIC_ITEMS} aerobic items per phase.",
+                _("Trimmed: at most %(count)s aerobic items per phase.")
+                % {"count": MAX_AEROBIC_ITEMS},
                 ("COMP-COUNT",),
                 (),
                 tuple(extra.answers),
@@ -630,10 +650,17 @@ def _select(
                     candidate.item.key,
                     phase,
                     _Hidden(
-                        f"Trimmed: {spec.name} holds at most {limits.items_max} items (4.2: "
-                        f"{limits.items_min}-{limits.items_max}; a longer list is followed "
-                        f"less) and the {limits.items_max} kept rank higher. Proposed for: "
-                        + " ".join(candidate.reasons),
+                        _(
+                            "Trimmed: %(phase)s holds at most %(max)s items (4.2: %(min)s-%(max)s; "
+                            "a longer list is followed less) and the %(max)s kept rank higher. "
+                            "Proposed for: %(reasons)s"
+                        )
+                        % {
+                            "phase": spec.name,
+                            "max": limits.items_max,
+                            "min": limits.items_min,
+                            "reasons": " ".join(candidate.reasons),
+                        },
                         ("COMP-COUNT",),
                         (),
                         tuple(candidate.answers),
@@ -646,9 +673,16 @@ def _select(
                     candidate.item.key,
                     phase,
                     _Hidden(
-                        f"Trimmed to fit a {budget_s // 60} min session (time per day "
-                        f"{int(ctx.intake.time_per_day)} min; {spec.name} cap "
-                        f"{spec.session_cap.minutes_max} min).",
+                        _(
+                            "Trimmed to fit a %(budget)s min session (time per day %(time)s min; "
+                            "%(phase)s cap %(cap)s min)."
+                        )
+                        % {
+                            "budget": budget_s // 60,
+                            "time": int(ctx.intake.time_per_day),
+                            "phase": spec.name,
+                            "cap": spec.session_cap.minutes_max,
+                        },
                         ("COMP-TIME",),
                         (),
                         time_answers,
@@ -662,8 +696,15 @@ def _select(
         warnings.append(
             PlanWarning(
                 "COMP-TIME",
-                f"The minimum content (one item per region and COMP-BALANCE) takes about "
-                f"{round(total_s / 60)} min, more than the {budget_s // 60} min available.",
+                _(
+                    "The minimum content (one item per region and %(rule_id)s) takes about "
+                    "%(minutes)s min, more than the %(budget)s min available."
+                )
+                % {
+                    "rule_id": "COMP-BALANCE",
+                    "minutes": round(total_s / 60),
+                    "budget": budget_s // 60,
+                },
                 phase,
             )
         )
@@ -671,8 +712,13 @@ def _select(
         warnings.append(
             PlanWarning(
                 "COMP-COUNT",
-                f"Only {len(chosen)} items; {spec.name} usually holds "
-                f"{limits.items_min}-{limits.items_max}.",
+                _("Only %(count)s items; %(phase)s usually holds %(min)s-%(max)s.")
+                % {
+                    "count": len(chosen),
+                    "phase": spec.name,
+                    "min": limits.items_min,
+                    "max": limits.items_max,
+                },
                 phase,
             )
         )
@@ -689,9 +735,24 @@ def _display_group(item: CatalogueItem) -> int:
     return 0
 
 
+# The sports of GATE-RTS in the words of its warning.
+_SPORT_LABELS = {
+    SportsCategory.TWISTING_OR_CONTACT: _("twisting or contact sport"),
+    SportsCategory.LIFTING: _("lifting sport"),
+    SportsCategory.ENDURANCE: _("endurance sport"),
+}
+
+
+# A substitute's reason quotes the hidden item's reason in lower case ("... : hidden: ...").
+_LOWER_CASE_HIDDEN = _("hidden: %(reasons)s.")
+
+
 def _with_dosage_notes(reason: str, dose: DoseChoice) -> str:
     if dose.notes:
-        return reason + " Dosage: " + "; ".join(dose.notes) + "."
+        return _("%(reason)s Dosage: %(notes)s.") % {
+            "reason": reason,
+            "notes": join_reasons(dose.notes),
+        }
     return reason
 
 
@@ -727,8 +788,8 @@ def _compose_items(
         warnings.append(
             PlanWarning(
                 "COMP-BALANCE",
-                f"{PHASES[phase].name} lacks {need.label} (S0-05, S0-54): add one before "
-                "approving.",
+                _("%(phase)s lacks %(need)s (S0-05, S0-54): add one before approving.")
+                % {"phase": PHASES[phase].name, "need": need.label},
                 phase,
             )
         )
@@ -776,10 +837,10 @@ def _plan_warnings(ctx: _Context, phases: tuple[ProposedPhase, ...]) -> list[Pla
             warnings.append(PlanWarning(rule.rule_id, rule.physio_message))
     rts_answers = []
     if intake.occupation_load is OccupationLoad.HEAVY_MANUAL:
-        rts_answers.append("heavy manual work")
+        rts_answers.append(_("heavy manual work"))
     sports = [s for s in in_order(intake.sports_category, SportsCategory)]
     rts_answers += [
-        f"{sport.value.replace('_', ' ')} sport"
+        _SPORT_LABELS.get(sport, sport.value.replace("_", " "))
         for sport in sports
         if sport in RETURN_TO_SPORT_SPORTS
     ]
@@ -787,7 +848,8 @@ def _plan_warnings(ctx: _Context, phases: tuple[ProposedPhase, ...]) -> list[Pla
         warnings.append(
             PlanWarning(
                 "GATE-RTS",
-                f"Physio sign-off needed in Strengthen before {' and '.join(rts_answers)}.",
+                _("Physio sign-off needed in Strengthen before: %(activities)s.")
+                % {"activities": join_reasons(rts_answers)},
                 PhaseCode.P3,
             )
         )
@@ -805,9 +867,14 @@ def _plan_warnings(ctx: _Context, phases: tuple[ProposedPhase, ...]) -> list[Pla
         warnings.append(
             PlanWarning(
                 "COMP-EQUIPMENT",
-                f"{equipment.value.replace('_', ' ').capitalize()} not recorded in equipment; "
-                f"used by {', '.join(needing[equipment])}: check the patient has it or a "
-                "household stand-in.",
+                _(
+                    "%(equipment)s not recorded in equipment; used by %(keys)s: check the patient "
+                    "has it or a household stand-in."
+                )
+                % {
+                    "equipment": equipment.value.replace("_", " ").capitalize(),
+                    "keys": ", ".join(needing[equipment]),
+                },
             )
         )
     return warnings

@@ -8,6 +8,8 @@ revision snapshots store; ``localise`` shows such a stored text in the active la
 - a text made from a message with named placeholders (``"Worst pain %(worst)s/10 in 24 h"``)
   is recognised, its values are taken out, localised in turn, and put into the translated
   message;
+- a text joined from such messages ("a; b", or sentences) is shown part by part when every
+  part is one;
 - anything else (what a physiotherapist wrote, a name) is shown as written.
 """
 
@@ -43,6 +45,22 @@ def _localised(language: str, text: str) -> str:
         if match:
             values = {name: localise(value) for name, value in match.groupdict().items()}
             return translation.gettext(message) % values
+    return _localise_parts(text)
+
+
+_SENTENCE_END = re.compile(r"(?<=[.?!]) ")
+
+
+def _localise_parts(text: str) -> str:
+    """A text the core joined from several messages ("a; b", or sentences "A. B."): its parts
+    in the active language, but only when every part is a message; otherwise (a physio's own
+    words) the text as written."""
+    for parts, separator in ((text.split("; "), "; "), (_SENTENCE_END.split(text), " ")):
+        if len(parts) < 2:
+            continue
+        shown = [localise(part) for part in parts]
+        if all(new != old for new, old in zip(shown, parts, strict=True)):
+            return separator.join(shown)
     return text
 
 

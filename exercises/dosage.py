@@ -1,6 +1,8 @@
 """Dosage in plain words for patients: "3 sets of 10, hold 5 seconds, twice a day".
 
-Pure: used by pages, the PDF and emails alike, so a patient reads the same words everywhere.
+Pure (no models, no queries): used by pages, the PDF and emails alike, so a patient reads the
+same words everywhere. The words are in the active language (Django's gettext): a task that
+writes to a patient renders inside ``translation.override(patient.language)``.
 """
 
 from __future__ import annotations
@@ -9,7 +11,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
-_TIMES = {1: "once", 2: "twice", 3: "three times", 4: "four times"}
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+_TIMES_A_DAY = {
+    1: gettext_lazy("once a day"),
+    2: gettext_lazy("twice a day"),
+    3: gettext_lazy("three times a day"),
+    4: gettext_lazy("four times a day"),
+}
 
 
 @dataclass(frozen=True)
@@ -23,32 +33,52 @@ class DosageValues:
     per_side: bool = False
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
+def _sets(sets: int) -> str:
+    return ngettext("%(sets)s set", "%(sets)s sets", sets) % {"sets": sets}
 
 
 def describe_dosage(dosage: DosageValues) -> str:
     parts: list[str] = []
     if dosage.sets and dosage.reps:
-        parts.append(f"{_plural(dosage.sets, 'set')} of {dosage.reps}")
+        parts.append(
+            ngettext("%(sets)s set of %(reps)s", "%(sets)s sets of %(reps)s", dosage.sets)
+            % {"sets": dosage.sets, "reps": dosage.reps}
+        )
     elif dosage.reps:
-        parts.append(f"{dosage.reps} times")
+        # "1 times" as before in English: a single repetition is not a real dosage.
+        parts.append(
+            ngettext("%(reps)s times", "%(reps)s times", dosage.reps) % {"reps": dosage.reps}
+        )
     elif dosage.sets:
-        parts.append(_plural(dosage.sets, "set"))
+        parts.append(_sets(dosage.sets))
     if dosage.hold_seconds:
-        parts.append(f"hold {_plural(dosage.hold_seconds, 'second')}")
+        parts.append(
+            ngettext("hold %(seconds)s second", "hold %(seconds)s seconds", dosage.hold_seconds)
+            % {"seconds": dosage.hold_seconds}
+        )
     if dosage.minutes:
-        parts.append(_plural(dosage.minutes, "minute"))
+        parts.append(
+            ngettext("%(minutes)s minute", "%(minutes)s minutes", dosage.minutes)
+            % {"minutes": dosage.minutes}
+        )
     if dosage.per_side:
-        parts.append("each side")
+        parts.append(_("each side"))
     if dosage.per_day:
-        parts.append(f"{_TIMES.get(dosage.per_day, f'{dosage.per_day} times')} a day")
+        times = _TIMES_A_DAY.get(dosage.per_day)
+        parts.append(
+            str(times)
+            if times is not None
+            else _("%(count)s times a day") % {"count": dosage.per_day}
+        )
     if dosage.days_per_week:
         parts.append(
-            "every day" if dosage.days_per_week == 7 else f"{dosage.days_per_week} days a week"
+            _("every day")
+            if dosage.days_per_week == 7
+            else ngettext("%(days)s days a week", "%(days)s days a week", dosage.days_per_week)
+            % {"days": dosage.days_per_week}
         )
     text = ", ".join(parts)
-    return text[:1].upper() + text[1:] if text else "As your physio advises"
+    return text[:1].upper() + text[1:] if text else _("As your physio advises")
 
 
 def dosage_in_words(values: Mapping[str, Any]) -> str:

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import copy
 
+from django.conf import settings
 from django.db.models import Prefetch
+from django.utils import translation
 
 from exercises.dosage import DosageValues, describe_dosage
 from exercises.models import Exercise
@@ -83,6 +85,13 @@ def _item(prescription: Prescription) -> dict:
 
 
 def plan_snapshot(plan: Plan) -> dict:
+    """The frozen JSON, written in English (the source language) whoever publishes: each
+    reader sees it in their own language (`PlanRevision.content`)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _plan_snapshot(plan)
+
+
+def _plan_snapshot(plan: Plan) -> dict:
     patient = plan.patient
     physio = plan.physiotherapist
     return {

@@ -83,10 +83,6 @@ def test_a_spanish_patients_program_pdf_is_spanish(patient_a1, draft_plan):
         assert collapse(localise(SAFETY_NET)) in text  # the safety net via the catalogue
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="needs the clinical core's texts (H5) and the catalogue's exercises (H6) in Spanish",
-)
 def test_a_spanish_program_pdf_has_no_common_english_words(patient_a1, draft_plan):
     spanish(patient_a1)
     revision = publish(draft_plan)

@@ -1,5 +1,6 @@
 from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ValidationError as DRFValidationError
@@ -26,6 +27,7 @@ from clinical.measures import (
     Bothersome,
 )
 from core.api import INVALID, NOT_FOUND, NOT_FOUND_OR_NO_PAGE, DomainError, ErrorSerializer
+from core.i18n import localise
 from followup import outcomes, selectors, services
 from followup.models import CheckIn, FunctionReview
 from followup.serializers import (
@@ -79,7 +81,7 @@ class MyCheckInsView(ListAPIView):
         revision = current_revision(patient)
         if revision is None:
             error = services.NoPlanToCheckIn()
-            raise DomainError(error.message, code="no_plan")
+            raise DomainError(localise(error.message), code="no_plan")
         serializer = CheckInInputSerializer(
             data=request.data, context={"questions": services.warning_questions(revision.plan)}
         )
@@ -92,17 +94,17 @@ class MyCheckInsView(ListAPIView):
                 **serializer.validated_data,
             )
         except (services.NoPlanToCheckIn, services.ClientTokenReused) as error:
-            raise DomainError(error.message, code=error.code) from error
+            raise DomainError(localise(error.message), code=error.code) from error
         told = services.told_after(check_in)
         check_in.advice = [
             {
                 "rule_id": t.rule_id,
                 "severity": t.severity.value,
-                "patient_message": t.patient_message,
+                "patient_message": localise(t.patient_message),
             }
             for t in told.told
         ]
-        check_in.zone_advice = told.zone_advice
+        check_in.zone_advice = localise(told.zone_advice)
         is_repeat = outcome is None
         return Response(
             CheckInResultSerializer(check_in).data,
@@ -201,7 +203,7 @@ class MyFunctionReviewView(APIView):
         serializer = FunctionReviewInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         if review.is_answered:
-            raise DomainError("These activities were rated already.", code="answered")
+            raise DomainError(_("These activities were rated already."), code="answered")
         try:
             services.answer_function_review(
                 review=review,
@@ -211,7 +213,7 @@ class MyFunctionReviewView(APIView):
             )
         except ValidationError as error:
             if getattr(error, "code", "") == "answered":
-                raise DomainError(error.messages[0], code="answered") from error
+                raise DomainError(localise(error.messages[0]), code="answered") from error
             raise DRFValidationError(error.message_dict) from error
         return Response(_episode_data(patient))
 

@@ -21,6 +21,7 @@ from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from accounts.models import AuditEvent, Patient
 from accounts.services import record_audit
@@ -54,8 +55,10 @@ class CheckInLinkInvalid(links.InvalidLink):
 class ClientTokenReused(ValidationError):
     def __init__(self):
         super().__init__(
-            "These answers were sent with the token of an earlier check-in that had other "
-            "answers. Send them again as a new check-in.",
+            _(
+                "These answers were sent with the token of an earlier check-in that had other "
+                "answers. Send them again as a new check-in."
+            ),
             code="client_token_reused",
         )
 
@@ -63,7 +66,7 @@ class ClientTokenReused(ValidationError):
 class NoPlanToCheckIn(ValidationError):
     def __init__(self):
         super().__init__(
-            "There is no published plan to check in against yet. Your physio will publish it.",
+            _("There is no published plan to check in against yet. Your physio will publish it."),
             code="no_plan",
         )
 

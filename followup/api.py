@@ -118,11 +118,11 @@ class MyCheckInsView(ListAPIView):
 def _definitions() -> dict:
     return {
         "start_back": {
-            "introduction": START_BACK_INTRODUCTION,
+            "introduction": localise(START_BACK_INTRODUCTION),
             "items": [
                 {
                     "number": item.number,
-                    "text": item.text,
+                    "text": localise(item.text),
                     "is_distress": item.is_distress,
                     "answers": [b.value for b in Bothersome]
                     if item.number == BOTHERSOME_ITEM.number
@@ -130,15 +130,17 @@ def _definitions() -> dict:
                 }
                 for item in START_BACK_ITEMS
             ],
-            "scoring": "Total 0-9 (items 1-8: agree = 1; item 9: very much or extremely = 1); "
-            "distress subscale items 5-9 (0-5). Low 0-3; medium 4-9 with subscale 0-3; high: "
-            "subscale 4-5 (AMB-HIGHRISK).",
-            "licence": START_BACK_LICENCE,
+            "scoring": _(
+                "Total 0-9 (items 1-8: agree = 1; item 9: very much or extremely = 1); "
+                "distress subscale items 5-9 (0-5). Low 0-3; medium 4-9 with subscale 0-3; "
+                "high: subscale 4-5 (AMB-HIGHRISK)."
+            ),
+            "licence": localise(START_BACK_LICENCE),
             "regions": ["lumbar"],
         },
         "psfs": {
             "max_activities": PSFS_MAX_ACTIVITIES,
-            "scale": "0 unable to do the activity - 10 able to do it as before the problem",
+            "scale": _("0 unable to do the activity - 10 able to do it as before the problem"),
             "mcid": PSFS_MCID,
         },
         "pain_mcid": NPRS_MCID,

@@ -193,3 +193,13 @@ def test_the_admin_speaks_a_staff_physios_own_language(client, clinic_a):
     assert response.status_code == 200
     page = response.content.decode()
     assert ("Por gravedad" in page, "Por severity" in page) == (True, False)
+
+
+def test_the_measure_definitions_explain_the_scales_in_spanish(api, physio_a):
+    api.as_user(physio_a.user)
+
+    psfs = api.get(reverse("api-measure-definitions"), **SPANISH).json()["psfs"]
+
+    assert psfs["scale"] == (
+        "0 no puede realizar la actividad - 10 puede realizarla como antes del problema"
+    )

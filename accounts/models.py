@@ -13,22 +13,35 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from clinical.screening import ADULT_FROM_AGE, is_adult_on
 
 if TYPE_CHECKING:
     from django.db.models.fields.related_descriptors import RelatedManager
+    from django_stubs_ext import StrOrPromise
 
 # Why an under-18 cannot be registered: the planner's GATE-AGE gives them no plan (5.1 age).
-ADULTS_ONLY = (
-    f"Patients must be {ADULT_FROM_AGE} or over: this service is for adults, and gives no plan "
-    "to anyone younger."
-)
+ADULTS_ONLY = lazy(
+    lambda: (
+        gettext(
+            "Patients must be %(age)s or over: this service is for adults, and gives no plan to "
+            "anyone younger."
+        )
+        % {"age": ADULT_FROM_AGE}
+    ),
+    str,
+)()
 
 
 def validate_timezone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
-        raise ValidationError(f"{value!r} is not a known time zone (e.g. Europe/London).")
+        raise ValidationError(
+            _("%(value)s is not a known time zone (e.g. Europe/London)."),
+            params={"value": repr(value)},
+        )
 
 
 class UserManager(BaseUserManager["User"]):
@@ -59,11 +72,11 @@ class UserManager(BaseUserManager["User"]):
 class User(AbstractBaseUser, PermissionsMixin):
     """A person who logs in: a physiotherapist, a patient, or staff. Login is by email."""
 
-    email = models.EmailField("email address", unique=True)
-    full_name = models.CharField(max_length=200, blank=True)
-    is_active = models.BooleanField(default=True)
-    is_staff = models.BooleanField(default=False)
-    date_joined = models.DateTimeField(default=timezone.now)
+    email = models.EmailField(_("email address"), unique=True)
+    full_name = models.CharField(max_length=200, blank=True, verbose_name=_("full name"))
+    is_active = models.BooleanField(default=True, verbose_name=_("active"))
+    is_staff = models.BooleanField(default=False, verbose_name=_("staff"))
+    date_joined = models.DateTimeField(default=timezone.now, verbose_name=_("date joined"))
 
     objects = UserManager()
 
@@ -77,6 +90,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     auth_token_set: RelatedManager[Any]
 
     class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
         ordering = ["email"]
 
     def __str__(self) -> str:
@@ -122,18 +137,22 @@ class Language(models.TextChoices):
 class Clinic(models.Model):
     class PaperSize(models.TextChoices):
         A4 = "A4", "A4"
-        LETTER = "letter", "US Letter"
+        LETTER = "letter", _("US Letter")
 
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, verbose_name=_("name"))
     address = models.TextField(blank=True)
-    phone = models.CharField(max_length=40, blank=True)
+    phone = models.CharField(max_length=40, blank=True, verbose_name=_("phone"))
     email = models.EmailField(blank=True)
     emergency_wording = models.TextField(
         blank=True,
-        help_text="Local emergency and urgent-care wording shown to patients, "
-        "e.g. 'Call 999 or go to the nearest emergency department.'",
+        help_text=_(
+            "Local emergency and urgent-care wording shown to patients, "
+            "e.g. 'Call 999 or go to the nearest emergency department.'"
+        ),
     )
-    paper_size = models.CharField(max_length=10, choices=PaperSize.choices, default=PaperSize.A4)
+    paper_size = models.CharField(
+        max_length=10, choices=PaperSize.choices, default=PaperSize.A4, verbose_name=_("paper size")
+    )
     # The letterhead: a logo (re-encoded PNG or JPEG, in the private file store, never under a
     # public URL) and a colour, on the PDF's first page, in emails and on the patient's pages.
     logo = models.FileField(upload_to="clinics/", blank=True)
@@ -141,21 +160,25 @@ class Clinic(models.Model):
         max_length=7,
         default=DEFAULT_BRAND_COLOUR,
         validators=[
-            RegexValidator(r"^#[0-9a-fA-F]{6}$", "Give the colour as #RRGGBB, e.g. #1f5f8b.")
+            RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Give the colour as #RRGGBB, e.g. #1f5f8b."))
         ],
-        help_text="Headings and buttons, as #RRGGBB.",
+        help_text=_("Headings and buttons, as #RRGGBB."),
     )
     is_start_back_enabled = models.BooleanField(
-        "Use the Keele STarT Back tool",
+        _("Use the Keele STarT Back tool"),
         default=False,
-        help_text="Nine questions at the first assessment of a low back episode (risk "
-        "stratification, NICE NG59). The Keele STarT Back Screening Tool © Keele University "
-        "01/08/07, funded by Arthritis Research UK: free for non-commercial clinical use; "
-        "commercial use needs a licence from Keele University.",
+        help_text=_(
+            "Nine questions at the first assessment of a low back episode (risk "
+            "stratification, NICE NG59). The Keele STarT Back Screening Tool © Keele "
+            "University 01/08/07, funded by Arthritis Research UK: free for non-commercial "
+            "clinical use; commercial use needs a licence from Keele University."
+        ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("clinic")
+        verbose_name_plural = _("clinics")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -163,15 +186,21 @@ class Clinic(models.Model):
 
 
 class Physiotherapist(models.Model):
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
-    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="physiotherapists")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, verbose_name=_("user")
+    )
+    clinic = models.ForeignKey(
+        Clinic, on_delete=models.PROTECT, related_name="physiotherapists", verbose_name=_("clinic")
+    )
     registration_number = models.CharField(max_length=60, blank=True)
     # Edits the clinic's details and letterhead on the clinic settings page.
-    is_clinic_admin = models.BooleanField(default=False)
+    is_clinic_admin = models.BooleanField(default=False, verbose_name=_("clinic administrator"))
     # The language of this physiotherapist's own pages (the switcher in the header sets it).
     language = models.CharField(max_length=8, choices=Language.choices, default=Language.EN)
 
     class Meta:
+        verbose_name = _("physiotherapist")
+        verbose_name_plural = _("physiotherapists")
         ordering = ["user__full_name"]
 
     def __str__(self) -> str:
@@ -183,25 +212,34 @@ class Patient(models.Model):
 
     Language = Language
 
-    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="patients")
+    clinic = models.ForeignKey(
+        Clinic, on_delete=models.PROTECT, related_name="patients", verbose_name=_("clinic")
+    )
     physiotherapist = models.ForeignKey(
-        Physiotherapist, on_delete=models.PROTECT, related_name="patients"
+        Physiotherapist,
+        on_delete=models.PROTECT,
+        related_name="patients",
+        verbose_name=_("physiotherapist"),
     )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
-    first_name = models.CharField(max_length=100)
-    last_name = models.CharField(max_length=100)
+    first_name = models.CharField(max_length=100, verbose_name=_("first name"))
+    last_name = models.CharField(max_length=100, verbose_name=_("last name"))
     date_of_birth = models.DateField()
-    email = models.EmailField()
+    email = models.EmailField(verbose_name=_("email"))
     timezone = models.CharField(
         max_length=64, default="Europe/London", validators=[validate_timezone]
     )
-    language = models.CharField(max_length=8, choices=Language.choices, default=Language.EN)
+    language = models.CharField(
+        max_length=8, choices=Language.choices, default=Language.EN, verbose_name=_("language")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("patient")
+        verbose_name_plural = _("patients")
         ordering = ["last_name", "first_name", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -222,9 +260,9 @@ class Patient(models.Model):
 
     def clean(self) -> None:
         super().clean()
-        errors = {}
+        errors: dict[str, StrOrPromise] = {}
         if self.date_of_birth and self.date_of_birth > timezone.localdate():
-            errors["date_of_birth"] = "Date of birth cannot be in the future."
+            errors["date_of_birth"] = _("Date of birth cannot be in the future.")
         elif self.date_of_birth and not is_adult_on(self.date_of_birth, timezone.localdate()):
             errors["date_of_birth"] = ADULTS_ONLY
         if (
@@ -232,11 +270,11 @@ class Patient(models.Model):
             and self.clinic_id
             and (self.physiotherapist.clinic_id != self.clinic_id)
         ):
-            errors["physiotherapist"] = "The physiotherapist works at another clinic."
+            errors["physiotherapist"] = _("The physiotherapist works at another clinic.")
         if self.email and self.clinic_id:
             duplicate = Patient.objects.filter(clinic_id=self.clinic_id, email__iexact=self.email)
             if duplicate.exclude(pk=self.pk).exists():
-                errors["email"] = "A patient with this email already exists here."
+                errors["email"] = _("A patient with this email already exists here.")
         if errors:
             raise ValidationError(errors)
 
@@ -249,23 +287,30 @@ class Invitation(models.Model):
     replaced (by a newer invitation or an email change), and to which address it went.
     """
 
-    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="invitations")
-    email = models.EmailField(help_text="The address this invitation was sent to.")
+    patient = models.ForeignKey(
+        Patient, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("patient")
+    )
+    email = models.EmailField(
+        help_text=_("The address this invitation was sent to."), verbose_name=_("email")
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
-    accepted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created on"))
+    expires_at = models.DateTimeField(verbose_name=_("expires on"))
+    accepted_at = models.DateTimeField(null=True, blank=True, verbose_name=_("accepted on"))
     replaced_at = models.DateTimeField(
         null=True,
         blank=True,
-        help_text="When a newer invitation or a change of the patient's email ended this one.",
+        help_text=_("When a newer invitation or a change of the patient's email ended this one."),
+        verbose_name=_("replaced on"),
     )
-    sent_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("sent on"))
     last_error = models.TextField(blank=True)
 
     class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
@@ -294,24 +339,30 @@ class AuditEvent(models.Model):
     (written with the event) still says whom the event was about."""
 
     class Action(models.TextChoices):
-        VIEW = "view", "viewed"
-        CREATE = "create", "created"
-        UPDATE = "update", "changed"
-        INVITE = "invite", "invited"
-        ACCEPT = "accept", "accepted invitation"
+        VIEW = "view", _("viewed")
+        CREATE = "create", _("created")
+        UPDATE = "update", _("changed")
+        INVITE = "invite", _("invited")
+        ACCEPT = "accept", _("accepted invitation")
 
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("who"),
     )
     patient = models.ForeignKey(
         Patient, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_events"
     )
-    patient_label = models.CharField(max_length=150, blank=True)
-    action = models.CharField(max_length=20, choices=Action.choices)
-    detail = models.CharField(max_length=300, blank=True)
-    at = models.DateTimeField(default=timezone.now, db_index=True)
+    patient_label = models.CharField(max_length=150, blank=True, verbose_name=_("patient"))
+    action = models.CharField(max_length=20, choices=Action.choices, verbose_name=_("action"))
+    detail = models.CharField(max_length=300, blank=True, verbose_name=_("detail"))
+    at = models.DateTimeField(default=timezone.now, db_index=True, verbose_name=_("when"))
 
     class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
         ordering = ["-at"]
         indexes = [models.Index(fields=["patient", "-at"], name="audit_patient_latest")]
 

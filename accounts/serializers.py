@@ -1,4 +1,5 @@
 from django.contrib.auth import authenticate
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from accounts.models import Patient
@@ -17,7 +18,7 @@ class TokenRequestSerializer(serializers.Serializer):
         )
         if user is None or not user.is_active:
             raise serializers.ValidationError(
-                {"password": "Email or password is not correct."}, code="authorization"
+                {"password": _("Email or password is not correct.")}, code="authorization"
             )
         attrs["user"] = user
         return attrs

@@ -386,7 +386,10 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Back care programs API",
-    "DESCRIPTION": "Staged exercise and prevention programs for back muscle spasm.",
+    "DESCRIPTION": "Staged exercise and prevention programs for back muscle spasm.\n\n"
+    "Language: error details (`detail` and the messages under `fields`) and choice labels "
+    "are in the language the request's `Accept-Language` header asks for (`en` or `es`; "
+    "English otherwise). Codes, field names and rule ids never change with the language.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -8,6 +8,7 @@ one format, and a validation error always names the field. `ErrorSerializer` doc
 from __future__ import annotations
 
 import logging
+import math
 import sys
 from typing import Any
 
@@ -18,6 +19,9 @@ from django.db import InterfaceError, OperationalError
 from django.db.models import Count, Window
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, ngettext
 from django.views.defaults import bad_request as django_bad_request
 from django.views.defaults import page_not_found
 from django.views.defaults import server_error as django_server_error
@@ -50,6 +54,20 @@ NOT_FOUND_OR_NO_PAGE = OpenApiResponse(
 THROTTLED = OpenApiResponse(
     ErrorSerializer,
     description="`throttled` (too many requests) or `locked_out` (too many failed logins).",
+)
+
+
+# DRF's own messages that API answers show most, listed so our catalogue (read before DRF's)
+# carries them in the product's wording: DRF's Spanish says "requerido", "en blanco".
+DRF_MESSAGES = (
+    gettext_noop("This field is required."),
+    gettext_noop("This field may not be blank."),
+    gettext_noop("This field may not be null."),
+    gettext_noop('"{input}" is not a valid choice.'),
+    gettext_noop("Authentication credentials were not provided."),
+    gettext_noop("You do not have permission to perform this action."),
+    gettext_noop("Invalid page."),
+    gettext_noop("Not found."),
 )
 
 
@@ -185,7 +203,7 @@ def exception_handler(exc, context):
 
     if isinstance(exc, DATABASE_UNAVAILABLE):
         logger.error("database unavailable: %r", exc)
-        return JsonResponse(UNAVAILABLE_BODY, status=status.HTTP_503_SERVICE_UNAVAILABLE)
+        return JsonResponse(unavailable_body(), status=status.HTTP_503_SERVICE_UNAVAILABLE)
 
     response = drf_exception_handler(exc, context)
     if response is None:
@@ -195,11 +213,22 @@ def exception_handler(exc, context):
         fields = _flatten(exc.detail)
         if isinstance(exc.detail, list):
             fields = {"non_field_errors": _messages(exc.detail)}
-        named = ", ".join(sorted(fields)) or "request"
+        # The field names are keys, never translated: the detail names them as sent.
+        named = ", ".join(sorted(fields))
         body: dict[str, Any] = {
             "code": "invalid",
-            "detail": f"Invalid input: {named}.",
+            "detail": _("Invalid input: %(fields)s.") % {"fields": named}
+            if named
+            else _("Invalid input."),
             "fields": fields,
+        }
+    elif isinstance(exc, exceptions.Throttled):
+        # DRF's own wording ("Request was throttled. Expected available in …") reads badly
+        # once translated; ours says what to do. Retry-After carries the same wait.
+        body = {
+            "code": exc.default_code,
+            "detail": throttled_detail(getattr(exc, "wait", None)),
+            "fields": {},
         }
     elif isinstance(exc, DomainError):
         body = {"code": exc.detail.code, "detail": str(exc.detail), "fields": exc.fields}
@@ -210,6 +239,17 @@ def exception_handler(exc, context):
         body = {"code": code, "detail": str(detail), "fields": {}}
     response.data = body
     return response
+
+
+def throttled_detail(wait: float | None) -> str:
+    if wait is None:
+        return _("Too many requests: try again later.")
+    seconds = math.ceil(wait)
+    return ngettext(
+        "Too many requests: try again in %(seconds)d second.",
+        "Too many requests: try again in %(seconds)d seconds.",
+        seconds,
+    ) % {"seconds": seconds}
 
 
 def not_found(request, exception=None):
@@ -224,11 +264,16 @@ def not_found(request, exception=None):
 
 # A connection refused or lost (a restart, a failover): the request may succeed in a moment.
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
-UNAVAILABLE_BODY = {
-    "code": "unavailable",
-    "detail": "The service is briefly unavailable: try again in a moment.",
-    "fields": {},
-}
+
+
+def unavailable_body() -> dict:
+    """The 503 answer, in the request's language (LocaleMiddleware chose it from the
+    cookie or Accept-Language before the database was needed)."""
+    return {
+        "code": "unavailable",
+        "detail": _("The service is briefly unavailable: try again in a moment."),
+        "fields": {},
+    }
 
 
 def server_error(request):
@@ -238,14 +283,14 @@ def server_error(request):
     error = sys.exc_info()[1]
     if not isinstance(error, DATABASE_UNAVAILABLE):
         if request.path.startswith("/api/"):
-            body = {"code": "error", "detail": "A server error occurred.", "fields": {}}
+            body = {"code": "error", "detail": _("A server error occurred."), "fields": {}}
             return JsonResponse(body, status=status.HTTP_500_INTERNAL_SERVER_ERROR)
         return django_server_error(request)
     if request.path.startswith("/api/"):
-        return JsonResponse(UNAVAILABLE_BODY, status=status.HTTP_503_SERVICE_UNAVAILABLE)
+        return JsonResponse(unavailable_body(), status=status.HTTP_503_SERVICE_UNAVAILABLE)
+    title, advice = _("Briefly unavailable"), _("Please try again in a moment.")
     return HttpResponse(
-        "<!doctype html><title>Briefly unavailable</title>"
-        "<h1>Briefly unavailable</h1><p>Please try again in a moment.</p>",
+        format_html("<!doctype html><title>{}</title><h1>{}</h1><p>{}</p>", title, title, advice),
         status=status.HTTP_503_SERVICE_UNAVAILABLE,
         headers={"Retry-After": "5"},
     )
@@ -259,10 +304,12 @@ def bad_request(request, exception=None):
         return django_bad_request(request, exception)
     if isinstance(exception, RequestDataTooBig):
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        detail = f"The request body is larger than the limit of {limit} bytes."
+        detail = _("The request body is larger than the limit of %(limit)s bytes.") % {
+            "limit": limit
+        }
         body = {"code": "too_large", "detail": detail, "fields": {}}
         return JsonResponse(body, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
-    body = {"code": "bad_request", "detail": "The request could not be read.", "fields": {}}
+    body = {"code": "bad_request", "detail": _("The request could not be read."), "fields": {}}
     return JsonResponse(body, status=status.HTTP_400_BAD_REQUEST)
 
 
@@ -273,7 +320,7 @@ def locked_out(request, original_response=None, credentials=None):
     if request.path.startswith("/api/"):
         body = {
             "code": "locked_out",
-            "detail": "Too many failed attempts: try again in a few minutes.",
+            "detail": _("Too many failed attempts: try again in a few minutes."),
             "fields": {},
         }
         return JsonResponse(body, status=status_code)

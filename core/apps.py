@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CoreConfig(AppConfig):
     name = "core"
-    verbose_name = "Core: the outbox of background work"
+    verbose_name = _("Core: the outbox of background work")
     default_auto_field = "django.db.models.BigAutoField"

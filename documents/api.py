@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import INVALID, NOT_FOUND, DomainError, ErrorSerializer
+from core.i18n import localise
 from documents import selectors, services, views
 from documents.serializers import DocumentRequestSerializer, ProgramDocumentSerializer
 
@@ -76,6 +77,6 @@ class DocumentDownloadView(APIView):
                 raise Http404("No such document.")
         except selectors.OnHold as on_hold:
             raise DomainError(
-                on_hold.state.headline, code="safety_concern_open", status_code=409
+                localise(on_hold.state.headline), code="safety_concern_open", status_code=409
             ) from on_hold
         return views.file_response(document)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Language
 
@@ -15,10 +16,10 @@ class ProgramDocument(models.Model):
     """
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting to be created"
-        RENDERING = "rendering", "Being created"
-        READY = "ready", "Ready"
-        FAILED = "failed", "Failed"
+        PENDING = "pending", _("Waiting to be created")
+        RENDERING = "rendering", _("Being created")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
 
     revision = models.ForeignKey(
         "programs.PlanRevision", on_delete=models.CASCADE, related_name="documents"

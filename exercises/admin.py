@@ -1,8 +1,10 @@
 from django.contrib import admin
 from django.utils.html import format_html_join
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from clinical.vocabulary import PHASE_CODES, REGIONS, STORED_DOSAGE_FIELDS
-from exercises.models import Exercise
+from exercises.models import VOCABULARY_WORDS, Exercise
 from exercises.services import bump_catalogue_version
 from exercises.templatetags.exercises import dosage_words
 
@@ -13,7 +15,7 @@ class JSONListFilter(admin.SimpleListFilter):
     values: tuple[str, ...] = ()
 
     def lookups(self, request, model_admin):
-        return [(value, value) for value in self.values]
+        return [(value, VOCABULARY_WORDS.get(value, value)) for value in self.values]
 
     def queryset(self, request, queryset):
         if self.value():
@@ -22,13 +24,13 @@ class JSONListFilter(admin.SimpleListFilter):
 
 
 class RegionFilter(JSONListFilter):
-    title = "region"
+    title = _("region")
     parameter_name = "regions"
     values = REGIONS
 
 
 class PhaseFilter(JSONListFilter):
-    title = "phase"
+    title = _("phase")
     parameter_name = "phases"
     values = PHASE_CODES
 
@@ -47,7 +49,7 @@ class ExerciseAdmin(admin.ModelAdmin):
             {"fields": ("key", "name", "clinic", "category", "regions", "phases", "difficulty")},
         ),
         (
-            "How",
+            _("How"),
             {
                 "fields": (
                     "position",
@@ -63,25 +65,25 @@ class ExerciseAdmin(admin.ModelAdmin):
             },
         ),
         (
-            "Dosage",
+            _("Dosage"),
             {"fields": ("dosage_in_words", *STORED_DOSAGE_FIELDS, "physio_notes", "patient_notes")},
         ),
         (
-            "Selection",
+            _("Selection"),
             {"fields": ("physio_select_only", "exclude_if", "progression", "regression")},
         ),
-        ("Record", {"fields": ("created_at", "updated_at")}),
+        (pgettext_lazy("admin fieldset", "Record"), {"fields": ("created_at", "updated_at")}),
     )
 
-    @admin.display(description="phases")
+    @admin.display(description=_("phases"))
     def phase_list(self, obj):
         return " ".join(obj.phases)
 
-    @admin.display(description="dosage in words")
+    @admin.display(description=_("dosage in words"))
     def dosage_in_words(self, obj):
         return dosage_words(obj)
 
-    @admin.display(description="steps as shown")
+    @admin.display(description=_("steps as shown"))
     def steps_list(self, obj):
         return format_html_join("\n", "<div>{}. {}</div>", enumerate(obj.steps, start=1))
 

@@ -6,6 +6,7 @@ from django.utils.cache import (
     patch_vary_headers,
     quote_etag,
 )
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
@@ -166,7 +167,7 @@ class ExerciseViewSet(
         exercise = self.get_object()
         if exercise.clinic_id != physio.clinic_id:
             raise DomainError(
-                "Global catalogue exercises cannot be changed here.",
+                _("Global catalogue exercises cannot be changed here."),
                 code="read_only",
                 status_code=403,
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -11,7 +12,8 @@ from django.db.models import Q, Value
 from django.db.models.functions import Coalesce
 from django.db.models.query import ModelIterable
 from django.utils.deconstruct import deconstructible
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from clinical.vocabulary import (
     CATEGORIES,
@@ -24,9 +26,44 @@ from clinical.vocabulary import (
 from exercises.catalogue_file import EXCLUDE_FLAGS, POSITIONS
 from figures import PoseError, check_drawing
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
-def choices_of(values) -> list[tuple[str, str]]:
-    return [(value, value.replace("_", " ").capitalize()) for value in values]
+# The words of the catalogue's vocabularies (categories, positions, directions, regions), in
+# the reader's language; a value without one here shows as itself, capitalised.
+VOCABULARY_WORDS = {
+    "self_care": _("Self care"),
+    "flexibility": _("Flexibility"),
+    "core": pgettext_lazy("exercise category", "Core"),
+    "posture": _("Posture"),
+    "aerobic": _("Aerobic"),
+    "supine": _("Supine"),
+    "prone": _("Prone"),
+    "side_lying": _("Side lying"),
+    "quadruped": _("Quadruped"),
+    "kneeling": _("Kneeling"),
+    "half_kneeling": _("Half kneeling"),
+    "sitting": _("Sitting"),
+    "standing": _("Standing"),
+    "water": _("Water"),
+    "any": _("Any"),
+    "flexion": _("Flexion"),
+    "extension": _("Extension"),
+    "rotation": _("Rotation"),
+    "side_bend": _("Side bend"),
+    "mixed": _("Mixed"),
+    "neutral": _("Neutral"),
+    "cervical": _("Cervical"),
+    "thoracic": _("Thoracic"),
+    "lumbar": _("Lumbar"),
+}
+
+
+def choices_of(values) -> list[tuple[str, StrOrPromise]]:
+    return [
+        (value, VOCABULARY_WORDS.get(value) or value.replace("_", " ").capitalize())
+        for value in values
+    ]
 
 
 @deconstructible
@@ -39,13 +76,14 @@ class ChoiceListValidator:
 
     def __call__(self, value) -> None:
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-            raise ValidationError("Must be a list of names.")
+            raise ValidationError(_("Must be a list of names."))
         if not value and not self.allow_empty:
-            raise ValidationError("Choose at least one.")
+            raise ValidationError(_("Choose at least one."))
         unknown = sorted(set(value) - set(self.allowed))
         if unknown:
             raise ValidationError(
-                f"Unknown value(s): {', '.join(unknown)}. Allowed: {', '.join(self.allowed)}."
+                _("Unknown values: %(unknown)s. Allowed: %(allowed)s."),
+                params={"unknown": ", ".join(unknown), "allowed": ", ".join(self.allowed)},
             )
 
     def __eq__(self, other) -> bool:
@@ -59,17 +97,19 @@ def _validate_text_list(value, *, max_items: int = 12, max_length: int = 80) -> 
     """A short list of short texts (muscles, equipment): the catalogue's longest has 4 items
     of 30 characters; a bound keeps a request from storing thousands."""
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise ValidationError("Must be a list of text items.")
+        raise ValidationError(_("Must be a list of text items."))
     if len(value) > max_items:
-        raise ValidationError(f"Give at most {max_items} items.")
+        raise ValidationError(_("Give at most %(count)s items."), params={"count": max_items})
     if any(len(item) > max_length for item in value):
-        raise ValidationError(f"Keep each item to {max_length} characters at most.")
+        raise ValidationError(
+            _("Keep each item to %(count)s characters at most."), params={"count": max_length}
+        )
 
 
 def _validate_steps(value) -> None:
     _validate_text_list(value, max_length=300)
     if not 3 <= len([step for step in value if step.strip()]) <= 5:
-        raise ValidationError("Give 3 to 5 steps.")
+        raise ValidationError(_("Give 3 to 5 steps."))
 
 
 def _validate_drawing(value) -> None:
@@ -143,8 +183,8 @@ class Exercise(models.Model):
     key = models.CharField(
         max_length=40,
         db_index=True,
-        validators=[RegexValidator(r"^[A-Za-z0-9_-]+$", "Use letters, digits, - and _ only.")],
-        help_text=(
+        validators=[RegexValidator(r"^[A-Za-z0-9_-]+$", _("Use letters, digits, - and _ only."))],
+        help_text=_(
             "Stable key, e.g. F07. Plans refer to exercises by it. Unique within the global "
             "catalogue and within a clinic; a clinic cannot reuse a global key."
         ),
@@ -155,7 +195,7 @@ class Exercise(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="exercises",
-        help_text="Empty for the global catalogue.",
+        help_text=_("Empty for the global catalogue."),
     )
     name = models.CharField(max_length=120)
     category = models.CharField(max_length=20, choices=choices_of(CATEGORIES))
@@ -178,10 +218,10 @@ class Exercise(models.Model):
     )
     per_side = models.BooleanField(default=False)
     physio_notes = models.CharField(
-        max_length=300, blank=True, help_text="For the physio only; never shown to patients."
+        max_length=300, blank=True, help_text=_("For the physio only; never shown to patients.")
     )
     patient_notes = models.CharField(
-        max_length=300, blank=True, help_text="A tip shown to the patient beside the exercise."
+        max_length=300, blank=True, help_text=_("A tip shown to the patient beside the exercise.")
     )
     progression = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -190,7 +230,7 @@ class Exercise(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     physio_select_only = models.BooleanField(
-        default=False, help_text="Never suggested by the planner; only added by a physio."
+        default=False, help_text=_("Never suggested by the planner; only added by a physio.")
     )
     exclude_if = models.JSONField(
         default=list, blank=True, validators=[ChoiceListValidator(EXCLUDE_FLAGS, allow_empty=True)]
@@ -200,20 +240,20 @@ class Exercise(models.Model):
     illustration = models.CharField(
         max_length=200,
         blank=True,
-        help_text="Static path of a drawing of this exercise; empty: the position pictogram.",
+        help_text=_("Static path of a drawing of this exercise; empty: the position pictogram."),
     )
     translations = models.JSONField(default=dict, blank=True, editable=False)
     drawing = models.JSONField(
         default=dict,
         blank=True,
         validators=[_validate_drawing],
-        help_text="The figure's frames (view, props, start and end poses); empty: none yet.",
+        help_text=_("The figure's frames (view, props, start and end poses); empty: none yet."),
     )
     picture_file = models.CharField(
         max_length=200,
         blank=True,
         editable=False,
-        help_text="Storage name of an uploaded picture (a PNG or JPEG re-encoded as PNG).",
+        help_text=_("Storage name of an uploaded picture (a PNG or JPEG re-encoded as PNG)."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -293,7 +333,7 @@ class Exercise(models.Model):
     def is_global(self) -> bool:
         return self.clinic_id is None
 
-    def key_clash(self) -> str | None:
+    def key_clash(self) -> StrOrPromise | None:
         """Why this exercise's key is taken, in words that name only what the user may know.
 
         A private key must be new to its clinic and to the public global catalogue; another
@@ -308,14 +348,14 @@ class Exercise(models.Model):
             others = others.exclude(pk=self.pk)
         if self.clinic_id is None:
             if others.filter(clinic=None).exists():
-                return "The global catalogue already has an exercise with this key."
+                return _("The global catalogue already has an exercise with this key.")
             if others.exists():
-                return "Clinic exercises already use this key."
+                return _("Clinic exercises already use this key.")
             return None
         if others.filter(clinic=None).exists():
-            return "The global catalogue uses this key: choose another."
+            return _("The global catalogue uses this key: choose another.")
         if others.filter(clinic_id=self.clinic_id).exists():
-            return "Your clinic already has an exercise with this key."
+            return _("Your clinic already has an exercise with this key.")
         return None
 
     def validate_constraints(self, exclude=None) -> None:
@@ -343,9 +383,9 @@ class Exercise(models.Model):
             if target is None:
                 continue
             if self.pk and target.pk == self.pk:
-                raise ValidationError({link: "An exercise cannot link to itself."})
+                raise ValidationError({link: _("An exercise cannot link to itself.")})
             if target.clinic_id not in (None, self.clinic_id):
-                raise ValidationError({link: "No such exercise."})
+                raise ValidationError({link: _("No such exercise.")})
 
 
 class CatalogueVersion(models.Model):
@@ -362,7 +402,7 @@ class CatalogueVersion(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="+",
-        help_text="Empty for the global catalogue.",
+        help_text=_("Empty for the global catalogue."),
     )
     version = models.UUIDField(default=uuid.uuid4)
     changed_at = models.DateTimeField(auto_now=True)

@@ -1,5 +1,6 @@
 from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ValidationError as DRFValidationError
@@ -26,6 +27,7 @@ from clinical.measures import (
     Bothersome,
 )
 from core.api import INVALID, NOT_FOUND, NOT_FOUND_OR_NO_PAGE, DomainError, ErrorSerializer
+from core.i18n import localise
 from followup import outcomes, selectors, services
 from followup.models import CheckIn, FunctionReview
 from followup.serializers import (
@@ -79,7 +81,7 @@ class MyCheckInsView(ListAPIView):
         revision = current_revision(patient)
         if revision is None:
             error = services.NoPlanToCheckIn()
-            raise DomainError(error.message, code="no_plan")
+            raise DomainError(localise(error.message), code="no_plan")
         serializer = CheckInInputSerializer(
             data=request.data, context={"questions": services.warning_questions(revision.plan)}
         )
@@ -92,17 +94,17 @@ class MyCheckInsView(ListAPIView):
                 **serializer.validated_data,
             )
         except (services.NoPlanToCheckIn, services.ClientTokenReused) as error:
-            raise DomainError(error.message, code=error.code) from error
+            raise DomainError(localise(error.message), code=error.code) from error
         told = services.told_after(check_in)
         check_in.advice = [
             {
                 "rule_id": t.rule_id,
                 "severity": t.severity.value,
-                "patient_message": t.patient_message,
+                "patient_message": localise(t.patient_message),
             }
             for t in told.told
         ]
-        check_in.zone_advice = told.zone_advice
+        check_in.zone_advice = localise(told.zone_advice)
         is_repeat = outcome is None
         return Response(
             CheckInResultSerializer(check_in).data,
@@ -116,11 +118,11 @@ class MyCheckInsView(ListAPIView):
 def _definitions() -> dict:
     return {
         "start_back": {
-            "introduction": START_BACK_INTRODUCTION,
+            "introduction": localise(START_BACK_INTRODUCTION),
             "items": [
                 {
                     "number": item.number,
-                    "text": item.text,
+                    "text": localise(item.text),
                     "is_distress": item.is_distress,
                     "answers": [b.value for b in Bothersome]
                     if item.number == BOTHERSOME_ITEM.number
@@ -128,15 +130,17 @@ def _definitions() -> dict:
                 }
                 for item in START_BACK_ITEMS
             ],
-            "scoring": "Total 0-9 (items 1-8: agree = 1; item 9: very much or extremely = 1); "
-            "distress subscale items 5-9 (0-5). Low 0-3; medium 4-9 with subscale 0-3; high: "
-            "subscale 4-5 (AMB-HIGHRISK).",
-            "licence": START_BACK_LICENCE,
+            "scoring": _(
+                "Total 0-9 (items 1-8: agree = 1; item 9: very much or extremely = 1); "
+                "distress subscale items 5-9 (0-5). Low 0-3; medium 4-9 with subscale 0-3; "
+                "high: subscale 4-5 (AMB-HIGHRISK)."
+            ),
+            "licence": localise(START_BACK_LICENCE),
             "regions": ["lumbar"],
         },
         "psfs": {
             "max_activities": PSFS_MAX_ACTIVITIES,
-            "scale": "0 unable to do the activity - 10 able to do it as before the problem",
+            "scale": _("0 unable to do the activity - 10 able to do it as before the problem"),
             "mcid": PSFS_MCID,
         },
         "pain_mcid": NPRS_MCID,
@@ -201,7 +205,7 @@ class MyFunctionReviewView(APIView):
         serializer = FunctionReviewInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         if review.is_answered:
-            raise DomainError("These activities were rated already.", code="answered")
+            raise DomainError(_("These activities were rated already."), code="answered")
         try:
             services.answer_function_review(
                 review=review,
@@ -211,7 +215,7 @@ class MyFunctionReviewView(APIView):
             )
         except ValidationError as error:
             if getattr(error, "code", "") == "answered":
-                raise DomainError(error.messages[0], code="answered") from error
+                raise DomainError(localise(error.messages[0]), code="answered") from error
             raise DRFValidationError(error.message_dict) from error
         return Response(_episode_data(patient))
 

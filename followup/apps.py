@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class FollowUpConfig(AppConfig):
@@ -9,4 +10,4 @@ class FollowUpConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "followup"
     label = "checkins"
-    verbose_name = "Check-ins and follow-up"
+    verbose_name = _("Check-ins and follow-up")

@@ -102,7 +102,7 @@ class DashboardRow:
 
     @property
     def phase_name(self) -> str:
-        return PHASE_NAMES.get(self.phase, "")
+        return str(PHASE_NAMES.get(self.phase, ""))
 
     @property
     def is_regressed(self) -> bool:

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from followup.models import CheckIn
@@ -36,9 +37,9 @@ class CheckInInputSerializer(serializers.Serializer):
     def validate_warning_answers(self, answers: dict) -> dict:
         """Exactly the plan's questions (context `questions`), each answered."""
         asked = [question.key for question in self.context["questions"]]
-        errors = {key: ["Please answer yes or no."] for key in asked if key not in answers}
+        errors = {key: [_("Please answer yes or no.")] for key in asked if key not in answers}
         for key in sorted(set(answers) - set(asked)):
-            errors[key] = ["Not a warning sign your plan asks about."]
+            errors[key] = [_("Not a warning sign your plan asks about.")]
         if errors:
             raise serializers.ValidationError(errors)
         return answers

@@ -56,8 +56,10 @@ class CheckInLinkInvalid(links.InvalidLink):
 class ClientTokenReused(ValidationError):
     def __init__(self):
         super().__init__(
-            "These answers were sent with the token of an earlier check-in that had other "
-            "answers. Send them again as a new check-in.",
+            _(
+                "These answers were sent with the token of an earlier check-in that had other "
+                "answers. Send them again as a new check-in."
+            ),
             code="client_token_reused",
         )
 
@@ -65,7 +67,7 @@ class ClientTokenReused(ValidationError):
 class NoPlanToCheckIn(ValidationError):
     def __init__(self):
         super().__init__(
-            "There is no published plan to check in against yet. Your physio will publish it.",
+            _("There is no published plan to check in against yet. Your physio will publish it."),
             code="no_plan",
         )
 

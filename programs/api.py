@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Max
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -41,6 +42,7 @@ from accounts.permissions import (
     get_visible_patient,
 )
 from core.api import INVALID, NOT_FOUND, NOT_FOUND_OR_NO_PAGE, DomainError, ErrorSerializer
+from core.i18n import localise, localise_all
 from exercises.selectors import exercises_visible_to
 from programs import safety, selectors, services, snapshots
 from programs.intake_form import AssessmentInputSerializer
@@ -95,26 +97,28 @@ def domain_errors():
     except services.PlanRefusedError as refused:
         extra = {
             "rule_ids": refused.rule_ids,
-            "patient_message": refused.patient_message,
-            "physio_message": refused.physio_message,
+            "patient_message": localise(refused.patient_message),
+            "physio_message": localise(refused.physio_message),
         }
         if refused.code == "amber_not_confirmed":
             extra["confirmations"] = refused.confirmations
         raise DomainError(
-            refused.detail, code=refused.code, status_code=422, extra=extra
+            localise(refused.detail), code=refused.code, status_code=422, extra=extra
         ) from refused
     except services.PlanConflictError as conflict:
-        raise DomainError(str(conflict), code=conflict.code, status_code=409) from conflict
+        raise DomainError(
+            localise(str(conflict)), code=conflict.code, status_code=409
+        ) from conflict
     except safety.SafetyConcernOpen as concern:
         raise DomainError(
-            concern.message,
+            localise(concern.message),
             code="safety_concern_open",
             status_code=409,
             extra={"rule_ids": list(concern.state.rule_ids), "level": concern.state.level},
         ) from concern
     except services.WarningsNotConfirmedError as unconfirmed:
         raise DomainError(
-            str(unconfirmed),
+            localise(str(unconfirmed)),
             code="warnings_not_confirmed",
             status_code=409,
             extra={"warnings": unconfirmed.warnings},
@@ -436,7 +440,7 @@ class PlanItemViewSet(viewsets.GenericViewSet):
         data = serializer.validated_data
         phase = plan.phases.filter(code=data["phase"]).first()
         if phase is None:
-            raise ValidationError({"phase": "This plan has no such phase."})
+            raise ValidationError({"phase": _("This plan has no such phase.")})
         with domain_errors():
             item = services.add_prescription(
                 phase=phase,
@@ -544,7 +548,7 @@ class PlanRevisionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def _refuse_change(self):
         self.get_object()  # an invisible revision is not found before it is immutable
         raise DomainError(
-            "A published revision cannot be changed: edit the plan and publish a new revision.",
+            _("A published revision cannot be changed: edit the plan and publish a new revision."),
             code="revision_immutable",
             status_code=409,
         )
@@ -615,19 +619,19 @@ class MyPlanView(GenericAPIView):
         state = safety.state_of(patient)
         if state.is_open:  # the advice first, and no exercises, as on the patient's pages
             raise DomainError(
-                state.headline,
+                localise(state.headline),
                 code="safety_concern_open",
                 status_code=409,
                 extra={
                     "level": state.level,
                     "rule_ids": list(state.rule_ids),
-                    "messages": list(state.messages),
+                    "messages": localise_all(state.messages),
                 },
             )
         revision = selectors.current_revision_for(request.user, patient)
         if revision is None:
             raise exceptions.NotFound(
-                "You have no published plan yet: your physiotherapist will publish one for you."
+                _("You have no published plan yet: your physiotherapist will publish one for you.")
             )
         return Response(PlanRevisionDetailSerializer(revision).data)
 

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ProgramsConfig(AppConfig):
     name = "programs"
-    verbose_name = "Programs: assessments and plans"
+    verbose_name = _("Programs: assessments and plans")
 
     def ready(self) -> None:
         # Receivers import models, which are not ready before this point.

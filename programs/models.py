@@ -9,6 +9,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from clinical import vocabulary
 from clinical.intake import StartBackScore
@@ -18,7 +20,8 @@ from core.i18n import localise
 from exercises.dosage import dosage_in_words
 from programs import revision_content
 
-PHASE_CHOICES = list(vocabulary.PHASE_CHOICES)  # ("P1", "Settle") ...: the clinical core's phases
+# ("P1", "Settle") ...: the clinical core's phases, named in the reader's language.
+PHASE_CHOICES = [(code, _(name)) for code, name in vocabulary.PHASE_CHOICES]
 
 
 class Assessment(models.Model):
@@ -28,11 +31,11 @@ class Assessment(models.Model):
     """
 
     class Outcome(models.TextChoices):
-        CLEAR = "clear", "Clear"
-        AMBER = "amber", "Amber: confirm before planning"
-        URGENT = "urgent", "Urgent: no plan, medical assessment"
-        EMERGENCY = "emergency", "Emergency: no plan, emergency care"
-        BLOCKED = "blocked", "Cannot plan yet"
+        CLEAR = "clear", pgettext_lazy("screening outcome", "Clear")
+        AMBER = "amber", _("Amber: confirm before planning")
+        URGENT = "urgent", _("Urgent: no plan, medical assessment")
+        EMERGENCY = "emergency", _("Emergency: no plan, emergency care")
+        BLOCKED = "blocked", _("Cannot plan yet")
 
     patient = models.ForeignKey(
         "accounts.Patient", on_delete=models.CASCADE, related_name="assessments"
@@ -41,7 +44,7 @@ class Assessment(models.Model):
         "accounts.Physiotherapist", on_delete=models.PROTECT, related_name="+"
     )
     assessment_date = models.DateField()
-    answers = models.JSONField(help_text="Every intake answer, keyed as in the intake form.")
+    answers = models.JSONField(help_text=_("Every intake answer, keyed as in the intake form."))
     created_at = models.DateTimeField(auto_now_add=True)
     # The screening result, derived from the answers when the assessment is recorded.
     outcome = models.CharField(max_length=12, choices=Outcome.choices)
@@ -88,11 +91,11 @@ class Assessment(models.Model):
 
 class Plan(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        ACTIVE = "active", "Active"
-        PAUSED = "paused", "Paused"
-        COMPLETED = "completed", "Completed"
-        ARCHIVED = "archived", "Archived"
+        DRAFT = "draft", _("Draft")
+        ACTIVE = "active", _("Active")
+        PAUSED = "paused", _("Paused")
+        COMPLETED = "completed", _("Completed")
+        ARCHIVED = "archived", _("Archived")
 
     patient = models.ForeignKey("accounts.Patient", on_delete=models.CASCADE, related_name="plans")
     physiotherapist = models.ForeignKey(
@@ -105,7 +108,7 @@ class Plan(models.Model):
     starting_phase_reason = models.TextField(blank=True)
     warnings = models.JSONField(default=list, blank=True)
     excluded = models.JSONField(
-        default=list, blank=True, help_text="Items the planner hid, with why."
+        default=list, blank=True, help_text=_("Items the planner hid, with why.")
     )
     plan_advice = models.JSONField(default=list, blank=True)
     is_chronic = models.BooleanField(default=False)
@@ -212,16 +215,16 @@ class Prescription(models.Model):
         null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(7)]
     )
     per_side = models.BooleanField(default=False)
-    notes = models.TextField(blank=True, help_text="Shown to the patient.")
-    reason = models.TextField(help_text="Why this item is here (planner or physio).")
+    notes = models.TextField(blank=True, help_text=_("Shown to the patient."))
+    reason = models.TextField(help_text=_("Why this item is here (planner or physio)."))
     rule_ids = models.JSONField(default=list, blank=True)
     answers = models.JSONField(default=list, blank=True)
     warnings = models.JSONField(default=list, blank=True)
     override_reason = models.TextField(
-        blank=True, help_text="Why the physio re-enabled an item the rules hid."
+        blank=True, help_text=_("Why the physio re-enabled an item the rules hid.")
     )
     change_reason = models.TextField(
-        blank=True, help_text="Why the physio last changed the dosage (physio override, logged)."
+        blank=True, help_text=_("Why the physio last changed the dosage (physio override, logged).")
     )
     added_by_physio = models.BooleanField(default=False)
 
@@ -236,11 +239,11 @@ class AdviceItem(models.Model):
     """Structured advice: cold, heat, education, an activity to avoid, a safety instruction."""
 
     class Kind(models.TextChoices):
-        COLD = "cold", "Cold"
-        HEAT = "heat", "Heat"
-        EDUCATION = "education", "Education"
-        AVOID = "avoid", "Avoid"
-        SAFETY = "safety", "Safety"
+        COLD = "cold", _("Cold")
+        HEAT = "heat", _("Heat")
+        EDUCATION = "education", _("Education")
+        AVOID = "avoid", _("Avoid")
+        SAFETY = "safety", _("Safety")
 
     phase = models.ForeignKey(PlanPhase, on_delete=models.CASCADE, related_name="advice")
     key = models.CharField(max_length=60)
@@ -412,12 +415,12 @@ class SafetyConcern(models.Model):
     is open per patient: a later finding raises its level and adds its rule ids."""
 
     class Level(models.TextChoices):
-        URGENT = "urgent", "Urgent: medical assessment within 24 hours"
-        EMERGENCY = "emergency", "Emergency: emergency care now"
+        URGENT = "urgent", _("Urgent: medical assessment within 24 hours")
+        EMERGENCY = "emergency", _("Emergency: emergency care now")
 
     class Source(models.TextChoices):
-        ASSESSMENT = "assessment", "assessment"
-        CHECK_IN = "check_in", "check-in"
+        ASSESSMENT = "assessment", _("assessment")
+        CHECK_IN = "check_in", _("check-in")
 
     patient = models.ForeignKey(
         "accounts.Patient", on_delete=models.CASCADE, related_name="safety_concerns"
@@ -425,9 +428,9 @@ class SafetyConcern(models.Model):
     level = models.CharField(max_length=10, choices=Level.choices)
     rule_ids = models.JSONField(default=list)
     source = models.CharField(max_length=12, choices=Source.choices)
-    source_id = models.PositiveBigIntegerField(help_text="The assessment's or check-in's id.")
+    source_id = models.PositiveBigIntegerField(help_text=_("The assessment's or check-in's id."))
     patient_messages = models.JSONField(
-        default=list, help_text="What the rules tell the patient, in their words."
+        default=list, help_text=_("What the rules tell the patient, in their words.")
     )
     raised_at = models.DateTimeField(default=timezone.now)
     resolved_at = models.DateTimeField(null=True, blank=True)
@@ -465,7 +468,7 @@ class StartBackResponse(models.Model):
     patient = models.ForeignKey(
         "accounts.Patient", on_delete=models.CASCADE, related_name="start_back_responses"
     )
-    answers = models.JSONField(help_text="items 1-8 agree or disagree, and bothersome (item 9)")
+    answers = models.JSONField(help_text=_("items 1-8 agree or disagree, and bothersome (item 9)"))
     answered_at = models.DateTimeField()
 
     class Meta:

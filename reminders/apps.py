@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class RemindersConfig(AppConfig):
     name = "reminders"
-    verbose_name = "Reminder emails"
+    verbose_name = _("Reminder emails")
 
     def ready(self) -> None:
         # Receivers import models, which are not ready before this point.

@@ -8,6 +8,7 @@ import uuid
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import validate_timezone
 from reminders import slots
@@ -20,7 +21,7 @@ def validate_weekdays(value) -> None:
         not isinstance(day, int) or isinstance(day, bool) or day not in slots.WEEKDAYS
         for day in value
     ):
-        raise ValidationError("Weekdays are numbers from 0 (Monday) to 6 (Sunday).")
+        raise ValidationError(_("Weekdays are numbers from 0 (Monday) to 6 (Sunday)."))
 
 
 class ReminderSchedule(models.Model):
@@ -41,7 +42,7 @@ class ReminderSchedule(models.Model):
     local_time = models.TimeField(default=datetime.time(8, 0))
     timezone = models.CharField(max_length=64, validators=[validate_timezone])
     paused_reason = models.CharField(
-        max_length=200, blank=True, help_text="Set when reminders stop, e.g. ESC-WORSE."
+        max_length=200, blank=True, help_text=_("Set when reminders stop, e.g. ESC-WORSE.")
     )
     unsubscribed_at = models.DateTimeField(null=True, blank=True)
     next_slot_at = models.DateTimeField(null=True, blank=True)
@@ -83,11 +84,11 @@ class ReminderDelivery(models.Model):
     """One reminder for one patient and slot. The unique row is what makes it go out once."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
-        SKIPPED = "skipped", "Skipped"
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        SKIPPED = "skipped", _("Skipped")
 
     patient = models.ForeignKey(
         "accounts.Patient", on_delete=models.CASCADE, related_name="reminder_deliveries"
@@ -109,7 +110,7 @@ class ReminderDelivery(models.Model):
 
     class Meta:
         ordering = ["-slot_at"]
-        verbose_name_plural = "reminder deliveries"
+        verbose_name_plural = _("reminder deliveries")
         constraints = [
             models.UniqueConstraint(fields=["patient", "slot_at"], name="one_delivery_per_slot"),
         ]

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -29,12 +30,12 @@ class ReminderScheduleSerializer(serializers.Serializer):
 
     def validate_weekdays(self, value):
         if len(set(value)) != len(value):
-            raise serializers.ValidationError("Each weekday once.")
+            raise serializers.ValidationError(_("Each weekday once."))
         return sorted(value)
 
     def validate(self, data):
         if data.get("is_enabled") and not data.get("weekdays"):
             raise serializers.ValidationError(
-                {"weekdays": "Choose at least one day, or turn reminders off."}
+                {"weekdays": _("Choose at least one day, or turn reminders off.")}
             )
         return data

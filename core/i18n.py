@@ -23,6 +23,10 @@ from django.conf import settings
 from django.utils import translation
 
 _PLACEHOLDER = re.compile(r"%\((?P<name>\w+)\)[sd]")
+# A message with placeholders is recognised in a stored text only when it has a word of its
+# own ("Hidden: %(reasons)s.", "%(reason)s Dosage: %(notes)s."): one made of values and small
+# words ("%(days)s at %(time)s (%(zone)s)") would cut any text holding " at " and brackets.
+_ANCHOR_WORD = re.compile(r"[^\W\d_]{4,}")
 
 
 def localise(text: str) -> str:
@@ -76,6 +80,9 @@ def _patterns(language: str) -> tuple[tuple[re.Pattern[str], str], ...]:
     for message in _own_messages(language):
         if not isinstance(message, str) or not _PLACEHOLDER.search(message):
             continue
+        literal = _PLACEHOLDER.sub(" ", message)
+        if not _ANCHOR_WORD.search(literal):
+            continue  # too little of its own text to recognise it safely inside another
         parts, position = [], 0
         for found in _PLACEHOLDER.finditer(message):
             parts.append(re.escape(message[position : found.start()]))
@@ -83,10 +90,10 @@ def _patterns(language: str) -> tuple[tuple[re.Pattern[str], str], ...]:
             parts.append(f"(?P<{name}>.+?)" if f"(?P<{name}>" not in "".join(parts) else ".+?")
             position = found.end()
         parts.append(re.escape(message[position:]))
-        patterns.append((re.compile("".join(parts), re.DOTALL), message))
-    # Longer messages first: the most specific pattern wins.
-    patterns.sort(key=lambda pair: -len(pair[1]))
-    return tuple(patterns)
+        patterns.append((re.compile("".join(parts), re.DOTALL), message, len(literal)))
+    # The most specific first: the message with the most text of its own wins.
+    patterns.sort(key=lambda found: -found[2])
+    return tuple((pattern, message) for pattern, message, _ in patterns)
 
 
 def _own_messages(language: str) -> list[str]:

@@ -14,7 +14,10 @@ def spanish_messages(monkeypatch):
     """Two messages added to the Spanish catalogue for the test (one with placeholders)."""
     messages = {
         "Back stiffness": "Rigidez de espalda",
-        "Worst pain %(worst)s/10 (%(what)s)": "Dolor máximo %(worst)s/10 (%(what)s)",
+        "Worst pain in a day %(worst)s/10 (%(what)s)": (
+            "Dolor máximo en un día %(worst)s/10 (%(what)s)"
+        ),
+        "%(days)s at %(time)s (%(zone)s)": "%(days)s a las %(time)s (%(zone)s)",
     }
     catalogue = trans_real.translation("es")._catalog
     for english, spanish in messages.items():
@@ -34,10 +37,17 @@ def test_a_stored_message_is_shown_in_the_active_language(spanish_messages):
 
 
 def test_a_stored_text_with_values_is_recognised_and_its_values_localised(spanish_messages):
-    stored = "Worst pain 8/10 (Back stiffness)"
+    stored = "Worst pain in a day 8/10 (Back stiffness)"
 
     with translation.override("es"):
-        assert i18n.localise(stored) == "Dolor máximo 8/10 (Rigidez de espalda)"
+        assert i18n.localise(stored) == "Dolor máximo en un día 8/10 (Rigidez de espalda)"
+
+
+def test_a_message_with_little_text_of_its_own_never_cuts_another_text(spanish_messages):
+    stored = "Pain stays at least 2 points below baseline (G19)"
+
+    with translation.override("es"):
+        assert i18n.localise(stored) == stored
 
 
 def test_what_a_physio_wrote_is_shown_as_written(spanish_messages):

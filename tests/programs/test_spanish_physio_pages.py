@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
+from core.templatetags.localise import exercise_text
 from exercises.models import Exercise
 from programs.models import Plan
 from tests.programs.test_pages import record
@@ -106,6 +108,10 @@ def test_the_plan_editor_is_in_spanish(client, published):
     assert "Añadir desde el catálogo" in html
     assert "Guardar plantilla" in html
     assert "Por qué:" in html
+    # A stored English text is never cut up by a short page message with placeholders
+    # ("%(days)s at %(time)s" once turned "at least" into "a las least").
+    assert "a las least" not in html
+    assert "a las recent" not in html
     _no_english(html)
 
 
@@ -166,3 +172,26 @@ def test_switching_the_language_keeps_the_page(client, physio_a, published):
     response = client.post(reverse("set-language"), {"language": "es", "next": url})
     assert response["Location"] == url
     assert "Editar dosificación o notas" in _page(client, url)
+
+
+class _Item:
+    name = "Pelvic tilt lying down"
+    steps = ["Lie on your back."]
+    translations = {
+        "es": {"name": "Basculación pélvica tumbado", "steps": ["Túmbese boca arriba."]}
+    }
+
+
+def test_an_exercise_text_comes_from_its_translation_in_the_active_language():
+    with translation.override("es"):
+        assert exercise_text(_Item(), "name") == "Basculación pélvica tumbado"
+        assert exercise_text(_Item(), "steps") == ["Túmbese boca arriba."]
+    with translation.override("en"):
+        assert exercise_text(_Item(), "name") == "Pelvic tilt lying down"
+
+
+def test_an_exercise_without_a_translation_shows_its_english():
+    item = _Item()
+    item.translations = {}
+    with translation.override("es"):
+        assert exercise_text(item, "name") == "Pelvic tilt lying down"

@@ -2,6 +2,8 @@ import zoneinfo
 
 from django import forms
 from django.contrib.auth import password_validation
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Clinic, Patient
 from clinical.screening import ADULT_FROM_AGE
@@ -18,23 +20,28 @@ class PatientForm(forms.ModelForm):
             "timezone": forms.TextInput(attrs={"list": "timezones", "autocomplete": "off"}),
             "email": forms.EmailInput(attrs={"autocomplete": "off"}),
         }
-        labels = {"timezone": "Time zone"}
+        labels = {"timezone": _("Time zone"), "language": _("Language")}
         help_texts = {
-            "date_of_birth": f"Patients must be {ADULT_FROM_AGE} or over: this service is for "
-            "adults.",
-            "timezone": "Reminders arrive at the patient's local time, e.g. Europe/London.",
+            "date_of_birth": format_lazy(
+                _("Patients must be {age} or over: this service is for adults."), age=ADULT_FROM_AGE
+            ),
+            "timezone": _("Reminders arrive at the patient's local time, e.g. Europe/London."),
+            "language": _(
+                "The patient's portal, emails and printed program are in this language; "
+                "the patient can change it."
+            ),
         }
 
 
 class SetPasswordForm(forms.Form):
     password1 = forms.CharField(
-        label="Choose a password",
+        label=_("Choose a password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=password_validation.password_validators_help_text_html(),
     )
     password2 = forms.CharField(
-        label="Type it again",
+        label=_("Type it again"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
@@ -43,7 +50,7 @@ class SetPasswordForm(forms.Form):
         super().clean()
         cleaned = self.cleaned_data
         if cleaned.get("password1") and cleaned.get("password1") != cleaned.get("password2"):
-            self.add_error("password2", "The two passwords are not the same.")
+            self.add_error("password2", _("The two passwords are not the same."))
         return cleaned
 
 
@@ -51,13 +58,15 @@ class ClinicForm(forms.ModelForm):
     """The clinic admin's settings page: details, emergency wording and letterhead."""
 
     logo_upload = forms.FileField(
-        label="Logo",
+        label=_("Logo"),
         required=False,
-        help_text="PNG or JPEG, at most 2 MB. It is re-encoded and shown at most 600 by 200 "
-        "pixels on the PDF's first page, in emails and on your patients' pages.",
+        help_text=_(
+            "PNG or JPEG, at most 2 MB. It is re-encoded and shown at most 600 by 200 "
+            "pixels on the PDF's first page, in emails and on your patients' pages."
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg"}),
     )
-    remove_logo = forms.BooleanField(label="Remove the logo", required=False)
+    remove_logo = forms.BooleanField(label=_("Remove the logo"), required=False)
 
     class Meta:
         model = Clinic
@@ -67,14 +76,14 @@ class ClinicForm(forms.ModelForm):
             "emergency_wording": forms.Textarea(attrs={"rows": 3}),
             "brand_colour": forms.TextInput(attrs={"type": "color"}),
         }
-        labels = {"brand_colour": "Colour", "emergency_wording": "Emergency wording"}
+        labels = {"brand_colour": _("Colour"), "emergency_wording": _("Emergency wording")}
 
     def clean_brand_colour(self):
         """White text sits on the colour (top bar, buttons): it must stay readable (WCAG AA)."""
         colour = self.cleaned_data["brand_colour"]
         if contrast_with_white(colour) < MIN_CONTRAST:
             raise forms.ValidationError(
-                "This colour is too light for white text on it: choose a darker one."
+                _("This colour is too light for white text on it: choose a darker one.")
             )
         return colour
 

@@ -7,12 +7,14 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import services
 from accounts.forms import COMMON_TIMEZONES, ClinicForm, PatientForm, SetPasswordForm
 from accounts.models import DEFAULT_BRAND_COLOUR, Clinic, Patient
 from accounts.permissions import get_physio_or_404, get_visible_patient
+from core.i18n import localise
 
 
 def _own_clinic(user) -> Clinic | None:
@@ -53,7 +55,8 @@ def patient_create(request):
         else:
             messages.success(
                 request,
-                f"{patient.full_name} was added and an invitation was sent to {patient.email}.",
+                _("%(name)s was added and an invitation was sent to %(email)s.")
+                % {"name": patient.full_name, "email": patient.email},
             )
             return redirect("patient-detail", pk=patient.pk)
     return render(
@@ -72,12 +75,14 @@ def patient_edit(request, pk):
             by=request.user,
             **{name: form.cleaned_data[name] for name in form.changed_data},
         )
-        messages.success(request, "The patient's details were saved.")
+        messages.success(request, _("The patient's details were saved."))
         if "email" in form.changed_data and not patient.has_account:
             messages.warning(
                 request,
-                "Invitation links sent to the old email address no longer work. "
-                "Send a new invitation to the new address.",
+                _(
+                    "Invitation links sent to the old email address no longer work. "
+                    "Send a new invitation to the new address."
+                ),
             )
         return redirect("patient-detail", pk=patient.pk)
     return render(
@@ -97,7 +102,9 @@ def patient_reinvite(request, pk):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"A new invitation was sent to {patient.email}.")
+        messages.success(
+            request, _("A new invitation was sent to %(email)s.") % {"email": patient.email}
+        )
     return redirect("patient-detail", pk=patient.pk)
 
 
@@ -126,7 +133,7 @@ def accept_invitation(request, token):
             form.add_error("password1" if not hasattr(error, "error_dict") else None, error)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, "Your password is set. Welcome!")
+            messages.success(request, _("Your password is set. Welcome!"))
             return redirect("patient-home")
     return render(
         request,
@@ -147,9 +154,9 @@ def api_sessions(request):
 @require_POST
 def api_session_revoke(request, token_key):
     if services.end_api_session(user=request.user, token_key=token_key):
-        messages.success(request, "The API session was ended; its token no longer works.")
+        messages.success(request, _("The API session was ended; its token no longer works."))
     else:
-        messages.info(request, "That API session had already ended.")
+        messages.info(request, _("That API session had already ended."))
     return redirect("account-api-sessions")
 
 
@@ -172,9 +179,9 @@ def clinic_settings(request):
                 **{name: form.cleaned_data[name] for name in form.Meta.fields},
             )
         except services.LogoRefused as refused:
-            form.add_error("logo_upload", str(refused))
+            form.add_error("logo_upload", localise(str(refused)))
         else:
-            messages.success(request, "Clinic settings saved.")
+            messages.success(request, _("Clinic settings saved."))
             return redirect("clinic-settings")
     return render(request, "accounts/clinic_settings.html", {"form": form, "clinic": clinic})
 

@@ -1,6 +1,8 @@
 import django_filters
 from django.db.models import Q
+from django.utils.text import format_lazy
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 from clinical.vocabulary import CATEGORIES, DIRECTIONS, PHASE_NAMES, REGIONS
 from exercises.catalogue_file import POSITIONS
@@ -10,23 +12,26 @@ from exercises.models import Exercise, choices_of
 class ExerciseFilter(django_filters.FilterSet):
     """The catalogue facets, shared by the API and the browse pages."""
 
-    search = django_filters.CharFilter(method="filter_search", label="Search")
-    category = django_filters.ChoiceFilter(choices=choices_of(CATEGORIES), empty_label="Any")
+    search = django_filters.CharFilter(method="filter_search", label=_("Search"))
+    category = django_filters.ChoiceFilter(choices=choices_of(CATEGORIES), empty_label=_("Any"))
     region = django_filters.ChoiceFilter(
-        choices=choices_of(REGIONS), method="filter_region", label="Region", empty_label="Any"
+        choices=choices_of(REGIONS), method="filter_region", label=_("Region"), empty_label=_("Any")
     )
     phase = django_filters.ChoiceFilter(
-        choices=[(code, f"{code} {name}") for code, name in PHASE_NAMES.items()],
+        # The phase names are catalogue messages of the clinical core (translated at render time).
+        choices=[(code, format_lazy("{} {}", code, _(name))) for code, name in PHASE_NAMES.items()],
         method="filter_phase",
-        label="Phase",
-        empty_label="Any",
+        label=_("Phase"),
+        empty_label=_("Any"),
     )
     difficulty = django_filters.ChoiceFilter(
-        choices=[(1, "1 easy"), (2, "2 moderate"), (3, "3 harder")], empty_label="Any"
+        choices=[(1, _("1 easy")), (2, _("2 moderate")), (3, _("3 harder"))],
+        label=_("Difficulty"),
+        empty_label=_("Any"),
     )
-    position = django_filters.ChoiceFilter(choices=choices_of(POSITIONS), empty_label="Any")
-    direction = django_filters.ChoiceFilter(choices=choices_of(DIRECTIONS), empty_label="Any")
-    equipment = django_filters.CharFilter(method="filter_equipment", label="Equipment")
+    position = django_filters.ChoiceFilter(choices=choices_of(POSITIONS), empty_label=_("Any"))
+    direction = django_filters.ChoiceFilter(choices=choices_of(DIRECTIONS), empty_label=_("Any"))
+    equipment = django_filters.CharFilter(method="filter_equipment", label=_("Equipment"))
 
     class Meta:
         model = Exercise

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from exercises.illustrations import drawing_from_library, library_poses
 from figures import PROPS, PoseError, check_drawing
@@ -13,22 +14,23 @@ BUILDER_PROPS = tuple((name, name.replace("_", " ")) for name in PROPS)
 
 
 VIEW_LABELS = {
-    "left": "From the left",
-    "right": "From the right",
-    "front": "From the front",
-    "above": "From above",
+    "left": _("From the left"),
+    "right": _("From the right"),
+    "front": _("From the front"),
+    "above": _("From above"),
 }
 
 
 class DrawingBuilderForm(forms.Form):
     view = forms.ChoiceField(
         choices=[(v, VIEW_LABELS[v]) for v in VIEWS],
-        help_text="Which side of the body faces the reader.",
+        label=_("View"),
+        help_text=_("Which side of the body faces the reader."),
     )
-    start = forms.ChoiceField(label="Start pose")
-    end = forms.ChoiceField(label="End pose")
+    start = forms.ChoiceField(label=_("Start pose"))
+    end = forms.ChoiceField(label=_("End pose"))
     props = forms.MultipleChoiceField(
-        choices=BUILDER_PROPS, required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Props"), choices=BUILDER_PROPS, required=False, widget=forms.CheckboxSelectMultiple
     )
 
     def __init__(self, *args, **kwargs):
@@ -54,7 +56,7 @@ class DrawingBuilderForm(forms.Form):
             if field is None and error.where.startswith("props"):
                 field = "props"
             message = (
-                "The start and end poses are the same."
+                _("The start and end poses are the same.")
                 if "same as" in error.message
                 else error.message
             )
@@ -66,7 +68,7 @@ class DrawingBuilderForm(forms.Form):
 
 class PictureUploadForm(forms.Form):
     picture = forms.FileField(
-        label="Or upload a picture (PNG or JPEG)",
+        label=_("Or upload a picture (PNG or JPEG)"),
         widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg"}),
-        help_text="Re-encoded and fitted to 800 x 600; no SVG (it can carry script).",
+        help_text=_("Re-encoded and fitted to 800 x 600; no SVG (it can carry script)."),
     )

@@ -9,10 +9,13 @@ One reader for the patient page, the progress report PDF and the API. Scoring is
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from clinical.intake import StartBackScore
 from clinical.measures import (
@@ -171,14 +174,17 @@ def outcome_chart(episode: Episode, *, today: datetime.date) -> dict:
     def y_of(value: float) -> float:
         return TOP + PLOT_HEIGHT * (1 - value / 10)
 
-    def series(baseline: float | None, rows: list[MeasureRow], unit: str) -> list[dict]:
+    def series(
+        baseline: float | None, rows: list[MeasureRow], unit: Callable[[str], str]
+    ) -> list[dict]:
         if baseline is None:
             return []
         points = [
             {
                 "x": _fmt(x_of(episode.start)),
                 "y": _fmt(y_of(baseline)),
-                "label": f"Baseline {episode.start:%d %b}: {baseline:g}{unit}",
+                "label": _("Baseline %(date)s: %(value)s")
+                % {"date": _short(episode.start), "value": unit(f"{baseline:g}")},
             }
         ]
         for row in rows:
@@ -186,13 +192,17 @@ def outcome_chart(episode: Episode, *, today: datetime.date) -> dict:
                 {
                     "x": _fmt(x_of(row.on)),
                     "y": _fmt(y_of(row.value)),
-                    "label": f"{row.on:%d %b}: {row.value:g}{unit}",
+                    "label": f"{_short(row.on)}: {unit(f'{row.value:g}')}",
                 }
             )
         return points
 
-    psfs = series(episode.psfs_baseline, episode.psfs_rows, " (PSFS)")
-    pain = series(episode.pain_baseline, episode.pain_rows, "/10 pain")
+    psfs = series(episode.psfs_baseline, episode.psfs_rows, lambda value: f"{value} (PSFS)")
+    pain = series(
+        episode.pain_baseline,
+        episode.pain_rows,
+        lambda value: _("pain %(value)s/10") % {"value": value},
+    )
     bands = []
     for index, phase in enumerate(episode.phases):
         start = x_of(phase.start)
@@ -201,18 +211,19 @@ def outcome_chart(episode: Episode, *, today: datetime.date) -> dict:
             {
                 "x": _fmt(start),
                 "width": _fmt(max(end - start, 2)),
-                "label": f"{phase.code} {phase.name}",
+                "label": f"{phase.code} {_(phase.name)}",  # a phase name is a catalogue message
                 "label_x": _fmt(start + 3),
                 "shade": "#eef2f6" if index % 2 == 0 else "#f8fafc",
             }
         )
     marks = []
-    for name, on in (("PSFS", episode.psfs_mcid_on), ("Pain", episode.pain_mcid_on)):
+    for name, on in (("PSFS", episode.psfs_mcid_on), (_("Pain"), episode.pain_mcid_on)):
         if on is not None:
             marks.append(
                 {
                     "x": _fmt(x_of(on)),
-                    "label": f"{name}: meaningful change (2 points) on {on:%d %b}",
+                    "label": _("%(measure)s: meaningful change (2 points) on %(date)s")
+                    % {"measure": name, "date": _short(on)},
                     "short": f"{name} MCID",
                 }
             )
@@ -234,36 +245,56 @@ def outcome_chart(episode: Episode, *, today: datetime.date) -> dict:
         "marks": marks,
         "mark_y": TOP - 4,
         "x_label_y": TOP + PLOT_HEIGHT + 18,
-        "start_label": f"{episode.start:%d %b}",
-        "end_label": f"day {span}",
+        "start_label": _short(episode.start),
+        "end_label": _("day %(number)s") % {"number": span},
         "description": description,
     }
 
 
+def _short(day: datetime.date) -> str:
+    """A chart's day ("03 Mar") in the active language."""
+    return date_format(day, "d M")
+
+
 def _change_words(change: Change | None, name: str) -> str:
     if change is None:
-        return f"no {name} measurement since the baseline"
-    direction = "better" if change.improvement > 0 else "worse" if change.improvement < 0 else ""
-    words = f"{name} {change.baseline:g} to {change.current:g}"
-    if direction:
-        words += f" ({abs(change.improvement):g} points {direction}"
-        words += ", meaningful)" if change.is_meaningful else ")"
-    return words
+        return _("no %(measure)s measurement since the baseline") % {"measure": name}
+    values = {
+        "measure": name,
+        "before": f"{change.baseline:g}",
+        "after": f"{change.current:g}",
+        "points": f"{abs(change.improvement):g}",
+    }
+    if change.improvement > 0 and change.is_meaningful:
+        message = _(
+            "%(measure)s: from %(before)s to %(after)s (%(points)s points better, meaningful)"
+        )
+    elif change.improvement > 0:
+        message = _("%(measure)s: from %(before)s to %(after)s (%(points)s points better)")
+    elif change.improvement < 0 and change.is_meaningful:
+        message = _(
+            "%(measure)s: from %(before)s to %(after)s (%(points)s points worse, meaningful)"
+        )
+    elif change.improvement < 0:
+        message = _("%(measure)s: from %(before)s to %(after)s (%(points)s points worse)")
+    else:
+        message = _("%(measure)s: from %(before)s to %(after)s")
+    return message % values
 
 
 def _describe(episode: Episode) -> str:
-    return (
-        f"From the assessment on {episode.start:%d %B %Y}: "
-        + "; ".join(
-            [
-                _change_words(episode.psfs_change, "PSFS")
-                if episode.psfs_baseline is not None
-                else "no PSFS baseline",
-                _change_words(episode.pain_change, "pain"),
-            ]
-        )
-        + "."
+    changes = "; ".join(
+        [
+            _change_words(episode.psfs_change, "PSFS")
+            if episode.psfs_baseline is not None
+            else _("no PSFS baseline"),
+            _change_words(episode.pain_change, _("pain")),
+        ]
     )
+    return _("From the assessment on %(date)s: %(changes)s.") % {
+        "date": date_format(episode.start, "d F Y"),
+        "changes": changes,
+    }
 
 
 # --- the dashboard: change since baseline, many patients at once --------------------------

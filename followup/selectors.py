@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from django.core.paginator import Page, Paginator
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AuditEvent, Patient
 from accounts.permissions import get_own_patient_or_404
@@ -42,16 +43,16 @@ CHART_WEEKS = 8  # weeks of the patient page's chart, this one included
 
 # Dashboard status codes, most pressing first, with the words on the badge.
 STATUS_LABELS = {
-    "emergency": "EMERGENCY: plan on hold",
-    "urgent": "URGENT: plan on hold",
-    "alert": "alert",
-    "reminders_paused": "reminders paused",
-    "plan_paused": "plan paused",
-    "active": "active",
-    "draft": "draft",
-    "completed": "plan completed",
-    "no_plan": "no plan",
-    "invited": "invited",
+    "emergency": _("EMERGENCY: plan on hold"),
+    "urgent": _("URGENT: plan on hold"),
+    "alert": _("alert"),
+    "reminders_paused": _("reminders paused"),
+    "plan_paused": _("plan paused"),
+    "active": _("active"),
+    "draft": _("draft"),
+    "completed": _("plan completed"),
+    "no_plan": _("no plan"),
+    "invited": _("invited"),
 }
 
 
@@ -98,7 +99,7 @@ class DashboardRow:
 
     @property
     def status_label(self) -> str:
-        return STATUS_LABELS[self.status]
+        return str(STATUS_LABELS[self.status])
 
     @property
     def phase_name(self) -> str:
@@ -191,16 +192,16 @@ def _is_published(plan: CurrentPlan) -> bool:
 DASHBOARD_PAGE_SIZE = 25  # about a screenful
 # The dashboard's status filter: which rows each choice keeps.
 DASHBOARD_FILTERS = {
-    "alerts": ("Open alerts", lambda row: bool(row.open_alerts) or row.safety.is_open),
+    "alerts": (_("Open alerts"), lambda row: bool(row.open_alerts) or row.safety.is_open),
     "paused": (
-        "Paused",
+        _("Paused"),
         lambda row: (
             bool(row.paused_reason)
             or (row.plan is not None and row.plan.status == Plan.Status.PAUSED)
         ),
     ),
     "no_plan": (
-        "No plan yet",
+        _("No plan yet"),
         lambda row: row.plan is None or row.plan.status == Plan.Status.DRAFT,
     ),
 }

@@ -13,6 +13,8 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any, NotRequired, TypedDict
 
+from clinical.i18n import _
+
 
 class SnapshotItem(TypedDict):
     id: int
@@ -220,29 +222,44 @@ def _day_in_words(value: str | None) -> str:
 
 
 def phase_facts_in_words(
-    before: Mapping[str, Any] | None, after: Mapping[str, Any], fields: list[str]
+    before: Mapping[str, Any] | None,
+    after: Mapping[str, Any],
+    fields: list[str],
+    day_in_words: Callable[[str | None], str] = _day_in_words,
 ) -> list[str]:
     """The phase facts that `compare` names (start_date, end_date, notes), as a physio reads
-    them; a phase new in this revision (`before` None) has its facts set, not changed."""
+    them; a phase new in this revision (`before` None) has its facts set, not changed. English
+    catalogue messages (the page shows them with ``localise``); ``day_in_words`` writes a date
+    (the page passes one in the active language)."""
     words = []
     for field in fields:
         value = after.get(field)
         if field == "notes":
             if before is None:
-                words.append("with your notes for the patient")
+                words.append(_("with your notes for the patient"))
             elif value:
-                words.append("your notes for the patient changed")
+                words.append(_("your notes for the patient changed"))
             else:
-                words.append("your notes for the patient removed")
+                words.append(_("your notes for the patient removed"))
             continue
-        what = {"start_date": "start", "end_date": "end"}[field]
+        is_start = field == "start_date"
         if before is None:
-            words.append(f"{what}s on {_day_in_words(value)}")
+            message = _("starts on %(date)s") if is_start else _("ends on %(date)s")
+            words.append(message % {"date": day_in_words(value)})
+        elif value and before.get(field):
+            message = (
+                _("start date now %(date)s (was %(old)s)")
+                if is_start
+                else _("end date now %(date)s (was %(old)s)")
+            )
+            words.append(
+                message % {"date": day_in_words(value), "old": day_in_words(before.get(field))}
+            )
         elif value:
-            old = f" (was {_day_in_words(before.get(field))})" if before.get(field) else ""
-            words.append(f"{what} date now {_day_in_words(value)}{old}")
+            message = _("start date now %(date)s") if is_start else _("end date now %(date)s")
+            words.append(message % {"date": day_in_words(value)})
         else:
-            words.append(f"{what} date removed")
+            words.append(_("start date removed") if is_start else _("end date removed"))
     return words
 
 

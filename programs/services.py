@@ -14,6 +14,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import AuditEvent, User
 from accounts.services import record_audit
@@ -26,6 +28,7 @@ from clinical.plan import ProposedItem
 from clinical.planner import describe_physio_item, propose_plan
 from clinical.screening import Outcome, ScreeningResult, age_on, screen
 from clinical.vocabulary import STORED_DOSAGE_AMOUNTS
+from core.i18n import localise
 from exercises.models import Exercise
 from programs import revision_content, safety, selectors, signals, snapshots
 from programs.intake_form import is_complete, screen_stored, to_intake, to_storable
@@ -78,8 +81,11 @@ class NothingToPublish(PlanConflictError):
 
     def __init__(self, number: int):
         super().__init__(
-            f"Nothing to publish: the plan is the same as revision {number}, which the "
-            "patient sees already."
+            _(
+                "Nothing to publish: the plan is the same as revision %(number)s, which the "
+                "patient sees already."
+            )
+            % {"number": number}
         )
 
 
@@ -88,8 +94,11 @@ class WarningsNotConfirmedError(Exception):
 
     def __init__(self, warnings: list[dict]):
         super().__init__(
-            f"{len(warnings)} warning(s) to check before publishing: confirm that you checked "
-            "them to publish."
+            _(
+                "%(count)s warning(s) to check before publishing: confirm that you checked "
+                "them to publish."
+            )
+            % {"count": len(warnings)}
         )
         self.warnings = warnings
 
@@ -150,7 +159,9 @@ def record_assessment(
     result = screen_answers(patient=patient, answers=answers, today=today)
     complete = is_complete(stored)
     if not complete and result.outcome not in (Outcome.URGENT, Outcome.EMERGENCY):
-        raise ValidationError("Answer every required question: nothing here calls for a referral.")
+        raise ValidationError(
+            _("Answer every required question: nothing here calls for a referral.")
+        )
     assessment = Assessment.objects.create(
         patient=patient,
         recorded_by=by.physiotherapist,
@@ -181,7 +192,7 @@ def confirm_amber(*, assessment: Assessment, by: User, note: str = "") -> Assess
     """Record the physio's explicit confirmation of the amber findings (who and when)."""
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     if assessment.outcome != Assessment.Outcome.AMBER:
-        raise PlanConflictError("Only an amber screening result needs a confirmation.")
+        raise PlanConflictError(_("Only an amber screening result needs a confirmation."))
     if assessment.is_amber_confirmed:
         return assessment
     assessment.amber_confirmed_by = by
@@ -283,8 +294,10 @@ def _check_complete(assessment: Assessment) -> None:
         return
     raise PlanRefusedError(
         code="red_flags",
-        detail="No exercise plan: this assessment was recorded incomplete for an urgent or "
-        "emergency referral. Once the flag is resolved, record a new, complete assessment.",
+        detail=_(
+            "No exercise plan: this assessment was recorded incomplete for an urgent or "
+            "emergency referral. Once the flag is resolved, record a new, complete assessment."
+        ),
         rule_ids=[rule["rule_id"] for rule in assessment.fired_rules if rule.get("blocks_plan")],
         patient_message=assessment.patient_message,
         physio_message=assessment.physio_message,
@@ -298,9 +311,10 @@ def _check_plannable(assessment: Assessment, result: ScreeningResult) -> None:
         raise PlanRefusedError(
             code="red_flags" if is_red else "not_plannable",
             detail=(
-                "No exercise plan: the screen found red flags that need medical assessment."
+                _("No exercise plan: the screen found red flags that need medical assessment.")
                 if is_red
-                else "No plan yet: " + "; ".join(b.physio_message for b in result.blocked)
+                else _("No plan yet: %(reasons)s")
+                % {"reasons": "; ".join(localise(b.physio_message) for b in result.blocked)}
             ),
             rule_ids=rule_ids,
             patient_message=result.patient_message,
@@ -309,7 +323,7 @@ def _check_plannable(assessment: Assessment, result: ScreeningResult) -> None:
     if result.outcome is Outcome.AMBER and not assessment.is_amber_confirmed:
         raise PlanRefusedError(
             code="amber_not_confirmed",
-            detail="Confirm the amber findings before a plan can be generated.",
+            detail=_("Confirm the amber findings before a plan can be generated."),
             rule_ids=[c.rule_id for c in result.confirmations],
             physio_message=result.physio_message,
             confirmations=[dataclasses.asdict(c) for c in result.confirmations],
@@ -433,7 +447,8 @@ def _editable(plan: Plan) -> Plan:
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
     if not plan.is_editable:
         raise PlanConflictError(
-            f"This plan is {plan.get_status_display().lower()} and cannot be edited."
+            _("This plan is %(status)s and cannot be edited.")
+            % {"status": str(plan.get_status_display()).lower()}
         )
     return plan
 
@@ -441,7 +456,7 @@ def _editable(plan: Plan) -> Plan:
 def _check_in_catalogue_of(plan: Plan, exercise: Exercise, field: str) -> None:
     """A plan uses the global catalogue and its own clinic's exercises, nobody else's."""
     if exercise.clinic_id not in (None, plan.patient.clinic_id):
-        raise ValidationError({field: "No such exercise."})
+        raise ValidationError({field: _("No such exercise.")})
 
 
 def _excluding_flags(plan: Plan, exercise: Exercise) -> list[str]:
@@ -487,13 +502,13 @@ def _dosage_change_reason(choice: str, note: str) -> str:
     their own words after it (clinical-model 4.1 item 4: physio override, logged)."""
     note = note.strip()
     if choice and choice not in DOSAGE_CHANGE_REASON_LABELS:
-        raise ValidationError({"change_reason": "Choose a reason from the list."})
+        raise ValidationError({"change_reason": _("Choose a reason from the list.")})
     if not choice and not note:
         raise ValidationError(
-            {"change_reason": "Say why the dosage changed: choose a reason or write one."}
+            {"change_reason": _("Say why the dosage changed: choose a reason or write one.")}
         )
     if choice == "other" and not note:
-        raise ValidationError({"change_note": "Write the reason for the dosage change."})
+        raise ValidationError({"change_note": _("Write the reason for the dosage change.")})
     if not choice or choice == "other":
         return note
     label = DOSAGE_CHANGE_REASON_LABELS[choice]
@@ -525,11 +540,13 @@ def update_prescription(
     before = {name: getattr(prescription, name) for name in (*PRESCRIPTION_DOSAGE_FIELDS, "notes")}
     for name, value in changes.items():
         if name not in (*PRESCRIPTION_DOSAGE_FIELDS, "notes"):
-            raise ValidationError({name: "This field cannot be changed here."})
+            raise ValidationError({name: _("This field cannot be changed here.")})
         setattr(prescription, name, value)
     prescription.full_clean()
     if not any(getattr(prescription, n) for n in STORED_DOSAGE_AMOUNTS):
-        raise ValidationError({"sets": "Give a dosage: sets, repetitions, a hold time or minutes."})
+        raise ValidationError(
+            {"sets": _("Give a dosage: sets, repetitions, a hold time or minutes.")}
+        )
     dosage = _differences(before, prescription, PRESCRIPTION_DOSAGE_FIELDS)
     notes = _differences(before, prescription, ["notes"])
     if dosage:
@@ -604,22 +621,33 @@ def add_prescription(
     _check_in_catalogue_of(plan, exercise, "exercise")
     if phase.code not in exercise.phases:
         raise ValidationError(
-            {"exercise": f"{exercise.name} is not used in the {phase.name} phase."}
+            {
+                "exercise": _("%(name)s is not used in the %(phase)s phase.")
+                % {"name": exercise.name, "phase": localise(phase.name)}
+            }
         )
     if phase.prescriptions.filter(exercise=exercise).exists():
-        raise ValidationError({"exercise": f"{exercise.name} is already in this phase."})
+        raise ValidationError(
+            {"exercise": _("%(name)s is already in this phase.") % {"name": exercise.name}}
+        )
     flags = _excluding_flags(plan, exercise)
     if flags and not override_reason.strip():
         raise ValidationError(
             {
-                "override_reason": f"{exercise.name} is hidden for this patient "
-                f"({', '.join(flags)}): give a reason to add it anyway."
+                "override_reason": _(
+                    "%(name)s is hidden for this patient (%(flags)s): give a reason to add it "
+                    "anyway."
+                )
+                % {"name": exercise.name, "flags": ", ".join(flags)}
             }
         )
     last = phase.prescriptions.aggregate(last=Max("order"))["last"]
-    reason = "Added by the physiotherapist."
+    # Stored in English (catalogue messages): the pages show it with `localise`.
+    reason = gettext_noop("Added by the physiotherapist.")
     if flags:
-        reason += f" Rule override ({', '.join(flags)}): {override_reason.strip()}"
+        reason = gettext_noop(
+            "Added by the physiotherapist. Rule override (%(rules)s): %(reason)s"
+        ) % {"rules": ", ".join(flags), "reason": override_reason.strip()}
     item = _physio_item(
         plan,
         phase.code,
@@ -683,23 +711,39 @@ def swap_prescription(*, prescription: Prescription, by: User, to: str) -> Presc
     """
     plan = _editable(prescription.phase.plan)
     if to not in ("progression", "regression"):
-        raise ValidationError({"to": "Choose progression or regression."})
+        raise ValidationError({"to": _("Choose progression or regression.")})
     target = getattr(prescription.exercise, to)
     if target is None:
-        raise ValidationError({"to": f"{prescription.exercise.name} has no {to} in the catalogue."})
+        raise ValidationError(
+            {
+                "to": (
+                    _("%(name)s has no progression in the catalogue.")
+                    if to == "progression"
+                    else _("%(name)s has no regression in the catalogue.")
+                )
+                % {"name": prescription.exercise.name}
+            }
+        )
     _check_in_catalogue_of(plan, target, "to")
     flags = _excluding_flags(plan, target)
     if flags:
         raise ValidationError(
-            {"to": f"{target.name} is hidden for this patient ({', '.join(flags)})."}
+            {
+                "to": _("%(name)s is hidden for this patient (%(flags)s).")
+                % {"name": target.name, "flags": ", ".join(flags)}
+            }
         )
-    word = "harder" if to == "progression" else "easier"
     swapped_from = prescription.exercise
     item = _physio_item(
         plan,
         prescription.phase.code,
         target,
-        reason=f"Swapped by the physiotherapist to the {word} version of {swapped_from.name}.",
+        reason=(
+            gettext_noop("Swapped by the physiotherapist to the harder version of %(name)s.")
+            if to == "progression"
+            else gettext_noop("Swapped by the physiotherapist to the easier version of %(name)s.")
+        )
+        % {"name": swapped_from.name},
         rule_ids=("PHYSIO-CHANGE",),
     )
     # An item's notes are only what the physio wrote (the catalogue's tips travel with the
@@ -725,10 +769,10 @@ def update_phase(*, phase: PlanPhase, by: User, **changes) -> PlanPhase:
     before = {name: getattr(phase, name) for name in ("start_date", "end_date", "notes")}
     for name, value in changes.items():
         if name not in ("start_date", "end_date", "notes"):
-            raise ValidationError({name: "This field cannot be changed here."})
+            raise ValidationError({name: _("This field cannot be changed here.")})
         setattr(phase, name, value)
     if phase.start_date and phase.end_date and phase.end_date < phase.start_date:
-        raise ValidationError({"end_date": "The phase cannot end before it starts."})
+        raise ValidationError({"end_date": _("The phase cannot end before it starts.")})
     phase.save()
     changed = _differences(before, phase, ["start_date", "end_date", "notes"])
     if changed:
@@ -767,7 +811,7 @@ def publish_plan(*, plan: Plan, by: User, confirm_warnings: bool | None = None) 
     safety.refuse_if_open(plan.patient)
     snapshot = snapshots.plan_snapshot(plan)
     if not revision_content.has_items(snapshot):
-        raise ValidationError({"items": "Add at least one exercise before publishing."})
+        raise ValidationError({"items": _("Add at least one exercise before publishing.")})
     last = plan.revisions.order_by("-number").first()
     if last is not None and revision_content.is_same(last.snapshot, snapshot):
         raise NothingToPublish(last.number)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -9,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import get_physio_or_404, get_visible_patient
@@ -16,6 +19,7 @@ from clinical.dosing import DOSAGE_CHANGE_REASONS
 from clinical.intake import RED_FLAG_QUESTIONS_BY_KEY
 from clinical.measures import START_BACK_LICENCE, stored_start_back
 from clinical.rules import RULES
+from core.i18n import localise, localise_all
 from exercises.models import Exercise
 from exercises.selectors import exercises_visible_to
 from programs import revision_content, safety, services, snapshots
@@ -124,7 +128,9 @@ def assessment_create(request, patient_pk):
             patient=patient, by=physio.user, answers=form.answers
         )
         messages.success(
-            request, f"Assessment recorded. Screening: {assessment.get_outcome_display()}."
+            request,
+            _("Assessment recorded. Screening: %(outcome)s.")
+            % {"outcome": assessment.get_outcome_display()},
         )
         return redirect("assessment-detail", pk=assessment.pk)
     answers = form.answers if form.is_bound else {"assessment_date": timezone.localdate()}
@@ -192,17 +198,17 @@ def assessment_detail(request, pk):
 def assessment_confirm(request, pk):
     assessment = _assessment_or_404(request.user, pk)
     if request.POST.get("confirmed") != "yes":
-        messages.error(request, "Tick the box to confirm the amber findings.")
+        messages.error(request, _("Tick the box to confirm the amber findings."))
     else:
         try:
             data = _validated(AmberConfirmationSerializer(data=request.POST))
             services.confirm_amber(assessment=assessment, by=request.user, note=data["note"])
         except ValidationError as invalid:
-            messages.error(request, " ".join(invalid.messages))
+            messages.error(request, " ".join(localise_all(invalid.messages)))
         except services.PlanConflictError as error:
-            messages.error(request, str(error))
+            messages.error(request, localise(str(error)))
         else:
-            messages.success(request, "Amber findings confirmed. You can now propose a plan.")
+            messages.success(request, _("Amber findings confirmed. You can now propose a plan."))
     return redirect("assessment-detail", pk=assessment.pk)
 
 
@@ -222,7 +228,7 @@ def plan_generate(request, assessment_pk):
             )
         )
     except ValidationError as invalid:
-        messages.error(request, " ".join(invalid.messages))
+        messages.error(request, " ".join(localise_all(invalid.messages)))
         return redirect("assessment-detail", pk=assessment.pk)
     template = choice.get("template")
     try:
@@ -233,9 +239,11 @@ def plan_generate(request, assessment_pk):
         else:
             plan = services.generate_plan(assessment=assessment, by=physio.user)
     except services.PlanRefusedError as refused:
-        messages.error(request, refused.detail)
+        messages.error(request, localise(str(refused.detail)))
         return redirect("assessment-detail", pk=assessment.pk)
-    messages.success(request, "Plan proposed. Review every item, edit what you need, then publish.")
+    messages.success(
+        request, _("Plan proposed. Review every item, edit what you need, then publish.")
+    )
     return redirect("plan-edit", pk=plan.pk)
 
 
@@ -303,9 +311,9 @@ def _run_edit(request, plan, phase_code, operation, success: str):
         operation()
     except ValidationError as error:
         for message in error.messages:
-            messages.error(request, message)
+            messages.error(request, localise(message))
     except services.PlanConflictError as error:
-        messages.error(request, str(error))
+        messages.error(request, localise(str(error)))
     else:
         messages.success(request, success)
     return _phase_response(request, plan, phase_code)
@@ -343,7 +351,7 @@ def item_update(request, plan_pk, item_pk):
         lambda: services.update_prescription(
             prescription=item, by=request.user, **_validated(serializer)
         ),
-        f"{item.exercise.name}: dosage saved.",
+        _("%(name)s: dosage saved.") % {"name": item.exercise.name},
     )
 
 
@@ -356,7 +364,7 @@ def item_remove(request, plan_pk, item_pk):
         item.phase.plan,
         item.phase.code,
         lambda: services.remove_prescription(prescription=item, by=request.user),
-        f"{item.exercise.name} removed.",
+        _("%(name)s removed.") % {"name": item.exercise.name},
     )
 
 
@@ -373,7 +381,7 @@ def item_move(request, plan_pk, item_pk):
         lambda: services.move_prescription(
             prescription=item, by=request.user, **_validated(serializer)
         ),
-        "Order changed.",
+        _("Order changed."),
     )
 
 
@@ -389,7 +397,7 @@ def item_swap(request, plan_pk, item_pk):
         lambda: services.swap_prescription(
             prescription=item, by=request.user, **_validated(serializer)
         ),
-        "Exercise swapped.",
+        _("Exercise swapped."),
     )
 
 
@@ -416,7 +424,11 @@ def item_add(request, plan_pk, phase_code):
         )
 
     return _run_edit(
-        request, plan, phase_code, add, f"{exercise.name if exercise else 'Exercise'} added."
+        request,
+        plan,
+        phase_code,
+        add,
+        _("%(name)s added.") % {"name": exercise.name} if exercise else _("Exercise added."),
     )
 
 
@@ -431,13 +443,15 @@ def phase_update(request, plan_pk, phase_code):
         plan,
         phase_code,
         lambda: services.update_phase(phase=phase, by=request.user, **_validated(serializer)),
-        f"{phase.name}: saved.",
+        _("%(phase)s: saved.") % {"phase": localise(phase.name)},
     )
 
 
 def _replaced_in_words(plan: Plan) -> str:
     started = date_format(timezone.localtime(plan.created_at), "j M Y")
-    return f"The plan of {started} is archived: the patient follows this plan only."
+    return _("The plan of %(date)s is archived: the patient follows this plan only.") % {
+        "date": started
+    }
 
 
 @login_required
@@ -458,10 +472,12 @@ def plan_publish(request, pk):
             {"plan": plan, "patient": plan.patient, "warnings": unconfirmed.warnings},
         )
     except (ValidationError, services.PlanConflictError) as error:
-        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        messages.error(request, " ".join(localise_all(getattr(error, "messages", [str(error)]))))
         return redirect("plan-edit", pk=plan.pk)
     messages.success(
-        request, f"Published as revision {revision.number}. The patient can now see it."
+        request,
+        _("Published as revision %(number)s. The patient can now see it.")
+        % {"number": revision.number},
     )
     for other in replaces:
         messages.info(request, _replaced_in_words(other))
@@ -478,10 +494,17 @@ def plan_save_template(request, pk):
             plan=plan, by=request.user, **_validated(serializer)
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, " ".join(localise_all(error.messages)))
     else:
-        messages.success(request, f"Saved as the clinic template “{template.name}”.")
+        messages.success(
+            request, _("Saved as the clinic template “%(name)s”.") % {"name": template.name}
+        )
     return redirect("plan-edit", pk=plan.pk)
+
+
+def _day_in_words(value: str | None) -> str:
+    """A snapshot's ISO date in the active language's long form ("3 March 2026")."""
+    return date_format(datetime.date.fromisoformat(value)) if value else ""
 
 
 @login_required
@@ -496,7 +519,11 @@ def revision_changes(request, plan_pk, number):
             previous.phase(phase["code"]) if previous else None,
             revision.phase(phase["code"]) or {},
             phase["phase_changed"],
+            day_in_words=_day_in_words,
         )
+        phase["phase_changed_in_words"] = [
+            localise(words) for words in phase["phase_changed_in_words"]
+        ]
     return render(
         request,
         "programs/revision_changes.html",
@@ -522,11 +549,13 @@ def safety_close(request, patient_pk):
             patient=patient, by=request.user, resolution=request.POST.get("resolution", "")
         )
     except ValidationError as refused:
-        messages.error(request, " ".join(refused.messages))
+        messages.error(request, " ".join(localise_all(refused.messages)))
     else:
         messages.success(
             request,
-            "The safety concern is closed and recorded. The patient sees their plan again "
-            "and reminders resume.",
+            _(
+                "The safety concern is closed and recorded. The patient sees their plan again "
+                "and reminders resume."
+            ),
         )
     return redirect("patient-detail", pk=patient.pk)

@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from accounts.permissions import get_own_patient_or_404
+from core.i18n import localise
 from followup import services
 from followup.forms import FunctionReviewForm
 from followup.models import FunctionReview
@@ -30,7 +31,7 @@ def _review_page(request, review: FunctionReview, *, source: str, actor, token: 
                 review=review, ratings=form.ratings, source=source, actor=actor
             )
         except ValidationError as error:
-            form.add_error(None, error.messages[0])
+            form.add_error(None, localise(error.messages[0]))
         else:
             return render(request, "followup/function_review_done.html", context)
     return render(

@@ -9,9 +9,11 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import get_physio_or_404, get_visible_patient
+from core.i18n import localise_all
 from followup import outcomes, selectors, services
 from followup.models import Alert
 from followup.patient_page import patient_page
@@ -78,12 +80,15 @@ def alert_acknowledge(request, pk):
     try:
         alert = services.acknowledge_alert(alert=alert, by=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, " ".join(localise_all(error.messages)))
     else:
         if alert.resolution == Alert.Resolution.DECLINED:
-            messages.success(request, f"{alert.rule_id}: suggestion declined; the plan stays.")
+            messages.success(
+                request,
+                _("%(rule)s: suggestion declined; the plan stays.") % {"rule": alert.rule_id},
+            )
         else:
-            messages.success(request, f"{alert.rule_id} acknowledged.")
+            messages.success(request, _("%(rule)s acknowledged.") % {"rule": alert.rule_id})
     return _back_to_patient(alert)
 
 
@@ -96,10 +101,13 @@ def alert_approve(request, pk):
             alert=alert, by=request.user, rts_sign_off=request.POST.get("rts_sign_off") == "on"
         )
     except ValidationError as error:
-        messages.error(request, "Not moved. " + " ".join(error.messages))
+        messages.error(
+            request, _("Not moved. %(why)s") % {"why": " ".join(localise_all(error.messages))}
+        )
     else:
         messages.success(
             request,
-            f"Moved to {revision.snapshot['current_phase']}; revision {revision.number} published.",
+            _("Moved to %(phase)s; revision %(number)s published.")
+            % {"phase": revision.snapshot["current_phase"], "number": revision.number},
         )
     return _back_to_patient(alert)

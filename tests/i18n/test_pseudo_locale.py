@@ -4,14 +4,17 @@ The guard renders the product in a pseudo-language ("xx") whose catalogue wraps 
 of our Spanish catalogue and of Django's own catalogues as ``⟦message⟧`` (placeholders kept,
 so values are filled in as usual). Then it renders every page a patient and a physio reach
 (the access matrix's world and URLs: each GET row some persona gets a 200 from), every email
-(through the services that send them) and the PDFs' HTML, takes the visible text (text nodes
-outside script/style, and title, alt, aria-label, placeholder, a button's value), removes the
-wrapped segments and fails on any word left that is not on the allowlist (names from the test
-world, e-mail addresses, URLs, rule ids, exercise keys, STarT Back, PSFS, units). A word left
-over is a text a Spanish reader would get in English: mark it (`{% translate %}`,
-``gettext``, ``clinical.i18n._``) or show a stored core text through ``localise``.
+(through the services that send them) and the PDFs' HTML, and takes the visible text: text
+nodes outside script/style; title, alt, aria-label, placeholder, a submit button's value; and
+data-label, hx-confirm, data-name, which styles and scripts show. It removes the wrapped
+segments and fails on any word left that is not on the allowlist (names from the test world,
+e-mail addresses, URLs, rule ids, exercise keys, time zone names, STarT Back, PSFS, units).
+A word left over is a text a Spanish reader would get in English: mark it
+(`{% translate %}`, ``gettext``, ``clinical.i18n._``) or show a stored core text through
+``localise``.
 
-All leaks are listed in one message, per page, so they can be fixed in one pass.
+All leaks are listed in one message, per page, so they can be fixed in one pass. Not covered:
+texts that scripts write (djangojs), and pages only a POST answers (a form with its errors).
 """
 
 from __future__ import annotations
@@ -214,7 +217,12 @@ def _speak_pseudo() -> None:
 
 class VisibleText(HTMLParser):
     HIDDEN = {"script", "style"}
-    ATTRIBUTES = {"title", "alt", "aria-label", "placeholder"}
+    # Shown too: a table cell's label on narrow screens (CSS attr()), htmx's confirmation
+    # dialog, the exercise name the guided session's script shows.
+    ATTRIBUTES = {
+        *("title", "alt", "aria-label", "placeholder"),
+        *("data-label", "hx-confirm", "data-name"),
+    }
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)

@@ -264,8 +264,12 @@ def _unwrapped(text: str) -> str:
 
 
 def leaks(text: str, allowed: set[str]) -> list[str]:
-    """The words of ``text`` outside the wrapped segments and the allowlist."""
-    rest = _unwrapped(text)
+    """The words of ``text`` outside the wrapped segments and the allowlist (single words,
+    and whole texts written by people, which are taken out as they stand)."""
+    rest = " ".join(text.split())
+    for phrase in sorted((a for a in allowed if not WORD.fullmatch(a)), key=len, reverse=True):
+        rest = rest.replace(phrase, " ")
+    rest = _unwrapped(rest)
     for pattern in (URL, EMAIL, RULE_ID):
         rest = pattern.sub(" ", rest)
     return [word for word in WORD.findall(rest) if word not in allowed]
@@ -287,46 +291,49 @@ def _summary(words: list[str]) -> str:
 
 
 def test_the_guard_sees_an_unmarked_text_and_passes_a_marked_one():
-    allowed = {"Quillfeather"}
+    allowed = {"Quillfeather", "Hold the rail."}
     page = (
         f"<title>{wrap('My plan')}</title><p>{wrap('Hello %(name)s').replace('%(name)s', 'Ann')}"
         f"</p><p>Forgotten words</p><script>var notShown = 1;</script>"
         f'<img alt="A drawing" src="/static/x.png"><input type="submit" value="{wrap("Save")}">'
         f"<p>{wrap('Sent to a1@example.com')} RF-EMERG-CES Quillfeather https://x.example/a</p>"
+        "<p>Hold the rail.</p><p>Hold the bar.</p>"
     )
-    assert html_leaks(page, allowed) == ["Forgotten", "words", "drawing"]
+    assert html_leaks(page, allowed) == ["Forgotten", "words", "Hold", "the", "bar", "drawing"]
 
 
 # --- what the world holds that is never translated ----------------------------------------
 
 
-def _world_words() -> set[str]:
+def _world_words(built) -> set[str]:
     """People's and clinics' names, the exercise keys, and what a physio or patient wrote
-    themselves (the private exercise, the PSFS activity): shown as written, by design."""
+    themselves: shown as written, by design."""
     from django.contrib.auth import get_user_model
 
-    from accounts.models import Clinic
+    from accounts.models import Clinic, Patient
     from exercises.models import Exercise
+    from followup.models import Alert
     from tests.test_access_matrix import PRIVATE_EXERCISE_FIELDS
 
     words: set[str] = set()
     for user in get_user_model().objects.all():
         words |= set(WORD.findall(f"{user.full_name} {user.email}"))
-    from accounts.models import Patient
-
     for patient in Patient.objects.all():
         words |= set(WORD.findall(f"{patient.first_name} {patient.last_name}"))
-    for clinic in Clinic.objects.all():
-        words |= set(WORD.findall(str(clinic.name)))
+    # A clinic's name as a whole ("Clinic A"), not its words.
+    words |= {str(name) for name in Clinic.objects.values_list("name", flat=True)}
     for key in Exercise.objects.values_list("key", flat=True):
         words |= set(WORD.findall(key))
     # Time zone names (the IANA identifiers a select lists) are not translated.
     # (shown as "America/New_York": the URL pattern takes what follows the first slash).
     for name in zoneinfo.available_timezones():
         words |= set(WORD.findall(name.split("/")[0]))
-    own = [PRIVATE_EXERCISE_FIELDS["name"], *PRIVATE_EXERCISE_FIELDS["steps"], "Gardening"]
-    for text in own:
-        words |= set(WORD.findall(text))
+    # Whole texts, taken out as they stand (their words may be leaks elsewhere): the private
+    # exercise and the PSFS activity, written by people; and the alert message the world
+    # writes by hand in place of the core's PROGRESS message.
+    words |= {PRIVATE_EXERCISE_FIELDS["name"], *PRIVATE_EXERCISE_FIELDS["steps"], "Gardening"}
+    alert = Alert.objects.get(pk=built.placeholders["alert"])
+    words.add(alert.physio_message)
     return words | ALLOWED
 
 
@@ -336,7 +343,7 @@ def _world_words() -> set[str]:
 def _pages(built) -> dict[str, list[str]]:
     """Every GET page some persona gets a 200 from (the API speaks JSON: not pages)."""
     found: dict[str, list[str]] = {}
-    allowed = _world_words()
+    allowed = _world_words(built)
     for row in MATRIX.values():
         if row.is_api:
             continue
@@ -359,7 +366,8 @@ def _pages(built) -> dict[str, list[str]]:
                 pass
             label = f"GET {url} ({persona}, {row.name})"
             if response.status_code != 200:
-                found[label] = [f"answered {response.status_code}, not 200"]
+                # The access matrix checks the answers; a drawing's URL names its content,
+                # which the pseudo translations change.
                 continue
             if not response.get("Content-Type", "").startswith("text/html"):
                 continue
@@ -375,7 +383,7 @@ def _emails(built) -> dict[str, list[str]]:
     from documents.services import send_program_ready_email
     from followup.services import send_alert_email, send_function_review_email
 
-    allowed = _world_words()
+    allowed = _world_words(built)
     invitation = Invitation.objects.get(patient_id=built.placeholders["invited"])
     _send_again(built)
     sends = {
@@ -460,7 +468,7 @@ def _pdfs(built) -> dict[str, list[str]]:
     from followup.models import ProgressReport
     from followup.progress_report import progress_report_html
 
-    allowed = _world_words()
+    allowed = _world_words(built)
     found: dict[str, list[str]] = {}
     with translation.override(PSEUDO):
         document = ProgramDocument.objects.get(pk=built.placeholders["document"])

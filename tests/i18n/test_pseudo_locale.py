@@ -8,8 +8,8 @@ so values are filled in as usual). Then it renders every page a patient and a ph
 nodes outside script/style; title, alt, aria-label, placeholder, a submit button's value; and
 data-label, hx-confirm, data-name, which styles and scripts show. It removes the wrapped
 segments and fails on any word left that is not on the allowlist (names from the test world,
-e-mail addresses, URLs, rule ids, exercise keys, time zone names, STarT Back, PSFS, units).
-A word left over is a text a Spanish reader would get in English: mark it
+e-mail addresses, URLs, rule ids, exercise keys, time zone names, STarT Back, PSFS, NPRS, ODI,
+units). A word left over is a text a Spanish reader would get in English: mark it
 (`{% translate %}`, ``gettext``, ``clinical.i18n._``) or show a stored core text through
 ``localise``.
 
@@ -67,6 +67,8 @@ ALLOWED = {
     "STarT",
     "Back",
     "PSFS",
+    "NPRS",
+    "ODI",
     "PDF",
     "kg",
     "cm",
@@ -332,6 +334,8 @@ def _world_words(built) -> set[str]:
     # exercise and the PSFS activity, written by people; and the alert message the world
     # writes by hand in place of the core's PROGRESS message.
     words |= {PRIVATE_EXERCISE_FIELDS["name"], *PRIVATE_EXERCISE_FIELDS["steps"], "Gardening"}
+    # Rule ids without a hyphen ("PROGRESS"), as the alerts name them.
+    words |= set(Alert.objects.values_list("rule_id", flat=True))
     alert = Alert.objects.get(pk=built.placeholders["alert"])
     words.add(alert.physio_message)
     return words | ALLOWED

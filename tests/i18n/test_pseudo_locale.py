@@ -77,6 +77,7 @@ ALLOWED = {
 }
 URL = re.compile(r"\b(?:https?|mailto|cid|data):\S+|\bwww\.\S+|/[\w\-./?=&%#]+")
 EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
+TOKEN = re.compile(r"\b(?=[0-9a-f]*\d)[0-9a-f]{6,}\b")  # an API token's key, a digest
 RULE_ID = re.compile(r"\b[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+\b")
 WORD = re.compile(r"[^\W\d_]{2,}")
 WRAPPED_SEEN: list[bool] = []  # per page: did it show a wrapped (translated) text at all
@@ -272,7 +273,7 @@ def leaks(text: str, allowed: set[str]) -> list[str]:
     for phrase in sorted((a for a in allowed if not WORD.fullmatch(a)), key=len, reverse=True):
         rest = rest.replace(phrase, " ")
     rest = _unwrapped(rest)
-    for pattern in (URL, EMAIL, RULE_ID):
+    for pattern in (URL, EMAIL, TOKEN, RULE_ID):
         rest = pattern.sub(" ", rest)
     return [word for word in WORD.findall(rest) if word not in allowed]
 
@@ -299,7 +300,7 @@ def test_the_guard_sees_an_unmarked_text_and_passes_a_marked_one():
         f"</p><p>Forgotten words</p><script>var notShown = 1;</script>"
         f'<img alt="A drawing" src="/static/x.png"><input type="submit" value="{wrap("Save")}">'
         f"<p>{wrap('Sent to a1@example.com')} RF-EMERG-CES Quillfeather https://x.example/a</p>"
-        "<p>Hold the rail.</p><p>Hold the bar.</p>"
+        "<p>Hold the rail.</p><p>Hold the bar.</p><code>fc3a9b01</code>"
     )
     assert html_leaks(page, allowed) == ["Forgotten", "words", "Hold", "the", "bar", "drawing"]
 

@@ -323,8 +323,10 @@ def _world_words(built) -> set[str]:
         words |= set(WORD.findall(f"{user.full_name} {user.email}"))
     for patient in Patient.objects.all():
         words |= set(WORD.findall(f"{patient.first_name} {patient.last_name}"))
-    # A clinic's name as a whole ("Clinic A"), not its words.
-    words |= {str(name) for name in Clinic.objects.values_list("name", flat=True)}
+    # A clinic's name as a whole ("Clinic A"), not its words; and its own emergency wording
+    # (one text per clinic, written by the clinic, shown as written).
+    for name, wording in Clinic.objects.values_list("name", "emergency_wording"):
+        words |= {str(name), str(wording)} - {""}
     for key in Exercise.objects.values_list("key", flat=True):
         words |= set(WORD.findall(key))
     # Time zone names (the IANA identifiers a select lists) are not translated.

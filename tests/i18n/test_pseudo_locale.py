@@ -479,15 +479,19 @@ def _pdfs(built) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     with translation.override(PSEUDO):
         document = ProgramDocument.objects.get(pk=built.placeholders["document"])
-        htmls = {
-            "program PDF": program_html(document),
-            "progress report PDF": progress_report_html(
-                ProgressReport.objects.get(pk=built.placeholders["progress_report"])
-            ),
-        }
         large = ProgramDocument.objects.filter(revision=document.revision, is_large_print=True)
+        documents = {"program PDF": document}
         if large.exists():
-            htmls["program PDF, large print"] = program_html(large.get())
+            documents["program PDF, large print"] = large.first()
+        htmls = {}
+        for name, printed in documents.items():
+            # A document prints in its own language (the patient's, when it was asked for).
+            if hasattr(printed, "language"):
+                printed.language = PSEUDO  # not saved
+            htmls[name] = program_html(printed)
+        htmls["progress report PDF"] = progress_report_html(
+            ProgressReport.objects.get(pk=built.placeholders["progress_report"])
+        )
     for name, html in htmls.items():
         words = html_leaks(html, allowed)
         if words:

@@ -112,7 +112,9 @@ def build_cold_advice(
     return AdviceItem(
         key="cold",
         kind=AdviceKind.COLD,
-        title=item.name,
+        # The advice's own title (a message, so every language shows it), not the catalogue
+        # entry's name, which only the catalogue's translation files carry.
+        title=_("Cold pack"),
         patient_text=_(
             "Use a cold pack wrapped in a thin cloth for %(minutes)s minutes (never more than "
             "%(max)s), up to every 2-3 hours while awake, with at least an hour between. Stop "
@@ -208,7 +210,7 @@ def build_heat_advice(
     return AdviceItem(
         key="heat",
         kind=AdviceKind.HEAT,
-        title=item.name,
+        title=_("Heat pack"),
         patient_text=patient,
         reason=reason,
         rule_ids=("MOD-HEAT",),

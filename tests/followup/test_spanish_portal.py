@@ -330,3 +330,28 @@ def test_forms_follow_the_active_language():
         assert check_in_form.fields["pain"].label == "¿Cuánto dolor tiene ahora?"
     with translation.override("en"):
         assert str(ReminderScheduleForm().fields["weekdays"].choices[0][1]) == "Monday"
+
+
+def test_the_invitation_page_is_in_the_invited_patients_language(
+    client, physio_a, mailoutbox, django_capture_on_commit_callbacks
+):
+    from accounts import services as accounts_services
+    from tests.browser.test_foundation_journey import _invitation_path
+
+    with django_capture_on_commit_callbacks(execute=True):
+        patient = accounts_services.invite_patient(
+            physio=physio_a,
+            first_name="Lucía",
+            last_name="Fernández",
+            date_of_birth=datetime.date(1979, 3, 2),
+            email="lucia.fernandez@example.com",
+            timezone="Europe/Madrid",
+            language="es",
+        )
+    (invitation,) = [m for m in mailoutbox if m.to == [patient.email]][:1]
+
+    page = client.get(_invitation_path(invitation), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert '<html lang="es">' in page
+    assert "Bienvenido/a, Lucía" in page
+    assert "Guardar la contraseña y continuar" in page

@@ -86,6 +86,15 @@ def test_a_spanish_speaking_patient_reads_everything_in_spanish(
     screenshot("01-hoy")
     problems["Today"] = _no_english(page.content(), names)
 
+    # The guided session: its script's texts come from the JavaScript catalogue, in Spanish.
+    page.get_by_role("link", name="Empezar la sesión de hoy").click()
+    expect(page.get_by_role("heading", name="La sesión de hoy")).to_be_visible()
+    page.locator("[data-step].is-current").get_by_role("button", name="Empezar").click()
+    expect(page.locator("[data-step].is-current [data-stage]")).to_have_text("Prepárese")
+    screenshot("01b-sesion", full_page=False)
+    problems["guided session"] = _no_english(page.content(), names)
+    page.goto(f"{live_server.url}{reverse('patient-home')}")
+
     # The PDF of the program, in Spanish.
     pdf_links = page.locator("a[download]")
     if pdf_links.count():

@@ -116,6 +116,10 @@ def test_today_is_in_spanish(spanish_client, spanish_patient, spanish_revision, 
     assert "Los ejercicios de hoy" in page
     assert "Empezar la sesión de hoy" in page
     assert "Cuándo pedir ayuda" in page
+    # The date in Spanish words: "miércoles 9 de diciembre".
+    assert re.search(
+        r"\b(lunes|martes|miércoles|jueves|viernes|sábado|domingo) \d+ de [a-z]+", page
+    )
 
 
 def test_my_plan_is_in_spanish(spanish_client, spanish_patient, spanish_revision, on_day):

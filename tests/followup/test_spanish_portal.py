@@ -17,6 +17,7 @@ from django.utils import translation
 from accounts.models import Language
 from followup.forms import CheckInForm
 from reminders.forms import ReminderScheduleForm
+from reminders.models import ReminderSchedule
 from tests.followup.conftest import CALM_DAY_FORM, TODAY
 
 pytestmark = pytest.mark.django_db
@@ -332,8 +333,10 @@ def test_forms_follow_the_active_language():
         assert [label for _, label in form.fields["weekdays"].choices][:2] == ["lunes", "martes"]
         check_in_form = CheckInForm(items=[], questions=[])
         assert check_in_form.fields["pain"].label == "¿Cuánto dolor tiene ahora?"
+        assert ReminderSchedule(weekdays=[0, 2]).weekday_names == ["lunes", "miércoles"]
     with translation.override("en"):
         assert str(ReminderScheduleForm().fields["weekdays"].choices[0][1]) == "Monday"
+        assert ReminderSchedule(weekdays=[0, 2]).weekday_names == ["Monday", "Wednesday"]
 
 
 def test_the_invitation_page_is_in_the_invited_patients_language(

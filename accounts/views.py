@@ -118,6 +118,8 @@ def accept_invitation(request, token):
             {"reason": invalid.reason},
             status=invalid.status,
         )
+    # Not signed in yet: the page is in the invited patient's language (issue #17).
+    translation.activate(invitation.patient.language)
     form = SetPasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -11,18 +11,32 @@ import uuid
 from collections.abc import Sequence
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
+from core.i18n import localise
 from followup.models import CheckIn
 
-PAIN_ERROR = "Choose a number from 0 (no pain) to 10 (worst imaginable)."
-YES_NO = [("yes", "Yes"), ("no", "No")]
+PAIN_ERROR = _("Choose a number from 0 (no pain) to 10 (worst imaginable).")
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+# The model's choices, marked here too (same message ids), so the form is in the patient's
+# language whatever the model's labels are.
+ZONES = [
+    (CheckIn.Zone.GREEN, _("Green: fine, or mild discomfort that settles within 30 minutes")),
+    (CheckIn.Zone.AMBER, _("Amber: moderate discomfort, settled by the next morning")),
+    (CheckIn.Zone.RED, _("Red: sharp, shooting or spreading pain, or worse the next day")),
+]
+FEELINGS = [
+    (CheckIn.Feeling.BETTER, _("Better")),
+    (CheckIn.Feeling.SAME, _("About the same")),
+    (CheckIn.Feeling.WORSE, _("Worse")),
+]
 WARNING_PREFIX = "warning_"
 
 
-ANSWER_YES_OR_NO = "Please answer yes or no."
+ANSWER_YES_OR_NO = _("Please answer yes or no.")
 
 
-def _yes_no(label: str, *, required: bool = True, help_text: str = "") -> forms.TypedChoiceField:
+def _yes_no(label, *, required: bool = True, help_text: str = "") -> forms.TypedChoiceField:
     """A yes/no question as two radio buttons, neither ticked: nothing is answered for the
     patient. Unanswered is an error ("please answer"), or None where `required` is False."""
     return forms.TypedChoiceField(
@@ -41,45 +55,45 @@ class CheckInForm(forms.Form):
     """Done? How did it feel? Pain 0-10? Better or worse? Any warning sign? (DESIGN §1)."""
 
     items_done = forms.MultipleChoiceField(
-        label="What did you do today?",
+        label=_("What did you do today?"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"invalid_choice": "“%(value)s” is not in today's plan."},
+        error_messages={"invalid_choice": _("“%(value)s” is not in today's plan.")},
     )
     zone = forms.ChoiceField(
-        label="How did the exercises feel?",
-        choices=CheckIn.Zone.choices,
+        label=_("How did the exercises feel?"),
+        choices=ZONES,
         required=False,
         widget=forms.RadioSelect,
-        help_text="Only if you did some exercises today.",
-        error_messages={"invalid_choice": "Choose green, amber or red."},
+        help_text=_("Only if you did some exercises today."),
+        error_messages={"invalid_choice": _("Choose green, amber or red.")},
     )
     pain = forms.TypedChoiceField(
-        label="How much pain do you have now?",
+        label=_("How much pain do you have now?"),
         choices=[(str(number), str(number)) for number in range(11)],
         coerce=int,
         widget=forms.RadioSelect,
-        help_text="0 is no pain, 10 is the worst pain you can imagine.",
+        help_text=_("0 is no pain, 10 is the worst pain you can imagine."),
         error_messages={"required": PAIN_ERROR, "invalid_choice": PAIN_ERROR},
     )
     feeling = forms.ChoiceField(
-        label="Since your last check-in, do you feel…",
-        choices=CheckIn.Feeling.choices,
+        label=_("Since your last check-in, do you feel…"),
+        choices=FEELINGS,
         widget=forms.RadioSelect,
         error_messages={
-            "required": "Tell us whether you feel better, about the same, or worse.",
-            "invalid_choice": "Choose better, about the same, or worse.",
+            "required": _("Tell us whether you feel better, about the same, or worse."),
+            "invalid_choice": _("Choose better, about the same, or worse."),
         },
     )
-    can_manage_daily_tasks = _yes_no("Could you manage your usual daily tasks?")
-    has_new_symptoms = _yes_no("Any new symptoms since last time?")
+    can_manage_daily_tasks = _yes_no(_("Could you manage your usual daily tasks?"))
+    has_new_symptoms = _yes_no(_("Any new symptoms since last time?"))
     pain_eases_with_position = _yes_no(
-        "Does the pain ease when you change position?",
+        _("Does the pain ease when you change position?"),
         required=False,
-        help_text="Only needed if your pain is 8 or more.",
+        help_text=_("Only needed if your pain is 8 or more."),
     )
     note = forms.CharField(
-        label="Anything else for your physio? (optional)",
+        label=_("Anything else for your physio? (optional)"),
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -96,7 +110,9 @@ class CheckInForm(forms.Form):
         self.fields["items_done"].choices = list(items)
         self.warning_keys = [question.key for question in questions]
         for question in questions:
-            self.fields[f"{WARNING_PREFIX}{question.key}"] = _yes_no(question.patient_text)
+            self.fields[f"{WARNING_PREFIX}{question.key}"] = _yes_no(
+                localise(question.patient_text)
+            )
 
     @property
     def warning_fields(self) -> list[forms.BoundField]:
@@ -153,8 +169,8 @@ class FunctionReviewForm(forms.Form):
                 choices=[(str(value), str(value)) for value in range(11)],
                 coerce=int,
                 widget=forms.RadioSelect,
-                help_text="0: unable to do it. 10: as well as before your back problem.",
-                error_messages={"required": "Choose a number from 0 to 10."},
+                help_text=_("0: unable to do it. 10: as well as before your back problem."),
+                error_messages={"required": _("Choose a number from 0 to 10.")},
             )
 
     @property

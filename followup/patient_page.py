@@ -12,10 +12,14 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import AuditEvent, Invitation, Patient
 from accounts.selectors import get_patient_page_for
 from clinical.intake import RED_FLAG_QUESTIONS_BY_KEY
+from core.i18n import localise
 from followup import outcomes
 from followup.models import Alert
 from followup.selectors import PHASE_NAMES, RESOLVED_SHOWN, FollowUp, follow_up_overview
@@ -36,7 +40,8 @@ def _number(value: float) -> str:
 
 
 def _day_label(day: datetime.date) -> str:
-    return f"{day.day} {day:%b}"
+    """A short day and month in the active language ("8 Dec", "8 dic")."""
+    return date_format(day, "j M")
 
 
 def chart(overview: FollowUp) -> dict | None:
@@ -61,7 +66,8 @@ def chart(overview: FollowUp) -> dict | None:
             {
                 "x": _number(x_of(offset)),
                 "y": _number(y_of(point.pain / 10)),
-                "label": f"{_day_label(point.day)} {point.at:%H:%M}: pain {point.pain}/10",
+                "label": _("%(day)s %(time)s: pain %(pain)s/10")
+                % {"day": _day_label(point.day), "time": f"{point.at:%H:%M}", "pain": point.pain},
             }
         )
     bars = []
@@ -94,20 +100,38 @@ def chart(overview: FollowUp) -> dict | None:
     pains = [p.pain for p in overview.chart_points]
     first, last = overview.chart_points[0], overview.chart_points[-1]
     weekly = "; ".join(
-        f"week of {_day_label(w.starts_on)}: "
-        + (
-            f"{w.adherence.percent} % ({w.adherence.done} of {w.adherence.expected} sessions)"
+        (
+            _("week of %(week)s: %(percent)s %% (%(done)s of %(expected)s sessions)")
+            % {
+                "week": _day_label(w.starts_on),
+                "percent": w.adherence.percent,
+                "done": w.adherence.done,
+                "expected": w.adherence.expected,
+            }
             if w.adherence.percent is not None
-            else "no sessions prescribed"
+            else _("week of %(week)s: no sessions prescribed") % {"week": _day_label(w.starts_on)}
         )
         for w in weeks
     )
-    description = (
-        f"Pain at {len(pains)} check-in{'s' if len(pains) != 1 else ''} from "
-        f"{_day_label(first.day)} to {_day_label(last.day)} {last.day.year}: first {pains[0]}/10, "
-        f"latest {pains[-1]}/10, lowest {min(pains)}/10, highest {max(pains)}/10. "
-        f"Sessions done as a share of those prescribed, per week: {weekly}."
-    )
+    description = ngettext(
+        "Pain at %(count)s check-in from %(first_day)s to %(last_day)s %(year)s: "
+        "first %(first)s/10, latest %(latest)s/10, lowest %(lowest)s/10, highest %(highest)s/10. "
+        "Sessions done as a share of those prescribed, per week: %(weekly)s.",
+        "Pain at %(count)s check-ins from %(first_day)s to %(last_day)s %(year)s: "
+        "first %(first)s/10, latest %(latest)s/10, lowest %(lowest)s/10, highest %(highest)s/10. "
+        "Sessions done as a share of those prescribed, per week: %(weekly)s.",
+        len(pains),
+    ) % {
+        "count": len(pains),
+        "first_day": _day_label(first.day),
+        "last_day": _day_label(last.day),
+        "year": last.day.year,
+        "first": pains[0],
+        "latest": pains[-1],
+        "lowest": min(pains),
+        "highest": max(pains),
+        "weekly": weekly,
+    }
     return {
         "width": WIDTH,
         "height": HEIGHT,
@@ -139,7 +163,7 @@ def chart(overview: FollowUp) -> dict | None:
 
 def _warning_words(keys: list[str]) -> list[str]:
     return [
-        RED_FLAG_QUESTIONS_BY_KEY[key].physio_text.rstrip("?")
+        localise(RED_FLAG_QUESTIONS_BY_KEY[key].physio_text).rstrip("?").lstrip("¿")
         if key in RED_FLAG_QUESTIONS_BY_KEY
         else key
         for key in keys
@@ -165,8 +189,8 @@ def follow_up_panel(patient, overview: FollowUp) -> dict:
         "patient": patient,
         "overview": overview,
         "plan": plan,
-        "phase_name": PHASE_NAMES.get(overview.phase, ""),
-        "current_phase_name": PHASE_NAMES.get(plan.current_phase, "") if plan else "",
+        "phase_name": localise(PHASE_NAMES.get(overview.phase, "")),
+        "current_phase_name": localise(PHASE_NAMES.get(plan.current_phase, "")) if plan else "",
         "chart": chart(overview),
         "chart_id": f"follow-up-chart-{patient.pk}",
         "resolved_shown": RESOLVED_SHOWN,

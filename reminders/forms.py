@@ -1,32 +1,34 @@
 from django import forms
+from django.utils.dates import WEEKDAYS
+from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import COMMON_TIMEZONES
-from reminders.models import WEEKDAY_NAMES
 
 
 class ReminderScheduleForm(forms.Form):
     """When reminders arrive. Used by the patient (settings page) and the physio (panel)."""
 
-    is_enabled = forms.BooleanField(label="Send me reminder emails", required=False)
+    is_enabled = forms.BooleanField(label=_("Send me reminder emails"), required=False)
     weekdays = forms.TypedMultipleChoiceField(
-        label="On these days",
-        choices=list(enumerate(WEEKDAY_NAMES)),
+        label=_("On these days"),
+        # Django's weekday names (0 = Monday), in the active language.
+        choices=sorted(WEEKDAYS.items()),
         coerce=int,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     local_time = forms.TimeField(
-        label="At this time", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+        label=_("At this time"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
     )
     timezone = forms.ChoiceField(
-        label="Time zone", choices=[(name, name) for name in COMMON_TIMEZONES]
+        label=_("Time zone"), choices=[(name, name) for name in COMMON_TIMEZONES]
     )
 
     def clean(self):
         super().clean()
         cleaned = self.cleaned_data
         if cleaned.get("is_enabled") and not cleaned.get("weekdays"):
-            self.add_error("weekdays", "Choose at least one day, or turn reminders off.")
+            self.add_error("weekdays", _("Choose at least one day, or turn reminders off."))
         return cleaned
 
     @classmethod

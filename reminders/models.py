@@ -8,6 +8,7 @@ import uuid
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import validate_timezone
@@ -72,7 +73,8 @@ class ReminderSchedule(models.Model):
 
     @property
     def weekday_names(self) -> list[str]:
-        return [WEEKDAY_NAMES[day] for day in sorted(self.weekdays)]
+        """The days, named in the active language (Django's weekday names, 0 = Monday)."""
+        return [str(WEEKDAYS[day]) for day in sorted(self.weekdays)]
 
     def as_slot_schedule(self) -> slots.Schedule:
         return slots.Schedule(

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -31,7 +32,7 @@ def reminder_settings(request):
         schedule, request.POST if request.method == "POST" else None
     )
     if request.method == "POST" and _save(request, form, patient):
-        messages.success(request, "Your reminder settings are saved.")
+        messages.success(request, _("Your reminder settings are saved."))
         return redirect("reminder-settings")
     context = {
         "patient": patient,
@@ -47,7 +48,7 @@ def reminder_settings(request):
 def reminder_resubscribe(request):
     patient = get_own_patient_or_404(request.user)
     services.update_schedule(patient=patient, by=request.user, is_subscribed=True)
-    messages.success(request, "Reminder emails are back on.")
+    messages.success(request, _("Reminder emails are back on."))
     return redirect("reminder-settings")
 
 
@@ -63,17 +64,19 @@ def physio_reminder_edit(request, pk):
         except ValidationError as refused:
             messages.error(request, " ".join(refused.messages))
         else:
-            messages.success(request, "Reminders are resumed.")
+            messages.success(request, _("Reminders are resumed."))
         return redirect("patient-detail", pk=patient.pk)
     form = ReminderScheduleForm.for_schedule(services.schedule_for(patient), request.POST)
     if _save(request, form, patient):
-        messages.success(request, "The reminder schedule is saved.")
+        messages.success(request, _("The reminder schedule is saved."))
     else:
         problems = "; ".join(
-            f"{form.fields[name].label if name in form.fields else 'Schedule'}: {' '.join(errs)}"
+            f"{form.fields[name].label if name in form.fields else _('Schedule')}: {' '.join(errs)}"
             for name, errs in form.errors.items()
         )
-        messages.error(request, f"The reminder schedule was not saved. {problems}")
+        messages.error(
+            request, _("The reminder schedule was not saved. %(problems)s") % {"problems": problems}
+        )
     return redirect("patient-detail", pk=patient.pk)
 
 

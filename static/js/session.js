@@ -9,6 +9,15 @@
 (() => {
   "use strict";
 
+  // Texts in the page's language: Django's JavaScript catalogue (/jsi18n/, loaded before this
+  // script) defines gettext, ngettext and interpolate; without it the English stays.
+  const gettext = window.gettext || ((text) => text);
+  const ngettext = window.ngettext || ((one, many, count) => (count === 1 ? one : many));
+  const interpolate =
+    window.interpolate ||
+    ((text, values) => text.replace(/%\((\w+)\)s/g, (match, name) => String(values[name])));
+  const say = (text, values) => interpolate(text, values, true);
+
   const form = document.querySelector("form[data-session]");
   if (!form) return;
 
@@ -65,8 +74,16 @@
     if (hasSound && navigator.vibrate) navigator.vibrate(patterns[kind]);
   }
 
-  function plural(count, word) {
-    return `${count} ${word}${count === 1 ? "" : "s"}`;
+  function seconds(count) {
+    return say(ngettext("%(count)s second", "%(count)s seconds", count), { count });
+  }
+
+  function minutes(count) {
+    return say(ngettext("%(count)s minute", "%(count)s minutes", count), { count });
+  }
+
+  function repetitions(count) {
+    return say(ngettext("%(count)s repetition", "%(count)s repetitions", count), { count });
   }
 
   // Seconds left as shown: "15", or "4:05" from a minute up.
@@ -112,10 +129,14 @@
   function counterText() {
     const { plan, side, set, rep } = run;
     const words = [];
-    if (plan.sides > 1) words.push(`Side ${side + 1} of 2`);
-    if (plan.sets > 1) words.push(`Set ${set + 1} of ${plan.sets}`);
-    if (plan.kind === "hold" && plan.reps > 1) words.push(`Hold ${rep + 1} of ${plan.reps}`);
-    if (plan.kind === "reps") words.push(plural(plan.reps, "repetition"));
+    if (plan.sides > 1) words.push(say(gettext("Side %(side)s of 2"), { side: side + 1 }));
+    if (plan.sets > 1) {
+      words.push(say(gettext("Set %(set)s of %(sets)s"), { set: set + 1, sets: plan.sets }));
+    }
+    if (plan.kind === "hold" && plan.reps > 1) {
+      words.push(say(gettext("Hold %(hold)s of %(holds)s"), { hold: rep + 1, holds: plan.reps }));
+    }
+    if (plan.kind === "reps") words.push(repetitions(plan.reps));
     return words.join(" · ");
   }
 
@@ -166,8 +187,8 @@
   }
 
   function workAnnouncements(left, total) {
-    if (total >= 10 && left === Math.floor(total / 2)) announce("Halfway.");
-    if (total > 3 && left === 3) announce("3 seconds left.");
+    if (total >= 10 && left === Math.floor(total / 2)) announce(gettext("Halfway."));
+    if (total > 3 && left === 3) announce(gettext("3 seconds left."));
     if (left <= 3) signal("tick");
   }
 
@@ -175,14 +196,19 @@
     const { plan } = run;
     const what =
       plan.kind === "hold"
-        ? `hold for ${plural(plan.hold, "second")}`
+        ? say(gettext("hold for %(time)s"), { time: seconds(plan.hold) })
         : plan.kind === "timed"
-          ? `keep going for ${plural(plan.seconds / 60, "minute")}`
-          : `do ${plural(plan.reps, "repetition")}`;
-    show("ready", "Get ready", String(GET_READY_S));
+          ? say(gettext("keep going for %(time)s"), { time: minutes(plan.seconds / 60) })
+          : say(gettext("do %(reps)s"), { reps: repetitions(plan.reps) });
+    show("ready", gettext("Get ready"), String(GET_READY_S));
     // The exercise's name, picture, dosage and the number on one phone screen.
     run.ui.timer.closest("[data-step]").scrollIntoView({ block: "start", behavior: scrollBehaviour() });
-    announce(`Get ready: ${what}, starting in ${GET_READY_S} seconds.`);
+    announce(
+      say(gettext("Get ready: %(what)s, starting in %(count)s seconds."), {
+        what,
+        count: GET_READY_S,
+      }),
+    );
     setRunning(true);
     countdown(GET_READY_S, { onSecond: () => signal("tick"), onEnd: work });
   }
@@ -191,16 +217,18 @@
     const { plan } = run;
     signal("go");
     if (plan.kind === "hold") {
-      show("work", "Hold", String(plan.hold));
-      announce(`Hold for ${plural(plan.hold, "second")}.`);
+      show("work", gettext("Hold"), String(plan.hold));
+      announce(say(gettext("Hold for %(time)s."), { time: seconds(plan.hold) }));
       countdown(plan.hold, { onSecond: workAnnouncements, onEnd: holdDone });
     } else if (plan.kind === "timed") {
-      show("work", "Keep going", clock(plan.seconds));
-      announce(`Go: ${plural(plan.seconds / 60, "minute")}.`);
+      show("work", gettext("Keep going"), clock(plan.seconds));
+      announce(say(gettext("Go: %(time)s."), { time: minutes(plan.seconds / 60) }));
       countdown(plan.seconds, { onSecond: workAnnouncements, onEnd: roundDone });
     } else {
-      show("work", `Do ${plural(plan.reps, "repetition")}`, String(plan.reps));
-      announce(`Do ${plural(plan.reps, "repetition")}, then tap Set done.`);
+      show("work", say(gettext("Do %(reps)s"), { reps: repetitions(plan.reps) }), String(plan.reps));
+      announce(
+        say(gettext("Do %(reps)s, then tap Set done."), { reps: repetitions(plan.reps) }),
+      );
       setRunning(false);
       run.ui.start.hidden = true;
       run.ui.roundDone.hidden = false;
@@ -212,8 +240,13 @@
     run.rep += 1;
     if (run.rep < run.plan.reps) {
       signal("end");
-      show("rest", "Relax", String(RELAX_S));
-      announce(`Relax. Hold ${run.rep + 1} of ${run.plan.reps} next.`);
+      show("rest", gettext("Relax"), String(RELAX_S));
+      announce(
+        say(gettext("Relax. Hold %(hold)s of %(holds)s next."), {
+          hold: run.rep + 1,
+          holds: run.plan.reps,
+        }),
+      );
       countdown(RELAX_S, { onSecond: () => {}, onEnd: work });
     } else {
       roundDone();
@@ -233,19 +266,25 @@
       run.isFinished = true;
       ui.start.hidden = true;
       ui.pause.hidden = true;
-      show("finished", "Done", "✓");
-      ui.counter.textContent = `${plan.name}: all done.`;
-      announce(`${plan.name}: all done. Tap Done for the next exercise.`);
+      show("finished", gettext("Done"), "✓");
+      ui.counter.textContent = say(gettext("%(name)s: all done."), { name: plan.name });
+      announce(
+        say(gettext("%(name)s: all done. Tap Done for the next exercise."), { name: plan.name }),
+      );
       return;
     }
     run.set = run.round % plan.sets;
     run.side = Math.floor(run.round / plan.sets);
     const otherSide = plan.sides > 1 && run.set === 0;
-    const next = otherSide ? "Now the other side" : `Rest, then set ${run.set + 1}`;
+    const next = otherSide
+      ? gettext("Now the other side")
+      : say(gettext("Rest, then set %(set)s"), { set: run.set + 1 });
     show("rest", next, "");
     ui.start.hidden = false;
-    ui.start.textContent = otherSide ? "Start the other side" : `Start set ${run.set + 1}`;
-    announce(`${next}. Tap Start when you are ready.`);
+    ui.start.textContent = otherSide
+      ? gettext("Start the other side")
+      : say(gettext("Start set %(set)s"), { set: run.set + 1 });
+    announce(say(gettext("%(next)s. Tap Start when you are ready."), { next }));
   }
 
   function setRunning(isRunning) {
@@ -254,7 +293,7 @@
     ui.pause.hidden = !isRunning;
     run.isPaused = false;
     ui.timer.classList.remove("is-paused");
-    ui.pause.textContent = "Pause";
+    ui.pause.textContent = gettext("Pause");
   }
 
   function togglePause() {
@@ -267,8 +306,8 @@
       countdownState.endsAt = Date.now() + countdownState.left;
     }
     run.ui.timer.classList.toggle("is-paused", run.isPaused);
-    run.ui.pause.textContent = run.isPaused ? "Resume" : "Pause";
-    announce(run.isPaused ? "Paused." : "Going again.");
+    run.ui.pause.textContent = run.isPaused ? gettext("Resume") : gettext("Pause");
+    announce(run.isPaused ? gettext("Paused.") : gettext("Going again."));
   }
 
   // --- moving through the session ------------------------------------------------------
@@ -301,9 +340,9 @@
     ui.timer.hidden = false;
     ui.actions.hidden = false;
     ui.roundDone.hidden = true;
-    ui.start.textContent = "Start";
+    ui.start.textContent = gettext("Start");
     setRunning(false);
-    show("idle", "Ready when you are", plan.kind === "reps" ? String(plan.reps) : "");
+    show("idle", gettext("Ready when you are"), plan.kind === "reps" ? String(plan.reps) : "");
     if (plan.kind !== "reps") {
       ui.number.textContent = clock(plan.kind === "hold" ? plan.hold : plan.seconds);
     }
@@ -313,11 +352,17 @@
   function finish() {
     const ticked = steps.filter((step) => step.querySelector("input[name='done']").checked);
     const summary = end.querySelector("[data-summary]");
-    end.querySelector("h2").textContent = "Session finished";
-    summary.textContent =
-      `You did ${ticked.length} of ${plural(steps.length, "exercise")}. ` +
-      "They are ticked on Today: check in there.";
-    announce(`Session finished. You did ${ticked.length} of ${steps.length}.`);
+    end.querySelector("h2").textContent = gettext("Session finished");
+    const counts = { done: ticked.length, total: steps.length };
+    summary.textContent = say(
+      ngettext(
+        "You did %(done)s of %(total)s exercise. They are ticked on Today: check in there.",
+        "You did %(done)s of %(total)s exercises. They are ticked on Today: check in there.",
+        steps.length,
+      ),
+      counts,
+    );
+    announce(say(gettext("Session finished. You did %(done)s of %(total)s."), counts));
     focusOn(end.querySelector("h2"));
   }
 
@@ -328,7 +373,9 @@
     if (action === "sound") {
       hasSound = !hasSound;
       button.setAttribute("aria-pressed", String(hasSound));
-      button.textContent = `Sound and vibration: ${hasSound ? "on" : "off"}`;
+      button.textContent = hasSound
+        ? gettext("Sound and vibration: on")
+        : gettext("Sound and vibration: off");
     } else if (action === "start") {
       if (run.isFinished) return;
       getReady();

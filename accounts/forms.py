@@ -20,7 +20,14 @@ class PatientForm(forms.ModelForm):
             "timezone": forms.TextInput(attrs={"list": "timezones", "autocomplete": "off"}),
             "email": forms.EmailInput(attrs={"autocomplete": "off"}),
         }
-        labels = {"timezone": _("Time zone"), "language": _("Language")}
+        labels = {
+            "first_name": _("First name"),
+            "last_name": _("Last name"),
+            "date_of_birth": _("Date of birth"),
+            "email": _("Email"),
+            "timezone": _("Time zone"),
+            "language": _("Language"),
+        }
         help_texts = {
             "date_of_birth": format_lazy(
                 _("Patients must be {age} or over: this service is for adults."), age=ADULT_FROM_AGE

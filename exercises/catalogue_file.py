@@ -158,6 +158,7 @@ class CatalogueEntry:
             "steps": list(self.steps),
             "cautions": self.cautions,
             "patient_notes": self.dosage.patient_notes,
+            "physio_notes": self.dosage.physio_notes,
         }
         return {**english, **dict(self.translations.get(language, {}))}
 
@@ -207,7 +208,9 @@ class CatalogueFileError(ValueError):
 
 
 # What a translation file gives for each entry: the texts a patient reads.
-TRANSLATED_FIELDS = ("name", "steps", "cautions", "patient_notes")
+TRANSLATED_FIELDS = ("name", "steps", "cautions", "patient_notes", "physio_notes")
+# Required only where the English has text (the physio's catalogue note; most have none).
+OPTIONAL_WHEN_EMPTY = ("physio_notes",)
 
 
 def translation_path(path: str | Path, language: str) -> Path:
@@ -548,11 +551,13 @@ class _TranslationValidator:
             if key not in TRANSLATED_FIELDS:
                 self.error(entry.id, str(key), "unknown field")
         english = entry.texts("en")
-        for key in ("name", "cautions", "patient_notes"):
+        for key in ("name", "cautions", "patient_notes", "physio_notes"):
             value = raw.get(key)
             if english[key].strip():
                 if not _is_text(value):
                     self.error(entry.id, key, f"no text in {language}")
+            elif key not in raw and key in OPTIONAL_WHEN_EMPTY:
+                continue
             elif key not in raw:
                 self.error(entry.id, key, "required field is missing (empty, as in English)")
             elif value not in (None, "") and not isinstance(value, str):
@@ -578,4 +583,5 @@ class _TranslationValidator:
             "steps": list(steps),
             "cautions": raw.get("cautions") or "",
             "patient_notes": raw.get("patient_notes") or "",
+            "physio_notes": raw.get("physio_notes") or "",
         }

@@ -13,7 +13,9 @@ class ExerciseFilter(django_filters.FilterSet):
     """The catalogue facets, shared by the API and the browse pages."""
 
     search = django_filters.CharFilter(method="filter_search", label=_("Search"))
-    category = django_filters.ChoiceFilter(choices=choices_of(CATEGORIES), empty_label=_("Any"))
+    category = django_filters.ChoiceFilter(
+        choices=choices_of(CATEGORIES), label=_("Category"), empty_label=_("Any")
+    )
     region = django_filters.ChoiceFilter(
         choices=choices_of(REGIONS), method="filter_region", label=_("Region"), empty_label=_("Any")
     )
@@ -29,8 +31,12 @@ class ExerciseFilter(django_filters.FilterSet):
         label=_("Difficulty"),
         empty_label=_("Any"),
     )
-    position = django_filters.ChoiceFilter(choices=choices_of(POSITIONS), empty_label=_("Any"))
-    direction = django_filters.ChoiceFilter(choices=choices_of(DIRECTIONS), empty_label=_("Any"))
+    position = django_filters.ChoiceFilter(
+        choices=choices_of(POSITIONS), label=_("Position"), empty_label=_("Any")
+    )
+    direction = django_filters.ChoiceFilter(
+        choices=choices_of(DIRECTIONS), label=_("Direction"), empty_label=_("Any")
+    )
     equipment = django_filters.CharFilter(method="filter_equipment", label=_("Equipment"))
 
     class Meta:

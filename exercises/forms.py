@@ -4,13 +4,33 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from exercises.illustrations import drawing_from_library, library_poses
 from figures import PROPS, PoseError, check_drawing
 from figures.pose import VIEWS
 
 # Props that need a place take their default one in the builder (pillow under the head).
-BUILDER_PROPS = tuple((name, name.replace("_", " ")) for name in PROPS)
+PROP_NAMES = {
+    "mat": pgettext_lazy("drawing prop", "mat"),
+    "chair": pgettext_lazy("drawing prop", "chair"),
+    "wall": pgettext_lazy("drawing prop", "wall"),
+    "pillow": pgettext_lazy("drawing prop", "pillow"),
+    "towel_roll": pgettext_lazy("drawing prop", "towel roll"),
+    "strap": pgettext_lazy("drawing prop", "strap"),
+    "ball": pgettext_lazy("drawing prop", "ball"),
+    "step": pgettext_lazy("drawing prop", "step"),
+    "water": pgettext_lazy("drawing prop", "water"),
+    "table": pgettext_lazy("drawing prop", "table"),
+    "band": pgettext_lazy("drawing prop", "band"),
+    "stick": pgettext_lazy("drawing prop", "stick"),
+    "box": pgettext_lazy("drawing prop", "box"),
+    "bed": pgettext_lazy("drawing prop", "bed"),
+    "bike": pgettext_lazy("drawing prop", "bike"),
+    "doorway": pgettext_lazy("drawing prop", "doorway"),
+    "pack": pgettext_lazy("drawing prop", "pack"),
+}
+BUILDER_PROPS = tuple((name, PROP_NAMES.get(name, name.replace("_", " "))) for name in PROPS)
 
 
 VIEW_LABELS = {

@@ -122,7 +122,7 @@ def _validate_drawing(value) -> None:
 
 
 # The catalogue texts a patient reads, translated per language (issue #17).
-TRANSLATED_FIELDS = ("name", "steps", "cautions", "patient_notes")
+TRANSLATED_FIELDS = ("name", "steps", "cautions", "patient_notes", "physio_notes")
 
 
 def translated_texts(translations, language: str | None) -> dict:

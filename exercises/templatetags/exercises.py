@@ -2,10 +2,18 @@ from collections.abc import Mapping
 
 from django import template
 
+from core.templatetags.localise import exercise_text
 from exercises.dosage import DosageValues, describe_dosage
 from exercises.illustrations import frame_label, illustration_url, illustrations_for
+from exercises.models import VOCABULARY_WORDS
 
 register = template.Library()
+
+
+@register.filter
+def vocabulary_words(values) -> list[str]:
+    """Catalogue tags (regions, categories...) as words in the active language."""
+    return [str(VOCABULARY_WORDS.get(value, value)) for value in values or []]
 
 
 @register.filter
@@ -35,7 +43,7 @@ def exercise_frames(subject, size="medium", loop=False, embed=False):
     """
     frames = illustrations_for(subject)
     is_item = isinstance(subject, Mapping)
-    name = subject.get("name", "") if is_item else subject.name
+    name = subject.get("name", "") if is_item else exercise_text(subject, "name")
     embed = embed or is_item
     height = FRAME_SIZES[size]
     aspect = min(max(frames[0].aspect if frames else 1.5, MIN_ASPECT), MAX_ASPECT)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import template
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 from clinical.follow_up import PainTrend
 
@@ -17,9 +18,13 @@ TREND_ARROWS = {"down": "↓", "up": "↑", "same": "→"}
 def pain_change(trend: PainTrend) -> str:
     """The change since the check-in before, as an arrow (decoration) and words."""
     if trend.change is None:
-        return format_html('<span class="trend muted">{}</span>', "first check-in")
+        return format_html('<span class="trend muted">{}</span>', _("first check-in"))
     previous = trend.latest - trend.change
-    words = "same as before" if trend.direction == "same" else f"{trend.direction} from {previous}"
+    words = {
+        "same": _("same as before"),
+        "down": _("down from %(previous)s") % {"previous": previous},
+        "up": _("up from %(previous)s") % {"previous": previous},
+    }[trend.direction]
     return format_html(
         '<span class="trend trend-{} nowrap"><span aria-hidden="true">{}</span> {}</span>',
         trend.direction,

@@ -19,6 +19,7 @@ texts that scripts write (djangojs), and pages only a POST answers (a form with 
 
 from __future__ import annotations
 
+import gettext
 import re
 import zoneinfo
 from html.parser import HTMLParser
@@ -69,6 +70,7 @@ ALLOWED = {
     "PSFS",
     "NPRS",
     "ODI",
+    "MCID",  # minimal clinically important difference: the acronym Spanish papers use too
     "PDF",
     "kg",
     "cm",
@@ -155,15 +157,36 @@ def _reset_translations() -> None:
 @pytest.fixture
 def pseudo_language(pseudo_locale_paths):
     ours, theirs = pseudo_locale_paths
-    real_own_messages = core.i18n._own_messages
 
     def own_messages(language: str) -> list[str]:
-        # Only our catalogue's messages are patterns for stored texts (as in production).
-        with override_settings(LOCALE_PATHS=[ours]):
-            return real_own_messages(language)
+        # Only our catalogue's messages are patterns for stored texts (as in production). Read
+        # directly: overriding a setting here would deactivate the language mid-page (Django's
+        # setting_changed receiver resets the active translation).
+        catalogue = gettext.translation(
+            "django", localedir=str(ours), languages=[language], fallback=True
+        )
+        return [key for key in getattr(catalogue, "_catalog", {}) if isinstance(key, str)]
+
+    from exercises import illustrations
+    from exercises.catalogue_file import CatalogueEntry
+
+    english_texts = CatalogueEntry.texts
+
+    def texts(entry, language: str) -> dict:
+        # The catalogue file's entries (the drawing builder's library) in the pseudo-language,
+        # as the translation files give them in a real one.
+        english = english_texts(entry, "en")
+        if language != PSEUDO:
+            return english_texts(entry, language)
+        return {
+            key: [wrap(step) for step in value] if isinstance(value, list) else wrap(value)
+            for key, value in english.items()
+        }
 
     info = {"bidi": False, "code": PSEUDO, "name": "Pseudo", "name_local": "Pseudo"}
+    illustrations._library_poses.cache_clear()
     with (
+        mock.patch.object(CatalogueEntry, "texts", texts),
         override_settings(
             LANGUAGES=[*settings.LANGUAGES, (PSEUDO, "Pseudo")],
             LOCALE_PATHS=[ours, theirs, *settings.LOCALE_PATHS],
@@ -176,6 +199,7 @@ def pseudo_language(pseudo_locale_paths):
             yield
         finally:
             translation.activate(settings.LANGUAGE_CODE)
+    illustrations._library_poses.cache_clear()
     _reset_translations()
 
 
@@ -199,6 +223,7 @@ def _speak_pseudo() -> None:
             "name": wrap(get("name", "") or ""),
             "steps": [wrap(step) for step in get("steps", []) or []],
             "cautions": wrap(get("cautions", "") or ""),
+            "physio_notes": wrap(get("physio_notes", "") or ""),
             "patient_notes": wrap(get("patient_notes", "") or ""),
         }
 

@@ -921,7 +921,7 @@ def _apply_clearance(rule: FiredRule, intake: Intake, today: date) -> FiredRule:
         rule,
         is_cleared=True,
         answers=(*rule.answers, ("medical_clearance", cleared)),
-        physio_message=_("%(message)s %(cleared)s lifts the block.")
+        physio_message=_("%(cleared)s lifts the block: %(message)s")
         % {"message": rule.physio_message, "cleared": cleared},
         patient_message="",
         confirmation=_("%(cleared)s covers %(rule_id)s for this episode.")

@@ -19,6 +19,8 @@ from typing import Any, NotRequired, TypedDict
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
+from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from clinical.intake import (
@@ -51,20 +53,21 @@ from clinical.screening import (
     screen,
     screen_for_referral,
 )
+from core.i18n import localise
 from programs import measures_form
 
 # Label, help text and section for each field, in the order the physio meets them (§5.1-§5.5).
 # The form shows the sections in this order, one at a time; the red-flag screen follows the
 # presentation (its questions depend on the regions), STarT Back has its own section.
-SECTIONS = {
+SECTIONS: dict[str, Any] = {
     "admin": "Assessment",
     "presentation": "Presentation",
-    "red_flags": "Red-flag screen",
-    "history": "History, safety and lifestyle",
-    "start_back": "STarT Back (low back only)",
-    "psfs": "Function (PSFS)",
-    "preferences": "Preferences and resources",
-    "clearance": "Medical clearance (only when a flag was resolved by a doctor)",
+    "red_flags": _("Red-flag screen"),
+    "history": _("History, safety and lifestyle"),
+    "start_back": _("STarT Back (low back only)"),
+    "psfs": _("Function (PSFS)"),
+    "preferences": _("Preferences and resources"),
+    "clearance": _("Medical clearance (only when a flag was resolved by a doctor)"),
 }
 # Fields shown only when another answer makes them relevant: (field, the values that do).
 # Hidden fields are not sent, so an answer left in one that no longer applies is dropped.
@@ -75,76 +78,78 @@ SHOWN_WHEN: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 # Sections shown only for some regions: STarT Back is validated for low back pain only (5.6).
 SECTION_REGIONS = {"start_back": (Region.LUMBAR.value,)}
-LABELS: dict[str, tuple[str, str, str]] = {
-    "assessment_date": ("Assessment date", "", "admin"),
+LABELS: dict[str, tuple[Any, Any, str]] = {
+    "assessment_date": (_("Assessment date"), "", "admin"),
     "pregnancy_status": ("Pregnancy", "", "admin"),
-    "pregnancy_weeks": ("Weeks pregnant", "Only if pregnant.", "admin"),
-    "regions": ("Regions with spasm", "", "presentation"),
+    "pregnancy_weeks": (_("Weeks pregnant"), _("Only if pregnant."), "admin"),
+    "regions": (_("Regions with spasm"), "", "presentation"),
     "primary_region": (
-        "Main region",
-        "Orders the items and picks the education text.",
+        _("Main region"),
+        _("Orders the items and picks the education text."),
         "presentation",
     ),
-    "onset_date": ("Onset date", "An approximate date is fine.", "presentation"),
-    "onset_type": ("How it started", "", "presentation"),
+    "onset_date": (_("Onset date"), _("An approximate date is fine."), "presentation"),
+    "onset_type": (_("How it started"), "", "presentation"),
     "triggers": ("Triggers", "", "presentation"),
-    "previous_episodes": ("Previous episodes", "", "presentation"),
-    "pain_now": ("Pain now (0-10)", "", "presentation"),
-    "pain_worst_24h": ("Worst pain in the last 24 hours (0-10)", "", "presentation"),
+    "previous_episodes": (_("Previous episodes"), "", "presentation"),
+    "pain_now": (_("Pain now (0-10)"), "", "presentation"),
+    "pain_worst_24h": (_("Worst pain in the last 24 hours (0-10)"), "", "presentation"),
     "irritability": (
         "Irritability",
-        "Low: settles in under 10 min. Moderate: 10-30 min. High: over 30 min or no comfortable "
-        "position.",
+        _(
+            "Low: settles in under 10 min. Moderate: 10-30 min. High: over 30 min or no "
+            "comfortable position."
+        ),
         "presentation",
     ),
-    "aggravating": ("Movements that make it worse", "", "presentation"),
-    "radiating_pain": ("Pain spreading into a limb", "", "presentation"),
-    "paraesthesia": ("Pins and needles or numbness", "", "presentation"),
-    "weakness": ("Limb weakness", "", "presentation"),
+    "aggravating": (_("Movements that make it worse"), "", "presentation"),
+    "radiating_pain": (_("Pain spreading into a limb"), "", "presentation"),
+    "paraesthesia": (_("Pins and needles or numbness"), "", "presentation"),
+    "weakness": (_("Limb weakness"), "", "presentation"),
     "neuro_exam_done": (
-        "Neurological examination done",
-        "Required when limb symptoms are recorded.",
+        _("Neurological examination done"),
+        _("Required when limb symptoms are recorded."),
         "presentation",
     ),
-    "directional_preference": ("Directional preference (examination)", "", "presentation"),
-    "exam_findings": ("Examination findings", "", "presentation"),
-    "function_walk_10min": ("Can walk for 10 minutes", "", "presentation"),
+    "directional_preference": (_("Directional preference (examination)"), "", "presentation"),
+    "exam_findings": (_("Examination findings"), "", "presentation"),
+    "function_walk_10min": (_("Can walk for 10 minutes"), "", "presentation"),
     "work_status": ("Work", "", "presentation"),
     "is_prevention_only": (
-        "Prevention only (recovered, history of episodes)",
-        "Starts in Maintain.",
+        _("Prevention only (recovered, history of episodes)"),
+        _("Starts in Maintain."),
         "presentation",
     ),
-    "known_spinal_dx": ("Known spinal diagnoses", "", "history"),
-    "spinal_surgery_date": ("Date of spinal surgery", "If any.", "history"),
+    "known_spinal_dx": (_("Known spinal diagnoses"), "", "history"),
+    "spinal_surgery_date": (_("Date of spinal surgery"), _("If any."), "history"),
     "hx_osteoporosis": ("Osteoporosis", "", "history"),
-    "long_term_steroids": ("Long-term steroid tablets", "", "history"),
-    "hx_inflammatory": ("Inflammatory spinal disease", "", "history"),
-    "modality_safety": ("Cold and heat safety", "", "history"),
-    "other_limits": ("Other limits", "", "history"),
-    "activity_level": ("Activity level", "", "history"),
-    "sitting_hours": ("Hours sitting a day", "", "history"),
-    "occupation_load": ("Work load", "", "history"),
+    "long_term_steroids": (_("Long-term steroid tablets"), "", "history"),
+    "hx_inflammatory": (_("Inflammatory spinal disease"), "", "history"),
+    "modality_safety": (_("Cold and heat safety"), "", "history"),
+    "other_limits": (_("Other limits"), "", "history"),
+    "activity_level": (_("Activity level"), "", "history"),
+    "sitting_hours": (_("Hours sitting a day"), "", "history"),
+    "occupation_load": (_("Work load"), "", "history"),
     "sports_category": ("Sport", "", "history"),
-    "sports_detail": ("Which sport", "", "history"),
-    "weight_category": ("Weight (physio-recorded)", "", "history"),
+    "sports_detail": (_("Which sport"), "", "history"),
+    "weight_category": (_("Weight (physio-recorded)"), "", "history"),
     "stress_level": ("Stress", "", "history"),
     "sleep_quality": ("Sleep", "", "history"),
-    "equipment": ("Equipment at home", "", "preferences"),
-    "time_per_day": ("Time a day for exercises (minutes)", "", "preferences"),
-    "preferred_activity": ("Preferred activity", "", "preferences"),
-    "reminder_frequency": ("Reminder emails", "", "preferences"),
+    "equipment": (_("Equipment at home"), "", "preferences"),
+    "time_per_day": (_("Time a day for exercises (minutes)"), "", "preferences"),
+    "preferred_activity": (_("Preferred activity"), "", "preferences"),
+    "reminder_frequency": (_("Reminder emails"), "", "preferences"),
 }
 # Derived or compound fields the form does not ask for directly.
 DERIVED = {"age", "red_flags", "medical_clearance", "start_back"}
-EXTRA_FIELDS = {
+EXTRA_FIELDS: dict[str, tuple[Any, Any, str]] = {
     "clearance_by": (
-        "Medical clearance: cleared by",
-        "Name of the doctor, if a flag was resolved.",
+        _("Medical clearance: cleared by"),
+        _("Name of the doctor, if a flag was resolved."),
         "clearance",
     ),
-    "clearance_role": ("Medical clearance: role", "", "clearance"),
-    "clearance_date": ("Medical clearance: date", "", "clearance"),
+    "clearance_role": (_("Medical clearance: role"), "", "clearance"),
+    "clearance_date": (_("Medical clearance: date"), "", "clearance"),
 }
 # The STarT Back questionnaire and the PSFS baseline: `measures_form` (their own templates).
 LIMB_FIELDS = ("radiating_pain", "paraesthesia", "weakness")
@@ -185,7 +190,7 @@ def answer_in_words(name: str, value: str) -> str:
     question = RED_FLAG_QUESTIONS_BY_KEY.get(name)
     spec = SPECS_BY_NAME.get(name)
     if question is not None:
-        return f"{question.physio_text} {_words(value)}"
+        return f"{localise(question.physio_text)} {ANSWER_WORDS.get(value, _words(value))}"
     label = LABELS[name][0] if name in LABELS else _words(name)
     if spec is not None and spec.choices:
         words = dict(spec.choices)
@@ -248,14 +253,15 @@ def _specs() -> tuple[FieldSpec, ...]:
 FIELD_SPECS = _specs()
 SPECS_BY_NAME = {spec.name: spec for spec in FIELD_SPECS}
 RED_FLAG_FIELD_PREFIX = "rf_"
-RED_FLAG_CHOICES = tuple((answer.value, answer.value.capitalize()) for answer in Answer)
+ANSWER_WORDS = {"yes": _("Yes"), "no": _("No"), "unsure": _("Unsure")}
+RED_FLAG_CHOICES = tuple((answer.value, ANSWER_WORDS[answer.value]) for answer in Answer)
 
 
 # --- cross-field rules, shared by the page and the API ------------------------------------
 
 
-PLEASE_ANSWER = "Please answer this question."
-REQUIRED_UNLESS_REFERRED = (
+PLEASE_ANSWER = gettext_noop("Please answer this question.")
+REQUIRED_UNLESS_REFERRED = _(
     "Required, unless the answers given already call for an urgent or emergency referral: "
     "the assessment is then recorded incomplete, for the referral only."
 )
@@ -275,16 +281,18 @@ def unanswered(answers: dict) -> dict[str, str]:
     errors: dict[str, str] = {}
     for spec in FIELD_SPECS:
         if spec.required and _is_empty(answers.get(spec.name)):
-            errors[spec.name] = "Answer yes or no." if spec.kind == "bool" else PLEASE_ANSWER
+            errors[spec.name] = (
+                gettext("Answer yes or no.") if spec.kind == "bool" else gettext(PLEASE_ANSWER)
+            )
     has_limb_symptoms = any(answers.get(name) not in (None, "", "none") for name in LIMB_FIELDS)
     if has_limb_symptoms and answers.get("neuro_exam_done") is None:
-        errors["neuro_exam_done"] = (
+        errors["neuro_exam_done"] = gettext(
             "Say whether a neurological examination was done: limb symptoms are recorded."
         )
     red_flags = answers.get("red_flags") or {}
     for key in required_red_flag_questions(answers.get("regions") or ()):
         if red_flags.get(key) not in {a.value for a in Answer}:
-            errors[f"{RED_FLAG_FIELD_PREFIX}{key}"] = "Answer this red-flag question."
+            errors[f"{RED_FLAG_FIELD_PREFIX}{key}"] = gettext("Answer this red-flag question.")
     return errors
 
 
@@ -297,29 +305,33 @@ def validate_answers(answers: dict, *, date_of_birth: datetime.date, today: date
     errors: dict[str, str] = {}
     assessment_date = answers.get("assessment_date")
     if assessment_date and assessment_date > today:
-        errors["assessment_date"] = "The assessment date cannot be in the future."
+        errors["assessment_date"] = gettext("The assessment date cannot be in the future.")
     onset = answers.get("onset_date")
     if onset and onset > today:
-        errors["onset_date"] = "The onset date cannot be in the future."
+        errors["onset_date"] = gettext("The onset date cannot be in the future.")
     if onset and assessment_date and onset > assessment_date:
-        errors["onset_date"] = "The onset date cannot be after the assessment date."
+        errors["onset_date"] = gettext("The onset date cannot be after the assessment date.")
     if assessment_date and not is_adult_on(date_of_birth, assessment_date):
-        errors["age"] = "Patients must be 18 or over: this service is not for children."
+        errors["age"] = gettext("Patients must be 18 or over: this service is not for children.")
     regions = answers.get("regions") or []
     primary = answers.get("primary_region")
     if primary and regions and primary not in regions:
-        errors["primary_region"] = "The main region must be one of the regions with spasm."
+        errors["primary_region"] = gettext("The main region must be one of the regions with spasm.")
     aggravating = answers.get("aggravating") or []
     if Aggravating.NONE.value in aggravating and len(aggravating) > 1:
-        errors["aggravating"] = "Choose “None” or the movements that make it worse, not both."
+        errors["aggravating"] = gettext(
+            "Choose “None” or the movements that make it worse, not both."
+        )
     if answers.get("pregnancy_status") == "pregnant" and not answers.get("pregnancy_weeks"):
-        errors["pregnancy_weeks"] = "Give the weeks of pregnancy."
+        errors["pregnancy_weeks"] = gettext("Give the weeks of pregnancy.")
     worst, now = answers.get("pain_worst_24h"), answers.get("pain_now")
     if worst is not None and now is not None and worst < now:
-        errors["pain_worst_24h"] = "The worst pain in 24 hours cannot be below the pain now."
+        errors["pain_worst_24h"] = gettext(
+            "The worst pain in 24 hours cannot be below the pain now."
+        )
     clearance = [answers.get(n) for n in ("clearance_by", "clearance_role", "clearance_date")]
     if any(clearance) and not all(clearance):
-        errors["clearance_by"] = "Give who cleared the patient, their role and the date."
+        errors["clearance_by"] = gettext("Give who cleared the patient, their role and the date.")
     errors.update(measures_form.validate_measures(answers))
     missing = unanswered(answers)
     if missing and (errors or not _refers_at_once(answers, date_of_birth, today)):
@@ -541,13 +553,13 @@ class AssessmentForm(forms.Form):
         self.date_of_birth = date_of_birth
         self.today = today
         for spec in FIELD_SPECS:
-            label, help_text, _ = LABELS[spec.name]
+            label, help_text, _section = LABELS[spec.name]
             self.fields[spec.name] = _form_field(spec, label, help_text)
-        for name, (label, help_text, _) in EXTRA_FIELDS.items():
+        for name, (label, help_text, _section) in EXTRA_FIELDS.items():
             self.fields[name] = _form_field(_extra_spec(name), label, help_text)
         for question in RED_FLAG_QUESTIONS:
             self.fields[f"{RED_FLAG_FIELD_PREFIX}{question.key}"] = forms.ChoiceField(
-                label=question.physio_text,
+                label=localise(question.physio_text),
                 choices=RED_FLAG_CHOICES,
                 widget=forms.RadioSelect,
                 required=False,
@@ -571,7 +583,7 @@ class AssessmentForm(forms.Form):
         return [
             FormSection(
                 key=key,
-                title=title,
+                title=str(title),
                 fields=[
                     ShownField(field, *SHOWN_WHEN.get(field.name, ("", ())))
                     for field in grouped[key]
@@ -657,9 +669,9 @@ def _serializer_field(spec: FieldSpec, help_text: str) -> serializers.Field:
     if not required:
         common["allow_null"] = True
     if spec.kind == "choice":
-        return serializers.ChoiceField(choices=[c for c, _ in spec.choices], **common)
+        return serializers.ChoiceField(choices=[c for c, _words_ in spec.choices], **common)
     if spec.kind == "multi":
-        return serializers.MultipleChoiceField(choices=[c for c, _ in spec.choices], **common)
+        return serializers.MultipleChoiceField(choices=[c for c, _words_ in spec.choices], **common)
     if spec.kind == "int":
         return serializers.IntegerField(min_value=spec.minimum, max_value=spec.maximum, **common)
     if spec.kind == "date":
@@ -721,7 +733,7 @@ class AssessmentInputSerializer(serializers.Serializer):
 # --- the clinical record (the stored answers in words) ------------------------------------
 
 
-NOT_ANSWERED = "Not answered"
+NOT_ANSWERED = gettext_noop("Not answered")
 
 
 @dataclass(frozen=True)
@@ -797,7 +809,14 @@ def _start_back_rows(stored: dict) -> list[RecordRow]:
             ),
         ]
     if set(SECTION_REGIONS["start_back"]) & set(stored.get("regions") or ()):
-        return [RecordRow("start_back_total", "STarT Back questionnaire", NOT_ANSWERED, False)]
+        return [
+            RecordRow(
+                "start_back_total",
+                gettext("STarT Back questionnaire"),
+                gettext(NOT_ANSWERED),
+                False,
+            )
+        ]
     return []
 
 
@@ -806,7 +825,12 @@ def _psfs_rows(stored: dict) -> list[RecordRow]:
     baseline = stored.get("psfs_baseline") or []
     if not baseline:
         return [
-            RecordRow("psfs_activity_1", "Activities the patient finds hard", NOT_ANSWERED, False)
+            RecordRow(
+                "psfs_activity_1",
+                gettext("Activities the patient finds hard"),
+                gettext(NOT_ANSWERED),
+                False,
+            )
         ]
     return [
         RecordRow(f"psfs_activity_{number}", entry["activity"], f"{entry['rating']}/10", True)
@@ -821,13 +845,15 @@ def recorded_answers(stored: dict) -> list[RecordSection]:
     question that was answered."""
     rows: dict[str, list[RecordRow]] = {key: [] for key in SECTIONS}
     specs = [(spec.name, spec, LABELS[spec.name][0]) for spec in FIELD_SPECS]
-    specs += [(name, _extra_spec(name), label) for name, (label, _, _) in EXTRA_FIELDS.items()]
+    specs += [
+        (name, _extra_spec(name), label) for name, (label, _help, _section) in EXTRA_FIELDS.items()
+    ]
     for name, spec, label in specs:
         value = stored.get(name)
         if not _applies(name, stored) and _is_empty(value):
             continue
         answered = value is not None and value != "" and not (spec.kind != "multi" and value == [])
-        words = _value_in_words(spec, value) if answered else NOT_ANSWERED
+        words = _value_in_words(spec, value) if answered else gettext(NOT_ANSWERED)
         rows[section_of(name)].append(RecordRow(name, label, words, answered))
     rows["start_back"] += _start_back_rows(stored)
     rows["psfs"] += _psfs_rows(stored)
@@ -840,12 +866,14 @@ def recorded_answers(stored: dict) -> list[RecordSection]:
         rows["red_flags"].append(
             RecordRow(
                 record_row_name(question),
-                question.physio_text,
-                _words(answer) if answer else NOT_ANSWERED,
+                localise(question.physio_text),
+                str(ANSWER_WORDS.get(answer, _words(answer))) if answer else gettext(NOT_ANSWERED),
                 answer is not None,
                 group=question.group.value,
             )
         )
     return [
-        RecordSection(key, title, tuple(rows[key])) for key, title in SECTIONS.items() if rows[key]
+        RecordSection(key, str(title), tuple(rows[key]))
+        for key, title in SECTIONS.items()
+        if rows[key]
     ]

@@ -172,16 +172,132 @@ class FieldSpec:
     enum_type: type[enum.Enum] | None = None
 
 
-# Values whose words are not just the key with spaces (a name, a missing "for").
-SPELLED_OUT = {
-    "raynauds": "Raynaud's",
-    "poor_other_reasons": "Poor for other reasons",
-    "stable_examined": "Stable, examined",
+# Every choice value in words, marked for translation (the key with spaces is the fallback).
+CHOICE_WORDS: dict[str, Any] = {
+    "not_pregnant": _("Not pregnant"),
+    "pregnant": _("Pregnant"),
+    "postpartum_under_12_weeks": _("Postpartum under 12 weeks"),
+    "not_applicable": _("Not applicable"),
+    "cervical": _("Cervical"),
+    "thoracic": _("Thoracic"),
+    "lumbar": _("Lumbar"),
+    "sudden_injury": _("Sudden injury"),
+    "gradual": _("Gradual"),
+    "flare_of_recurring_problem": _("Flare of recurring problem"),
+    "unknown": _("Unknown"),
+    "heavy_lift": _("Heavy lift"),
+    "repeated_lifting": _("Repeated lifting"),
+    "sudden_bend_or_twist": _("Sudden bend or twist"),
+    "awkward_sleeping_position": _("Awkward sleeping position"),
+    "prolonged_sitting": _("Prolonged sitting"),
+    "sport": _("Sport"),
+    "unaccustomed_heavy_activity": _("Unaccustomed heavy activity"),
+    "stress": _("Stress"),
+    "road_collision": _("Road collision"),
+    "fall": _("Fall"),
+    "other": _("Other"),
+    "none_known": _("None known"),
+    "none": _("None"),
+    "one_or_two": _("One or two"),
+    "three_or_more": _("Three or more"),
+    "low": _("Low"),
+    "moderate": _("Moderate"),
+    "high": _("High"),
+    "bending_forward": _("Bending forward"),
+    "lifting": _("Lifting"),
+    "sitting": _("Sitting"),
+    "standing": _("Standing"),
+    "walking": _("Walking"),
+    "bending_backwards": _("Bending backwards"),
+    "turning": _("Turning"),
+    "looking_down": _("Looking down"),
+    "lying": _("Lying"),
+    "buttock_or_thigh": _("Buttock or thigh"),
+    "below_knee": _("Below knee"),
+    "both_legs": _("Both legs"),
+    "one_arm": _("One arm"),
+    "both_arms": _("Both arms"),
+    "one_limb": _("One limb"),
+    "both_limbs": _("Both limbs"),
+    "saddle_area": _("Saddle area"),
+    "stable_examined": _("Stable, examined"),
+    "new_or_worsening": _("New or worsening"),
+    "extension": _("Extension"),
+    "flexion": _("Flexion"),
+    "not_assessed": _("Not assessed"),
+    "hyperlordosis": _("Hyperlordosis"),
+    "tight_hamstrings": _("Tight hamstrings"),
+    "weak_gluteals_or_legs": _("Weak gluteals or legs"),
+    "poor_trunk_endurance": _("Poor trunk endurance"),
+    "forward_head_posture": _("Forward head posture"),
+    "stiff_thoracic_spine": _("Stiff thoracic spine"),
+    "rounded_shoulders": _("Rounded shoulders"),
+    "working_normally": _("Working normally"),
+    "modified_duties": _("Modified duties"),
+    "off_work": _("Off work"),
+    "not_working": _("Not working"),
+    "disc_herniation": _("Disc herniation"),
+    "spinal_stenosis": _("Spinal stenosis"),
+    "spondylolisthesis": _("Spondylolisthesis"),
+    "facet_arthropathy": _("Facet arthropathy"),
+    "scoliosis": _("Scoliosis"),
+    "spinal_surgery": _("Spinal surgery"),
+    "no": _("No"),
+    "yes": _("Yes"),
+    "previous_fragility_fracture": _("Previous fragility fracture"),
+    "ankylosing_spondylitis": _("Ankylosing spondylitis"),
+    "other_inflammatory_arthritis": _("Other inflammatory arthritis"),
+    "reduced_skin_sensation": _("Reduced skin sensation"),
+    "diabetes_with_neuropathy": _("Diabetes with neuropathy"),
+    "circulation_disorder": _("Circulation disorder"),
+    "raynauds": _("Raynaud's"),
+    "cold_urticaria": _("Cold urticaria"),
+    "broken_skin_or_skin_condition": _("Broken skin or skin condition"),
+    "shoulder_problem": _("Shoulder problem"),
+    "knee_problem": _("Knee problem"),
+    "wrist_or_hand_problem": _("Wrist or hand problem"),
+    "balance_problems_or_falls": _("Balance problems or falls"),
+    "heart_or_lung_condition": _("Heart or lung condition"),
+    "mostly_sitting": _("Mostly sitting"),
+    "some_activity": _("Some activity"),
+    "regularly_active": _("Regularly active"),
+    "under_4": _("Under 4"),
+    "4_to_8": _("4 to 8"),
+    "over_8": _("Over 8"),
+    "desk": _("Desk"),
+    "light_manual": _("Light manual"),
+    "heavy_manual": _("Heavy manual"),
+    "twisting_or_contact": _("Twisting or contact"),
+    "endurance": _("Endurance"),
+    "healthy": _("Healthy"),
+    "overweight": _("Overweight"),
+    "obese": _("Obese"),
+    "good": _("Good"),
+    "disturbed_by_pain": _("Disturbed by pain"),
+    "poor_other_reasons": _("Poor for other reasons"),
+    "floor_mat": _("Floor mat"),
+    "sturdy_chair": _("Sturdy chair"),
+    "wall": _("Wall"),
+    "towel_or_strap": _("Towel or strap"),
+    "resistance_band": _("Resistance band"),
+    "pillows": _("Pillows"),
+    "ice_pack": _("Ice pack"),
+    "heat_pack": _("Heat pack"),
+    "stationary_bike": _("Stationary bike"),
+    "pool_access": _("Pool access"),
+    "water_exercise": _("Water exercise"),
+    "cycling": _("Cycling"),
+    "yoga_or_tai_chi": _("Yoga or tai chi"),
+    "weekly": _("Weekly"),
+    "three_per_week": _("Three per week"),
+    "daily": _("Daily"),
+    "unanswered": _("Unanswered"),
+    "unsure": _("Unsure"),
 }
 
 
-def _words(value) -> str:
-    return SPELLED_OUT.get(str(value)) or str(value).replace("_", " ").capitalize()
+def _words(value) -> Any:
+    return CHOICE_WORDS.get(str(value)) or str(value).replace("_", " ").capitalize()
 
 
 def answer_in_words(name: str, value: str) -> str:
@@ -194,9 +310,9 @@ def answer_in_words(name: str, value: str) -> str:
     label = LABELS[name][0] if name in LABELS else _words(name)
     if spec is not None and spec.choices:
         words = dict(spec.choices)
-        value = ", ".join(words.get(part, _words(part)) for part in str(value).split(", "))
+        value = ", ".join(str(words.get(part, _words(part))) for part in str(value).split(", "))
     elif value in ("yes", "no", "unanswered", "True", "False"):
-        value = {"True": "Yes", "False": "No"}.get(value) or _words(value)
+        value = str({"True": _words("yes"), "False": _words("no")}.get(value) or _words(value))
     return f"{label}: {value}"
 
 
@@ -755,11 +871,13 @@ class RecordSection:
 def _value_in_words(spec: FieldSpec, value) -> str:
     if spec.kind == "multi":
         words = dict(spec.choices)
-        return ", ".join(words.get(item, _words(item)) for item in value) if value else "None"
+        if not value:
+            return str(_words("none"))
+        return ", ".join(str(words.get(item, _words(item))) for item in value)
     if spec.kind == "choice":
-        return dict(spec.choices).get(str(value), _words(value))
+        return str(dict(spec.choices).get(str(value), _words(value)))
     if spec.kind == "bool":
-        return "Yes" if value else "No"
+        return str(_words("yes") if value else _words("no"))
     if spec.kind == "date":
         day = datetime.date.fromisoformat(value) if isinstance(value, str) else value
         return f"{day.day} {day:%b %Y}"

@@ -170,4 +170,5 @@ def test_the_assessment_form_is_in_spanish_for_a_spanish_speaking_physio(
     assert "¿Incontinencia nueva de orina o heces" in page
     assert "¿Antecedentes de cáncer?" in page
     assert "Fecha de la valoración" in page
+    assert "Por debajo de la rodilla" in page  # a choice of radiating_pain
     assert "Any history of cancer?" not in page

@@ -13,6 +13,8 @@ from enum import IntEnum, StrEnum
 from types import MappingProxyType
 from typing import TypeVar
 
+from clinical.i18n import _
+
 E = TypeVar("E", bound=StrEnum)
 
 
@@ -329,199 +331,251 @@ RED_FLAG_QUESTIONS: tuple[RedFlagQuestion, ...] = (
     RedFlagQuestion(
         "ces_urinary_difficulty",
         RedFlagGroup.CAUDA_EQUINA,
-        "New difficulty starting to pass urine, weak stream, or loss of the feeling of passing "
-        "urine?",
-        "Is it newly hard to start peeing, is the flow weak, or can you no longer feel yourself "
-        "peeing?",
+        _(
+            "New difficulty starting to pass urine, weak stream, or loss of the feeling of passing "
+            "urine?"
+        ),
+        _(
+            "Is it newly hard to start peeing, is the flow weak, or can you no longer feel "
+            "yourself peeing?"
+        ),
         ("RF-EMERG-CES",),
     ),
     RedFlagQuestion(
         "ces_incontinence",
         RedFlagGroup.CAUDA_EQUINA,
-        "New leaking of urine or faeces, or loss of bowel sensation/control?",
-        "Have you started leaking pee or poo, or lost control or feeling when you open your "
-        "bowels?",
+        _("New leaking of urine or faeces, or loss of bowel sensation/control?"),
+        _(
+            "Have you started leaking pee or poo, or lost control or feeling when you open your "
+            "bowels?"
+        ),
         ("RF-EMERG-CES",),
     ),
     RedFlagQuestion(
         "ces_saddle_numbness",
         RedFlagGroup.CAUDA_EQUINA,
-        "Numbness or tingling around the genitals, anus or inner thighs?",
-        "Is there numbness or tingling between your legs, around your bottom or on your inner "
-        "thighs?",
+        _("Numbness or tingling around the genitals, anus or inner thighs?"),
+        _(
+            "Is there numbness or tingling between your legs, around your bottom or on your inner "
+            "thighs?"
+        ),
         ("RF-EMERG-CES",),
     ),
     RedFlagQuestion(
         "ces_both_legs",
         RedFlagGroup.CAUDA_EQUINA,
-        "Pain, numbness or weakness in both legs?",
-        "Do you have pain, numbness or weakness in both legs?",
+        _("Pain, numbness or weakness in both legs?"),
+        _("Do you have pain, numbness or weakness in both legs?"),
         ("RF-EMERG-CES",),
     ),
     RedFlagQuestion(
         "ces_rapid_leg_weakness",
         RedFlagGroup.CAUDA_EQUINA,
-        "Leg weakness that is getting worse quickly?",
-        "Is a leg getting weaker quickly?",
+        _("Leg weakness that is getting worse quickly?"),
+        _("Is a leg getting weaker quickly?"),
         ("RF-EMERG-CES",),
     ),
     RedFlagQuestion(
         "ces_sexual_dysfunction",
         RedFlagGroup.CAUDA_EQUINA,
-        "New problems with sexual function?",
-        "Have you noticed new problems with sex, such as numbness or not being able to?",
+        _("New problems with sexual function?"),
+        _("Have you noticed new problems with sex, such as numbness or not being able to?"),
         ("RF-EMERG-CES",),
     ),
     RedFlagQuestion(
         "fracture_major_trauma",
         RedFlagGroup.FRACTURE,
-        "Did the pain start after a road collision, a fall from a height or a heavy impact, and "
-        "has this not yet been medically assessed?",
-        "Did the pain start after a car crash, a fall from a height or a hard knock, and no "
-        "doctor has checked you since?",
+        _(
+            "Did the pain start after a road collision, a fall from a height or a heavy impact, "
+            "and has this not yet been medically assessed?"
+        ),
+        _(
+            "Did the pain start after a car crash, a fall from a height or a hard knock, and no "
+            "doctor has checked you since?"
+        ),
         ("RF-URG-FRACTURE",),
     ),
     RedFlagQuestion(
         "fracture_minor_trauma_bone_risk",
         RedFlagGroup.FRACTURE,
-        "Known osteoporosis, previous fragility fracture, or long-term steroid tablets - and did "
-        "the pain start after a minor fall, strain or lift?",
-        "Do you have thin bones, a past break from a small fall, or take steroid tablets long "
-        "term - and did the pain start after a small fall, strain or lift?",
+        _(
+            "Known osteoporosis, previous fragility fracture, or long-term steroid tablets - and "
+            "did the pain start after a minor fall, strain or lift?"
+        ),
+        _(
+            "Do you have thin bones, a past break from a small fall, or take steroid tablets long "
+            "term - and did the pain start after a small fall, strain or lift?"
+        ),
         ("RF-URG-FRACTURE",),
     ),
     RedFlagQuestion(
         "fracture_central_pain_or_deformity",
         RedFlagGroup.FRACTURE,
-        "Sudden severe pain in the middle of the spine that eases when lying down, or a new "
-        "visible change in spinal shape?",
-        "Did you get sudden, very bad pain in the middle of your spine that eases when you lie "
-        "down, or has the shape of your back changed?",
+        _(
+            "Sudden severe pain in the middle of the spine that eases when lying down, or a new "
+            "visible change in spinal shape?"
+        ),
+        _(
+            "Did you get sudden, very bad pain in the middle of your spine that eases when you lie "
+            "down, or has the shape of your back changed?"
+        ),
         ("RF-URG-FRACTURE",),
     ),
     RedFlagQuestion(
         "cord_signs",
         RedFlagGroup.NECK_CORD,
-        "New clumsiness or weakness of the hands, unsteady walking, or electric-shock feelings "
-        "when bending the neck?",
-        "Are your hands newly clumsy or weak, is your walking unsteady, or do you get "
-        "electric-shock feelings when you bend your neck?",
+        _(
+            "New clumsiness or weakness of the hands, unsteady walking, or electric-shock feelings "
+            "when bending the neck?"
+        ),
+        _(
+            "Are your hands newly clumsy or weak, is your walking unsteady, or do you get "
+            "electric-shock feelings when you bend your neck?"
+        ),
         ("RF-EMERG-CORD",),
         NECK_AND_THORACIC,
     ),
     RedFlagQuestion(
         "vascular_symptoms",
         RedFlagGroup.NECK_VASCULAR,
-        "New dizziness, double vision, trouble speaking or swallowing, fainting or drop attacks, "
-        "facial numbness, or a sudden severe headache?",
-        "Do you have new dizziness, double vision, trouble speaking or swallowing, fainting or "
-        "falling without warning, a numb face, or a sudden very bad headache?",
+        _(
+            "New dizziness, double vision, trouble speaking or swallowing, fainting or drop "
+            "attacks, facial numbness, or a sudden severe headache?"
+        ),
+        _(
+            "Do you have new dizziness, double vision, trouble speaking or swallowing, fainting or "
+            "falling without warning, a numb face, or a sudden very bad headache?"
+        ),
         ("RF-EMERG-VASC",),
         frozenset({Region.CERVICAL}),
     ),
     RedFlagQuestion(
         "neck_dizziness_non_vascular",
         RedFlagGroup.NECK_VASCULAR,
-        "Dizziness with neck movement that you have assessed and judged not vascular? (If a "
-        "vascular cause is not ruled out, answer the question above yes.)",
-        "Do you feel dizzy when you move your neck?",
+        _(
+            "Dizziness with neck movement that you have assessed and judged not vascular? (If a "
+            "vascular cause is not ruled out, answer the question above yes.)"
+        ),
+        _("Do you feel dizzy when you move your neck?"),
         ("AMB-NECK-DIZZY",),
         frozenset({Region.CERVICAL}),
     ),
     RedFlagQuestion(
         "infection_unwell",
         RedFlagGroup.INFECTION,
-        "Fever, chills or feeling generally unwell?",
-        "Do you have a fever or chills, or feel generally unwell?",
+        _("Fever, chills or feeling generally unwell?"),
+        _("Do you have a fever or chills, or feel generally unwell?"),
         ("RF-URG-INFECTION",),
     ),
     RedFlagQuestion(
         "infection_risk",
         RedFlagGroup.INFECTION,
-        "Weakened immune system (e.g. chemotherapy, transplant medicines, HIV), injecting drug "
-        "use, a recent bacterial infection, or a recent spinal injection/operation?",
-        "Is your immune system weakened (for example by cancer treatment, transplant medicines "
-        "or HIV), do you inject drugs, or have you recently had an infection, or an injection "
-        "or operation on your spine?",
+        _(
+            "Weakened immune system (e.g. chemotherapy, transplant medicines, HIV), injecting drug "
+            "use, a recent bacterial infection, or a recent spinal injection/operation?"
+        ),
+        _(
+            "Is your immune system weakened (for example by cancer treatment, transplant medicines "
+            "or HIV), do you inject drugs, or have you recently had an infection, or an injection "
+            "or operation on your spine?"
+        ),
         ("RF-URG-INFECTION",),
     ),
     RedFlagQuestion(
         "cancer_history",
         RedFlagGroup.CANCER,
-        "Any history of cancer?",
-        "Have you ever had cancer?",
+        _("Any history of cancer?"),
+        _("Have you ever had cancer?"),
         ("RF-URG-CANCER",),
     ),
     RedFlagQuestion(
         "cancer_weight_loss",
         RedFlagGroup.CANCER,
-        "Unexplained weight loss?",
-        "Have you lost weight without trying?",
+        _("Unexplained weight loss?"),
+        _("Have you lost weight without trying?"),
         ("RF-URG-CANCER",),
     ),
     RedFlagQuestion(
         "cancer_constant_or_night_pain",
         RedFlagGroup.CANCER,
-        "Pain that is constant and getting steadily worse, not eased by rest or changing "
-        "position, or that wakes you at night and does not ease on moving?",
-        "Is the pain there all the time and slowly getting worse, even when you rest or change "
-        "position, or does it wake you at night and not ease when you move?",
+        _(
+            "Pain that is constant and getting steadily worse, not eased by rest or changing "
+            "position, or that wakes you at night and does not ease on moving?"
+        ),
+        _(
+            "Is the pain there all the time and slowly getting worse, even when you rest or change "
+            "position, or does it wake you at night and not ease when you move?"
+        ),
         ("RF-URG-CANCER", "ESC-SEVERE"),
     ),
     RedFlagQuestion(
         "cancer_several_sites",
         RedFlagGroup.CANCER,
-        "Pain in several different places at once?",
-        "Do you have pain in several different places at the same time?",
+        _("Pain in several different places at once?"),
+        _("Do you have pain in several different places at the same time?"),
         ("RF-URG-CANCER",),
     ),
     RedFlagQuestion(
         "visceral_cardiac",
         RedFlagGroup.VISCERAL,
-        "Chest pain, breathlessness, sweating, or pain spreading to the arm or jaw?",
-        "Do you have chest pain, trouble breathing, sweating, or pain spreading to your arm or "
-        "jaw?",
+        _("Chest pain, breathlessness, sweating, or pain spreading to the arm or jaw?"),
+        _(
+            "Do you have chest pain, trouble breathing, sweating, or pain spreading to your arm or "
+            "jaw?"
+        ),
         ("RF-EMERG-CARDIO",),
     ),
     RedFlagQuestion(
         "visceral_urinary_or_abdominal",
         RedFlagGroup.VISCERAL,
-        "Burning or blood when passing urine, loin pain with fever, abdominal pain, or pain "
-        "linked to eating?",
-        "Does it burn or is there blood when you pee, do you have pain in your side with a "
-        "fever, tummy pain, or pain that comes with eating?",
+        _(
+            "Burning or blood when passing urine, loin pain with fever, abdominal pain, or pain "
+            "linked to eating?"
+        ),
+        _(
+            "Does it burn or is there blood when you pee, do you have pain in your side with a "
+            "fever, tummy pain, or pain that comes with eating?"
+        ),
         ("RF-URG-VISCERAL",),
     ),
     RedFlagQuestion(
         "visceral_unchanged_by_movement",
         RedFlagGroup.VISCERAL,
-        "Pain that does not change at all with movement or position?",
-        "Does the pain stay exactly the same whatever you do and however you move or lie?",
+        _("Pain that does not change at all with movement or position?"),
+        _("Does the pain stay exactly the same whatever you do and however you move or lie?"),
         ("RF-URG-VISCERAL",),
     ),
     RedFlagQuestion(
         "visceral_aortic",
         RedFlagGroup.VISCERAL,
-        "Known aortic aneurysm or a pulsing feeling in the abdomen?",
-        "Have you been told you have a swollen main blood vessel in your tummy (aortic "
-        "aneurysm), or do you feel a throbbing in your tummy?",
+        _("Known aortic aneurysm or a pulsing feeling in the abdomen?"),
+        _(
+            "Have you been told you have a swollen main blood vessel in your tummy (aortic "
+            "aneurysm), or do you feel a throbbing in your tummy?"
+        ),
         ("RF-EMERG-CARDIO",),
     ),
     RedFlagQuestion(
         "inflammatory_pattern",
         RedFlagGroup.INFLAMMATORY,
-        "Morning stiffness lasting more than about 30-60 minutes that improves with exercise, or "
-        "waking in the second half of the night with back pain?",
-        "Is your back stiff for more than about half an hour in the morning and better once you "
-        "move, or does back pain wake you in the second half of the night?",
+        _(
+            "Morning stiffness lasting more than about 30-60 minutes that improves with exercise, "
+            "or waking in the second half of the night with back pain?"
+        ),
+        _(
+            "Is your back stiff for more than about half an hour in the morning and better once "
+            "you move, or does back pain wake you in the second half of the night?"
+        ),
         ("AMB-INFLAM",),
     ),
     RedFlagQuestion(
         "widespread_cramps",
         RedFlagGroup.OTHER,
-        "Frequent cramps in several body areas, or cramps with muscle wasting or weakness?",
-        "Do you often get cramps in several parts of your body, or cramps with muscles getting "
-        "thinner or weaker?",
+        _("Frequent cramps in several body areas, or cramps with muscle wasting or weakness?"),
+        _(
+            "Do you often get cramps in several parts of your body, or cramps with muscles getting "
+            "thinner or weaker?"
+        ),
         ("AMB-WIDESPREAD",),
     ),
     # Not a row of 5.3: RF-URG-NEURO (4.5) also covers "numbness that is spreading", which no
@@ -529,9 +583,11 @@ RED_FLAG_QUESTIONS: tuple[RedFlagQuestion, ...] = (
     RedFlagQuestion(
         "neuro_spreading_or_weakening",
         RedFlagGroup.OTHER,
-        "Numbness in an arm or leg that is spreading, or new or worsening limb weakness (e.g. "
-        "foot drop, weak grip)?",
-        "Is numbness in an arm or leg spreading, or is an arm or leg getting weaker?",
+        _(
+            "Numbness in an arm or leg that is spreading, or new or worsening limb weakness (e.g. "
+            "foot drop, weak grip)?"
+        ),
+        _("Is numbness in an arm or leg spreading, or is an arm or leg getting weaker?"),
         ("RF-URG-NEURO",),
     ),
 )

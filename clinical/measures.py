@@ -12,16 +12,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from clinical.i18n import _
 from clinical.intake import Region, StartBackRisk, StartBackScore
 
 # --- Keele STarT Back tool (G16) ---------------------------------------------------------
 
-START_BACK_LICENCE = (
+START_BACK_LICENCE = _(
     "The Keele STarT Back Screening Tool © Keele University 01/08/07, funded by Arthritis "
     "Research UK. Free for non-commercial clinical use; commercial use needs a licence from "
     "Keele University. Do not modify the items."
 )
-START_BACK_INTRODUCTION = (
+START_BACK_INTRODUCTION = _(
     "Thinking about the last 2 weeks, tick your response to the following questions."
 )
 
@@ -36,47 +37,47 @@ class StartBackItem:
 START_BACK_ITEMS: tuple[StartBackItem, ...] = (
     StartBackItem(
         1,
-        "My back pain has spread down my leg(s) at some time in the last 2 weeks",
+        _("My back pain has spread down my leg(s) at some time in the last 2 weeks"),
         False,
     ),
     StartBackItem(
         2,
-        "I have had pain in the shoulder or neck at some time in the last 2 weeks",
+        _("I have had pain in the shoulder or neck at some time in the last 2 weeks"),
         False,
     ),
     StartBackItem(
         3,
-        "I have only walked short distances because of my back pain",
+        _("I have only walked short distances because of my back pain"),
         False,
     ),
     StartBackItem(
         4,
-        "In the last 2 weeks, I have dressed more slowly than usual because of back pain",
+        _("In the last 2 weeks, I have dressed more slowly than usual because of back pain"),
         False,
     ),
     StartBackItem(
         5,
-        "It's not really safe for a person with a condition like mine to be physically active",
+        _("It's not really safe for a person with a condition like mine to be physically active"),
         True,
     ),
     StartBackItem(
         6,
-        "Worrying thoughts have been going through my mind a lot of the time",
+        _("Worrying thoughts have been going through my mind a lot of the time"),
         True,
     ),
     StartBackItem(
         7,
-        "I feel that my back pain is terrible and it's never going to get any better",
+        _("I feel that my back pain is terrible and it's never going to get any better"),
         True,
     ),
     StartBackItem(
         8,
-        "In general I have not enjoyed all the things I used to enjoy",
+        _("In general I have not enjoyed all the things I used to enjoy"),
         True,
     ),
     StartBackItem(
         9,
-        "Overall, how bothersome has your back pain been in the last 2 weeks?",
+        _("Overall, how bothersome has your back pain been in the last 2 weeks?"),
         True,
     ),
 )
@@ -100,11 +101,20 @@ class Bothersome(StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
+        return _BOTHERSOME_LABELS[self.value]
 
     @property
     def scores(self) -> bool:
         return self in (Bothersome.VERY_MUCH, Bothersome.EXTREMELY)
+
+
+_BOTHERSOME_LABELS = {
+    "not_at_all": _("Not at all"),
+    "slightly": _("Slightly"),
+    "moderately": _("Moderately"),
+    "very_much": _("Very much"),
+    "extremely": _("Extremely"),
+}
 
 
 @dataclass(frozen=True)
@@ -169,16 +179,18 @@ def is_start_back_used_for(regions: Sequence[str] | frozenset[Region]) -> bool:
 # education it adds (EDU-STARTBACK).
 START_BACK_EMPHASIS: dict[StartBackRisk, tuple[str, tuple[str, ...]]] = {
     StartBackRisk.LOW: (
-        "Low risk: reassurance and self-management; lighter support.",
+        _("Low risk: reassurance and self-management; lighter support."),
         ("outlook", "stay_active"),
     ),
     StartBackRisk.MEDIUM: (
-        "Medium risk: exercise and activity, physio-led.",
+        _("Medium risk: exercise and activity, physio-led."),
         ("stay_active", "graded_activity"),
     ),
     StartBackRisk.HIGH: (
-        "High risk: psychologically informed approach; pain-coping and graded activity "
-        "education (AMB-HIGHRISK).",
+        _(
+            "High risk: psychologically informed approach; pain-coping and graded activity "
+            "education (AMB-HIGHRISK)."
+        ),
         ("stay_active", "graded_activity", "pain_coping"),
     ),
 }

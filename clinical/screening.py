@@ -18,6 +18,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
+from clinical.i18n import _
 from clinical.intake import (
     ALL_REGIONS,
     InflammatoryHistory,
@@ -49,9 +50,9 @@ ADULT_FROM_AGE = 18
 SEVERE_PAIN_FROM = 8
 RECENT_SURGERY_DAYS = 365
 
-EMERGENCY_PATIENT_TEXT = "Go to an emergency department now."
-CARDIO_PATIENT_TEXT = "Call the emergency number now."
-URGENT_PATIENT_TEXT = (
+EMERGENCY_PATIENT_TEXT = _("Go to an emergency department now.")
+CARDIO_PATIENT_TEXT = _("Call the emergency number now.")
+URGENT_PATIENT_TEXT = _(
     "Please see a doctor today, or within 24 hours at the latest. Your physio will tell you "
     "where to go. Do not start the exercises until a doctor has checked you."
 )
@@ -227,7 +228,7 @@ def rule_cauda_equina(intake: Intake, today: date) -> FiredRule | None:
         "RF-EMERG-CES",
         Severity.EMERGENCY,
         tuple(answers),
-        "Suspected cauda equina syndrome: emergency pathway now. No exercise plan.",
+        _("Suspected cauda equina syndrome: emergency pathway now. No exercise plan."),
         EMERGENCY_PATIENT_TEXT,
     )
 
@@ -253,8 +254,10 @@ def rule_cord_compression(intake: Intake, today: date) -> FiredRule | None:
         "RF-EMERG-CORD",
         Severity.EMERGENCY,
         tuple(answers),
-        "Possible spinal cord compression: emergency or same-day medical assessment. No "
-        "exercise plan.",
+        _(
+            "Possible spinal cord compression: emergency or same-day medical assessment. No "
+            "exercise plan."
+        ),
         EMERGENCY_PATIENT_TEXT,
     )
 
@@ -268,9 +271,11 @@ def rule_neck_vascular(intake: Intake, today: date) -> FiredRule | None:
         "RF-EMERG-VASC",
         Severity.EMERGENCY,
         answers,
-        "Neck pain with possible vascular symptoms (dizziness, double vision, speech or "
-        "swallowing trouble, drop attacks, facial numbness, sudden severe headache): emergency "
-        "care. No exercise plan.",
+        _(
+            "Neck pain with possible vascular symptoms (dizziness, double vision, speech or "
+            "swallowing trouble, drop attacks, facial numbness, sudden severe headache): emergency "
+            "care. No exercise plan."
+        ),
         EMERGENCY_PATIENT_TEXT,
     )
 
@@ -285,7 +290,7 @@ def rule_cardiac_or_aortic(intake: Intake, today: date) -> FiredRule | None:
         "RF-EMERG-CARDIO",
         Severity.EMERGENCY,
         answers,
-        "Possible cardiac or aortic cause: emergency care. No exercise plan.",
+        _("Possible cardiac or aortic cause: emergency care. No exercise plan."),
         CARDIO_PATIENT_TEXT,
     )
 
@@ -305,8 +310,10 @@ def rule_infection(intake: Intake, today: date) -> FiredRule | None:
         "RF-URG-INFECTION",
         Severity.URGENT,
         answers,
-        "Possible spinal infection: urgent (same-day or within 24 h) medical assessment. No "
-        "exercise plan until cleared.",
+        _(
+            "Possible spinal infection: urgent (same-day or within 24 h) medical assessment. No "
+            "exercise plan until cleared."
+        ),
         URGENT_PATIENT_TEXT,
     )
 
@@ -331,8 +338,10 @@ def rule_cancer(intake: Intake, today: date) -> FiredRule | None:
         "RF-URG-CANCER",
         Severity.URGENT,
         answers,
-        "Red flags for serious spinal pathology (cancer): urgent medical review. No exercise "
-        "plan until cleared.",
+        _(
+            "Red flags for serious spinal pathology (cancer): urgent medical review. No exercise "
+            "plan until cleared."
+        ),
         URGENT_PATIENT_TEXT,
     )
 
@@ -375,8 +384,10 @@ def rule_fracture(intake: Intake, today: date) -> FiredRule | None:
         "RF-URG-FRACTURE",
         Severity.URGENT,
         tuple(answers),
-        "Possible fracture: urgent medical assessment. The physio can clear this later with a "
-        "recorded medical clearance.",
+        _(
+            "Possible fracture: urgent medical assessment. The physio can clear this later with a "
+            "recorded medical clearance."
+        ),
         URGENT_PATIENT_TEXT,
     )
 
@@ -395,8 +406,10 @@ def rule_neuro_deficit(intake: Intake, today: date) -> FiredRule | None:
         "RF-URG-NEURO",
         Severity.URGENT,
         tuple(answers),
-        "New or worsening neurological deficit: same-day or urgent specialist advice per the "
-        "local pathway. No exercise plan.",
+        _(
+            "New or worsening neurological deficit: same-day or urgent specialist advice per the "
+            "local pathway. No exercise plan."
+        ),
         URGENT_PATIENT_TEXT,
     )
 
@@ -411,7 +424,7 @@ def rule_visceral(intake: Intake, today: date) -> FiredRule | None:
         "RF-URG-VISCERAL",
         Severity.URGENT,
         answers,
-        "Possible visceral (organ) cause: medical assessment before any exercise plan.",
+        _("Possible visceral (organ) cause: medical assessment before any exercise plan."),
         URGENT_PATIENT_TEXT,
     )
 
@@ -430,17 +443,22 @@ def rule_severe_pain(intake: Intake, today: date) -> FiredRule | None:
             "ESC-SEVERE",
             Severity.URGENT,
             (*constant, _field("pain_worst_24h", intake.pain_worst_24h)),
-            f"Constant or night pain with worst pain {intake.pain_worst_24h}/10 in 24 h: "
-            "same-day medical review; no progression.",
-            "Please contact your doctor or physio today.",
+            _(
+                "Constant or night pain with worst pain %(worst)s/10 in 24 h: "
+                "same-day medical review; no progression."
+            )
+            % {"worst": intake.pain_worst_24h},
+            _("Please contact your doctor or physio today."),
         )
     if intake.sleep_quality is SleepQuality.DISTURBED_BY_PAIN and not constant:
         return FiredRule(
             "ESC-SEVERE",
             Severity.REVIEW,
             (_field("sleep_quality", intake.sleep_quality),),
-            "Sleep disturbed by pain: check it is not several nights of waking that does not "
-            "ease on moving; if it is, answer the night-pain question (F3) yes.",
+            _(
+                "Sleep disturbed by pain: check it is not several nights of waking that does not "
+                "ease on moving; if it is, answer the night-pain question (F3) yes."
+            ),
             "",
         )
     return None
@@ -492,11 +510,17 @@ def rule_radicular(intake: Intake, today: date) -> FiredRule | None:
         "AMB-RADIC",
         Severity.AMBER,
         tuple(answers),
-        "Stable one-sided limb symptoms: confirm the neurological examination. Items tagged "
-        "radicular in exclude_if are hidden by default.",
-        "Stop the exercises and contact your physio if pain, tingling or numbness spreads "
-        "further down your arm or leg, or if it starts to feel weak.",
-        confirmation="I have examined the nerves of the limb; symptoms are one-sided and stable.",
+        _(
+            "Stable one-sided limb symptoms: confirm the neurological examination. Items tagged "
+            "radicular in exclude_if are hidden by default."
+        ),
+        _(
+            "Stop the exercises and contact your physio if pain, tingling or numbness spreads "
+            "further down your arm or leg, or if it starts to feel weak."
+        ),
+        confirmation=_(
+            "I have examined the nerves of the limb; symptoms are one-sided and stable."
+        ),
         exclusion_flags=_limb_flags(intake),
     )
 
@@ -532,10 +556,14 @@ def rule_known_diagnosis(intake: Intake, today: date) -> FiredRule | None:
         "AMB-KNOWN-DX",
         Severity.AMBER,
         tuple(answers),
-        f"Known spinal diagnosis ({names}): confirm the plan suits it. exclude_if flags are "
-        "applied; direction-biased items only by physio selection.",
-        "Your physio has planned your exercises around your back condition.",
-        confirmation=f"I have checked the plan suits the known diagnosis ({names}).",
+        _(
+            "Known spinal diagnosis (%(names)s): confirm the plan suits it. exclude_if flags are "
+            "applied; direction-biased items only by physio selection."
+        )
+        % {"names": names},
+        _("Your physio has planned your exercises around your back condition."),
+        confirmation=_("I have checked the plan suits the known diagnosis (%(names)s).")
+        % {"names": names},
         exclusion_flags=tuple(flags),
     )
 
@@ -553,10 +581,12 @@ def rule_osteoporosis(intake: Intake, today: date) -> FiredRule | None:
         "AMB-OSTEO",
         Severity.AMBER,
         (_field("hx_osteoporosis", intake.hx_osteoporosis),),
-        "Known osteoporosis or fragility fracture: items flagged osteoporosis are hidden; "
-        "favour back-extensor and balance work.",
-        "Your exercises avoid heavy bending and twisting under load, to look after your bones.",
-        confirmation="There is no suspicion of a new fracture.",
+        _(
+            "Known osteoporosis or fragility fracture: items flagged osteoporosis are hidden; "
+            "favour back-extensor and balance work."
+        ),
+        _("Your exercises avoid heavy bending and twisting under load, to look after your bones."),
+        confirmation=_("There is no suspicion of a new fracture."),
         exclusion_flags=("osteoporosis",),
     )
 
@@ -574,23 +604,27 @@ def rule_inflammatory(intake: Intake, today: date) -> FiredRule | None:
     if not answers:
         return None
     if known:
-        physio = "Known inflammatory spinal disease: confirm the plan suits it."
-        patient = "Your physio has planned your exercises around your condition."
+        physio = _("Known inflammatory spinal disease: confirm the plan suits it.")
+        patient = _("Your physio has planned your exercises around your condition.")
     else:
-        physio = (
+        physio = _(
             "Pattern suggesting inflammatory back pain without a diagnosis: recommend a "
             "non-urgent medical or rheumatology review; the plan may proceed."
         )
         if intake.age < 40:
-            physio += " Onset before about 40 also fits the pattern."
-        patient = "Your physio may suggest a routine check with your doctor about the stiffness."
+            physio = _(
+                "Pattern suggesting inflammatory back pain without a diagnosis: recommend a "
+                "non-urgent medical or rheumatology review; the plan may proceed. Onset before "
+                "about 40 also fits the pattern."
+            )
+        patient = _("Your physio may suggest a routine check with your doctor about the stiffness.")
     return FiredRule(
         "AMB-INFLAM",
         Severity.AMBER,
         tuple(answers),
         physio,
         patient,
-        confirmation="I have considered inflammatory disease and arranged review if needed.",
+        confirmation=_("I have considered inflammatory disease and arranged review if needed."),
     )
 
 
@@ -609,10 +643,12 @@ def rule_age(intake: Intake, today: date) -> FiredRule | None:
         "AMB-AGE",
         Severity.AMBER,
         (_field("age", intake.age), _field("previous_episodes", intake.previous_episodes)),
-        "New episode at age 50 or over: confirm the red-flag screen. Review at 2 weeks is "
-        "mandatory; no improvement at 4 weeks -> RF-URG-CANCER.",
-        "Your physio will check how you are getting on after 2 weeks.",
-        confirmation="I have confirmed the red-flag screen for a new episode at 50 or over.",
+        _(
+            "New episode at age 50 or over: confirm the red-flag screen. Review at 2 weeks is "
+            "mandatory; no improvement at 4 weeks -> RF-URG-CANCER."
+        ),
+        _("Your physio will check how you are getting on after 2 weeks."),
+        confirmation=_("I have confirmed the red-flag screen for a new episode at 50 or over."),
     )
 
 
@@ -631,10 +667,12 @@ def rule_pregnancy(intake: Intake, today: date) -> FiredRule | None:
         "AMB-PREG",
         Severity.AMBER,
         tuple(answers),
-        "Pregnant or under 12 weeks postpartum: items flagged pregnancy are hidden; no heat on "
-        "the abdomen.",
-        "Some exercises are left out for now. Never put a heat pack on your tummy.",
-        confirmation="I have checked the plan is suitable in pregnancy or after the birth.",
+        _(
+            "Pregnant or under 12 weeks postpartum: items flagged pregnancy are hidden; no heat on "
+            "the abdomen."
+        ),
+        _("Some exercises are left out for now. Never put a heat pack on your tummy."),
+        confirmation=_("I have checked the plan is suitable in pregnancy or after the birth."),
         exclusion_flags=("pregnancy",),
     )
 
@@ -651,10 +689,12 @@ def rule_neck_dizziness(intake: Intake, today: date) -> FiredRule | None:
         "AMB-NECK-DIZZY",
         Severity.AMBER,
         answers,
-        "Non-vascular dizziness with neck movement: neck end-range items are hidden unless "
-        "re-enabled.",
-        "If a neck movement makes you dizzy, stop it and tell your physio.",
-        confirmation="I have assessed the dizziness and judged it not vascular.",
+        _(
+            "Non-vascular dizziness with neck movement: neck end-range items are hidden unless "
+            "re-enabled."
+        ),
+        _("If a neck movement makes you dizzy, stop it and tell your physio."),
+        confirmation=_("I have assessed the dizziness and judged it not vascular."),
         exclusion_flags=("neck_dizziness",),
     )
 
@@ -687,9 +727,9 @@ def rule_modality_safety(intake: Intake, today: date) -> FiredRule | None:
         "AMB-MODALITY",
         Severity.AMBER,
         (_set_field("modality_safety", conditions),),
-        "Cold/heat safety: the cold and/or heat items this condition rules out are removed.",
-        "Do not use cold or heat packs unless your physio has said they are safe for you.",
-        confirmation="I have checked which of cold and heat are safe for this patient.",
+        _("Cold/heat safety: the cold and/or heat items this condition rules out are removed."),
+        _("Do not use cold or heat packs unless your physio has said they are safe for you."),
+        confirmation=_("I have checked which of cold and heat are safe for this patient."),
         exclusion_flags=tuple(flags),
     )
 
@@ -704,10 +744,12 @@ def rule_widespread_cramps(intake: Intake, today: date) -> FiredRule | None:
         "AMB-WIDESPREAD",
         Severity.AMBER,
         answers,
-        "Widespread cramps or cramps with wasting/weakness: consider a medical review; the plan "
-        "may proceed.",
-        "Your physio may suggest a check with your doctor about the cramps.",
-        confirmation="I have considered a medical review for the cramps.",
+        _(
+            "Widespread cramps or cramps with wasting/weakness: consider a medical review; the "
+            "plan may proceed."
+        ),
+        _("Your physio may suggest a check with your doctor about the cramps."),
+        confirmation=_("I have considered a medical review for the cramps."),
     )
 
 
@@ -723,7 +765,7 @@ def rule_high_risk(intake: Intake, today: date) -> FiredRule | None:
         "AMB-HIGHRISK",
         Severity.REVIEW,
         (("start_back_total", str(score.total)), ("start_back_distress", str(score.distress))),
-        "STarT Back high risk: use a psychologically informed approach; weekly check-ins.",
+        _("STarT Back high risk: use a psychologically informed approach; weekly check-ins."),
         "",
     )
 
@@ -769,12 +811,12 @@ def check_assessed(intake: Intake, today: date) -> tuple[BlockReason, ...]:
     blocks: list[BlockReason] = []
     assessed = intake.assessment_date
     if assessed is None:
-        blocks.append(BlockReason("GATE-ASSESSED", "No physio assessment date is recorded."))
+        blocks.append(BlockReason("GATE-ASSESSED", _("No physio assessment date is recorded.")))
     elif assessed > today:
         blocks.append(
             BlockReason(
                 "GATE-ASSESSED",
-                "The assessment date is in the future.",
+                _("The assessment date is in the future."),
                 (_field("assessment_date", assessed.isoformat()),),
             )
         )
@@ -782,8 +824,11 @@ def check_assessed(intake: Intake, today: date) -> tuple[BlockReason, ...]:
         blocks.append(
             BlockReason(
                 "GATE-ASSESSED",
-                f"The assessment is {(today - assessed).days} days old (more than 14): "
-                "reassess before issuing a plan.",
+                _(
+                    "The assessment is %(days)s days old (more than 14): "
+                    "reassess before issuing a plan."
+                )
+                % {"days": (today - assessed).days},
                 (_field("assessment_date", assessed.isoformat()),),
             )
         )
@@ -791,7 +836,7 @@ def check_assessed(intake: Intake, today: date) -> tuple[BlockReason, ...]:
         blocks.append(
             BlockReason(
                 "GATE-ASSESSED",
-                "The onset date is in the future.",
+                _("The onset date is in the future."),
                 (_field("onset_date", intake.onset_date.isoformat()),),
             )
         )
@@ -802,7 +847,8 @@ def check_assessed(intake: Intake, today: date) -> tuple[BlockReason, ...]:
         blocks.append(
             BlockReason(
                 "GATE-ASSESSED",
-                "The red-flag screen is incomplete; unanswered: " + ", ".join(missing) + ".",
+                _("The red-flag screen is incomplete; unanswered: %(questions)s.")
+                % {"questions": ", ".join(missing)},
                 tuple((key, "unanswered") for key in missing),
             )
         )
@@ -810,8 +856,10 @@ def check_assessed(intake: Intake, today: date) -> tuple[BlockReason, ...]:
         blocks.append(
             BlockReason(
                 "GATE-ASSESSED",
-                "Limb symptoms are recorded without a neurological examination "
-                "(neuro_exam_done): examine before issuing a plan.",
+                _(
+                    "Limb symptoms are recorded without a neurological examination "
+                    "(neuro_exam_done): examine before issuing a plan."
+                ),
                 (("neuro_exam_done", "no" if intake.neuro_exam_done is False else "unanswered"),),
             )
         )
@@ -838,7 +886,7 @@ def check_age_in_scope(intake: Intake, today: date) -> tuple[BlockReason, ...]:
     return (
         BlockReason(
             "GATE-AGE",
-            "Under 18: out of scope for this service; no plan.",
+            _("Under 18: out of scope for this service; no plan."),
             (_field("age", intake.age),),
         ),
     )
@@ -858,21 +906,26 @@ def _apply_clearance(rule: FiredRule, intake: Intake, today: date) -> FiredRule:
     if not intake.onset_date <= clearance.cleared_on <= today:
         return replace(
             rule,
-            physio_message=rule.physio_message
-            + f" The medical clearance dated {clearance.cleared_on.isoformat()} is outside this "
-            "episode and does not lift it.",
+            physio_message=_(
+                "%(message)s The medical clearance dated %(date)s is outside this episode and "
+                "does not lift it."
+            )
+            % {"message": rule.physio_message, "date": clearance.cleared_on.isoformat()},
         )
-    cleared = (
-        f"Medical clearance by {clearance.cleared_by} ({clearance.role}) on "
-        f"{clearance.cleared_on.isoformat()}"
-    )
+    cleared = _("Medical clearance by %(cleared_by)s (%(role)s) on %(date)s") % {
+        "cleared_by": clearance.cleared_by,
+        "role": clearance.role,
+        "date": clearance.cleared_on.isoformat(),
+    }
     return replace(
         rule,
         is_cleared=True,
         answers=(*rule.answers, ("medical_clearance", cleared)),
-        physio_message=f"{rule.physio_message} {cleared} lifts the block.",
+        physio_message=_("%(cleared)s lifts the block: %(message)s")
+        % {"message": rule.physio_message, "cleared": cleared},
         patient_message="",
-        confirmation=f"{cleared} covers {rule.rule_id} for this episode.",
+        confirmation=_("%(cleared)s covers %(rule_id)s for this episode.")
+        % {"cleared": cleared, "rule_id": rule.rule_id},
     )
 
 
@@ -886,7 +939,7 @@ def _other_limit_flags(intake: Intake) -> tuple[ExclusionFlag, ...]:
                 ExclusionFlag(
                     flag,
                     "COMP-LIMITS",
-                    f"other limits: {limit.value.replace('_', ' ')}",
+                    _("other limits: %(limit)s") % {"limit": limit.value.replace("_", " ")},
                     (_field("other_limits", limit),),
                 )
             )
@@ -966,7 +1019,8 @@ def screen_for_referral(
     missing = tuple(unanswered)
     incomplete = BlockReason(
         "GATE-ASSESSED",
-        "Recorded incomplete for a referral; not answered: " + ", ".join(missing) + ".",
+        _("Recorded incomplete for a referral; not answered: %(questions)s.")
+        % {"questions": ", ".join(missing)},
         tuple((name, "unanswered") for name in missing),
     )
     blocked = (*(block for block in full.blocked if block.rule_id == "GATE-AGE"), incomplete)

@@ -19,6 +19,8 @@ from typing import Any, NotRequired, TypedDict
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
+from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from clinical.intake import (
@@ -51,20 +53,21 @@ from clinical.screening import (
     screen,
     screen_for_referral,
 )
+from core.i18n import localise
 from programs import measures_form
 
 # Label, help text and section for each field, in the order the physio meets them (§5.1-§5.5).
 # The form shows the sections in this order, one at a time; the red-flag screen follows the
 # presentation (its questions depend on the regions), STarT Back has its own section.
-SECTIONS = {
+SECTIONS: dict[str, Any] = {
     "admin": "Assessment",
     "presentation": "Presentation",
-    "red_flags": "Red-flag screen",
-    "history": "History, safety and lifestyle",
-    "start_back": "STarT Back (low back only)",
-    "psfs": "Function (PSFS)",
-    "preferences": "Preferences and resources",
-    "clearance": "Medical clearance (only when a flag was resolved by a doctor)",
+    "red_flags": _("Red-flag screen"),
+    "history": _("History, safety and lifestyle"),
+    "start_back": _("STarT Back (low back only)"),
+    "psfs": _("Function (PSFS)"),
+    "preferences": _("Preferences and resources"),
+    "clearance": _("Medical clearance (only when a flag was resolved by a doctor)"),
 }
 # Fields shown only when another answer makes them relevant: (field, the values that do).
 # Hidden fields are not sent, so an answer left in one that no longer applies is dropped.
@@ -75,76 +78,78 @@ SHOWN_WHEN: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 # Sections shown only for some regions: STarT Back is validated for low back pain only (5.6).
 SECTION_REGIONS = {"start_back": (Region.LUMBAR.value,)}
-LABELS: dict[str, tuple[str, str, str]] = {
-    "assessment_date": ("Assessment date", "", "admin"),
+LABELS: dict[str, tuple[Any, Any, str]] = {
+    "assessment_date": (_("Assessment date"), "", "admin"),
     "pregnancy_status": ("Pregnancy", "", "admin"),
-    "pregnancy_weeks": ("Weeks pregnant", "Only if pregnant.", "admin"),
-    "regions": ("Regions with spasm", "", "presentation"),
+    "pregnancy_weeks": (_("Weeks pregnant"), _("Only if pregnant."), "admin"),
+    "regions": (_("Regions with spasm"), "", "presentation"),
     "primary_region": (
-        "Main region",
-        "Orders the items and picks the education text.",
+        _("Main region"),
+        _("Orders the items and picks the education text."),
         "presentation",
     ),
-    "onset_date": ("Onset date", "An approximate date is fine.", "presentation"),
-    "onset_type": ("How it started", "", "presentation"),
+    "onset_date": (_("Onset date"), _("An approximate date is fine."), "presentation"),
+    "onset_type": (_("How it started"), "", "presentation"),
     "triggers": ("Triggers", "", "presentation"),
-    "previous_episodes": ("Previous episodes", "", "presentation"),
-    "pain_now": ("Pain now (0-10)", "", "presentation"),
-    "pain_worst_24h": ("Worst pain in the last 24 hours (0-10)", "", "presentation"),
+    "previous_episodes": (_("Previous episodes"), "", "presentation"),
+    "pain_now": (_("Pain now (0-10)"), "", "presentation"),
+    "pain_worst_24h": (_("Worst pain in the last 24 hours (0-10)"), "", "presentation"),
     "irritability": (
         "Irritability",
-        "Low: settles in under 10 min. Moderate: 10-30 min. High: over 30 min or no comfortable "
-        "position.",
+        _(
+            "Low: settles in under 10 min. Moderate: 10-30 min. High: over 30 min or no "
+            "comfortable position."
+        ),
         "presentation",
     ),
-    "aggravating": ("Movements that make it worse", "", "presentation"),
-    "radiating_pain": ("Pain spreading into a limb", "", "presentation"),
-    "paraesthesia": ("Pins and needles or numbness", "", "presentation"),
-    "weakness": ("Limb weakness", "", "presentation"),
+    "aggravating": (_("Movements that make it worse"), "", "presentation"),
+    "radiating_pain": (_("Pain spreading into a limb"), "", "presentation"),
+    "paraesthesia": (_("Pins and needles or numbness"), "", "presentation"),
+    "weakness": (_("Limb weakness"), "", "presentation"),
     "neuro_exam_done": (
-        "Neurological examination done",
-        "Required when limb symptoms are recorded.",
+        _("Neurological examination done"),
+        _("Required when limb symptoms are recorded."),
         "presentation",
     ),
-    "directional_preference": ("Directional preference (examination)", "", "presentation"),
-    "exam_findings": ("Examination findings", "", "presentation"),
-    "function_walk_10min": ("Can walk for 10 minutes", "", "presentation"),
+    "directional_preference": (_("Directional preference (examination)"), "", "presentation"),
+    "exam_findings": (_("Examination findings"), "", "presentation"),
+    "function_walk_10min": (_("Can walk for 10 minutes"), "", "presentation"),
     "work_status": ("Work", "", "presentation"),
     "is_prevention_only": (
-        "Prevention only (recovered, history of episodes)",
-        "Starts in Maintain.",
+        _("Prevention only (recovered, history of episodes)"),
+        _("Starts in Maintain."),
         "presentation",
     ),
-    "known_spinal_dx": ("Known spinal diagnoses", "", "history"),
-    "spinal_surgery_date": ("Date of spinal surgery", "If any.", "history"),
+    "known_spinal_dx": (_("Known spinal diagnoses"), "", "history"),
+    "spinal_surgery_date": (_("Date of spinal surgery"), _("If any."), "history"),
     "hx_osteoporosis": ("Osteoporosis", "", "history"),
-    "long_term_steroids": ("Long-term steroid tablets", "", "history"),
-    "hx_inflammatory": ("Inflammatory spinal disease", "", "history"),
-    "modality_safety": ("Cold and heat safety", "", "history"),
-    "other_limits": ("Other limits", "", "history"),
-    "activity_level": ("Activity level", "", "history"),
-    "sitting_hours": ("Hours sitting a day", "", "history"),
-    "occupation_load": ("Work load", "", "history"),
+    "long_term_steroids": (_("Long-term steroid tablets"), "", "history"),
+    "hx_inflammatory": (_("Inflammatory spinal disease"), "", "history"),
+    "modality_safety": (_("Cold and heat safety"), "", "history"),
+    "other_limits": (_("Other limits"), "", "history"),
+    "activity_level": (_("Activity level"), "", "history"),
+    "sitting_hours": (_("Hours sitting a day"), "", "history"),
+    "occupation_load": (_("Work load"), "", "history"),
     "sports_category": ("Sport", "", "history"),
-    "sports_detail": ("Which sport", "", "history"),
-    "weight_category": ("Weight (physio-recorded)", "", "history"),
+    "sports_detail": (_("Which sport"), "", "history"),
+    "weight_category": (_("Weight (physio-recorded)"), "", "history"),
     "stress_level": ("Stress", "", "history"),
     "sleep_quality": ("Sleep", "", "history"),
-    "equipment": ("Equipment at home", "", "preferences"),
-    "time_per_day": ("Time a day for exercises (minutes)", "", "preferences"),
-    "preferred_activity": ("Preferred activity", "", "preferences"),
-    "reminder_frequency": ("Reminder emails", "", "preferences"),
+    "equipment": (_("Equipment at home"), "", "preferences"),
+    "time_per_day": (_("Time a day for exercises (minutes)"), "", "preferences"),
+    "preferred_activity": (_("Preferred activity"), "", "preferences"),
+    "reminder_frequency": (_("Reminder emails"), "", "preferences"),
 }
 # Derived or compound fields the form does not ask for directly.
 DERIVED = {"age", "red_flags", "medical_clearance", "start_back"}
-EXTRA_FIELDS = {
+EXTRA_FIELDS: dict[str, tuple[Any, Any, str]] = {
     "clearance_by": (
-        "Medical clearance: cleared by",
-        "Name of the doctor, if a flag was resolved.",
+        _("Medical clearance: cleared by"),
+        _("Name of the doctor, if a flag was resolved."),
         "clearance",
     ),
-    "clearance_role": ("Medical clearance: role", "", "clearance"),
-    "clearance_date": ("Medical clearance: date", "", "clearance"),
+    "clearance_role": (_("Medical clearance: role"), "", "clearance"),
+    "clearance_date": (_("Medical clearance: date"), "", "clearance"),
 }
 # The STarT Back questionnaire and the PSFS baseline: `measures_form` (their own templates).
 LIMB_FIELDS = ("radiating_pain", "paraesthesia", "weakness")
@@ -167,16 +172,132 @@ class FieldSpec:
     enum_type: type[enum.Enum] | None = None
 
 
-# Values whose words are not just the key with spaces (a name, a missing "for").
-SPELLED_OUT = {
-    "raynauds": "Raynaud's",
-    "poor_other_reasons": "Poor for other reasons",
-    "stable_examined": "Stable, examined",
+# Every choice value in words, marked for translation (the key with spaces is the fallback).
+CHOICE_WORDS: dict[str, Any] = {
+    "not_pregnant": _("Not pregnant"),
+    "pregnant": _("Pregnant"),
+    "postpartum_under_12_weeks": _("Postpartum under 12 weeks"),
+    "not_applicable": _("Not applicable"),
+    "cervical": _("Cervical"),
+    "thoracic": _("Thoracic"),
+    "lumbar": _("Lumbar"),
+    "sudden_injury": _("Sudden injury"),
+    "gradual": _("Gradual"),
+    "flare_of_recurring_problem": _("Flare of recurring problem"),
+    "unknown": _("Unknown"),
+    "heavy_lift": _("Heavy lift"),
+    "repeated_lifting": _("Repeated lifting"),
+    "sudden_bend_or_twist": _("Sudden bend or twist"),
+    "awkward_sleeping_position": _("Awkward sleeping position"),
+    "prolonged_sitting": _("Prolonged sitting"),
+    "sport": _("Sport"),
+    "unaccustomed_heavy_activity": _("Unaccustomed heavy activity"),
+    "stress": _("Stress"),
+    "road_collision": _("Road collision"),
+    "fall": _("Fall"),
+    "other": _("Other"),
+    "none_known": _("None known"),
+    "none": _("None"),
+    "one_or_two": _("One or two"),
+    "three_or_more": _("Three or more"),
+    "low": _("Low"),
+    "moderate": _("Moderate"),
+    "high": _("High"),
+    "bending_forward": _("Bending forward"),
+    "lifting": _("Lifting"),
+    "sitting": _("Sitting"),
+    "standing": _("Standing"),
+    "walking": _("Walking"),
+    "bending_backwards": _("Bending backwards"),
+    "turning": _("Turning"),
+    "looking_down": _("Looking down"),
+    "lying": _("Lying"),
+    "buttock_or_thigh": _("Buttock or thigh"),
+    "below_knee": _("Below knee"),
+    "both_legs": _("Both legs"),
+    "one_arm": _("One arm"),
+    "both_arms": _("Both arms"),
+    "one_limb": _("One limb"),
+    "both_limbs": _("Both limbs"),
+    "saddle_area": _("Saddle area"),
+    "stable_examined": _("Stable, examined"),
+    "new_or_worsening": _("New or worsening"),
+    "extension": _("Extension"),
+    "flexion": _("Flexion"),
+    "not_assessed": _("Not assessed"),
+    "hyperlordosis": _("Hyperlordosis"),
+    "tight_hamstrings": _("Tight hamstrings"),
+    "weak_gluteals_or_legs": _("Weak gluteals or legs"),
+    "poor_trunk_endurance": _("Poor trunk endurance"),
+    "forward_head_posture": _("Forward head posture"),
+    "stiff_thoracic_spine": _("Stiff thoracic spine"),
+    "rounded_shoulders": _("Rounded shoulders"),
+    "working_normally": _("Working normally"),
+    "modified_duties": _("Modified duties"),
+    "off_work": _("Off work"),
+    "not_working": _("Not working"),
+    "disc_herniation": _("Disc herniation"),
+    "spinal_stenosis": _("Spinal stenosis"),
+    "spondylolisthesis": _("Spondylolisthesis"),
+    "facet_arthropathy": _("Facet arthropathy"),
+    "scoliosis": _("Scoliosis"),
+    "spinal_surgery": _("Spinal surgery"),
+    "no": _("No"),
+    "yes": _("Yes"),
+    "previous_fragility_fracture": _("Previous fragility fracture"),
+    "ankylosing_spondylitis": _("Ankylosing spondylitis"),
+    "other_inflammatory_arthritis": _("Other inflammatory arthritis"),
+    "reduced_skin_sensation": _("Reduced skin sensation"),
+    "diabetes_with_neuropathy": _("Diabetes with neuropathy"),
+    "circulation_disorder": _("Circulation disorder"),
+    "raynauds": _("Raynaud's"),
+    "cold_urticaria": _("Cold urticaria"),
+    "broken_skin_or_skin_condition": _("Broken skin or skin condition"),
+    "shoulder_problem": _("Shoulder problem"),
+    "knee_problem": _("Knee problem"),
+    "wrist_or_hand_problem": _("Wrist or hand problem"),
+    "balance_problems_or_falls": _("Balance problems or falls"),
+    "heart_or_lung_condition": _("Heart or lung condition"),
+    "mostly_sitting": _("Mostly sitting"),
+    "some_activity": _("Some activity"),
+    "regularly_active": _("Regularly active"),
+    "under_4": _("Under 4"),
+    "4_to_8": _("4 to 8"),
+    "over_8": _("Over 8"),
+    "desk": _("Desk"),
+    "light_manual": _("Light manual"),
+    "heavy_manual": _("Heavy manual"),
+    "twisting_or_contact": _("Twisting or contact"),
+    "endurance": _("Endurance"),
+    "healthy": _("Healthy"),
+    "overweight": _("Overweight"),
+    "obese": _("Obese"),
+    "good": _("Good"),
+    "disturbed_by_pain": _("Disturbed by pain"),
+    "poor_other_reasons": _("Poor for other reasons"),
+    "floor_mat": _("Floor mat"),
+    "sturdy_chair": _("Sturdy chair"),
+    "wall": _("Wall"),
+    "towel_or_strap": _("Towel or strap"),
+    "resistance_band": _("Resistance band"),
+    "pillows": _("Pillows"),
+    "ice_pack": _("Ice pack"),
+    "heat_pack": _("Heat pack"),
+    "stationary_bike": _("Stationary bike"),
+    "pool_access": _("Pool access"),
+    "water_exercise": _("Water exercise"),
+    "cycling": _("Cycling"),
+    "yoga_or_tai_chi": _("Yoga or tai chi"),
+    "weekly": _("Weekly"),
+    "three_per_week": _("Three per week"),
+    "daily": _("Daily"),
+    "unanswered": _("Unanswered"),
+    "unsure": _("Unsure"),
 }
 
 
-def _words(value) -> str:
-    return SPELLED_OUT.get(str(value)) or str(value).replace("_", " ").capitalize()
+def _words(value) -> Any:
+    return CHOICE_WORDS.get(str(value)) or str(value).replace("_", " ").capitalize()
 
 
 def answer_in_words(name: str, value: str) -> str:
@@ -185,13 +306,13 @@ def answer_in_words(name: str, value: str) -> str:
     question = RED_FLAG_QUESTIONS_BY_KEY.get(name)
     spec = SPECS_BY_NAME.get(name)
     if question is not None:
-        return f"{question.physio_text} {_words(value)}"
+        return f"{localise(question.physio_text)} {ANSWER_WORDS.get(value, _words(value))}"
     label = LABELS[name][0] if name in LABELS else _words(name)
     if spec is not None and spec.choices:
         words = dict(spec.choices)
-        value = ", ".join(words.get(part, _words(part)) for part in str(value).split(", "))
+        value = ", ".join(str(words.get(part, _words(part))) for part in str(value).split(", "))
     elif value in ("yes", "no", "unanswered", "True", "False"):
-        value = {"True": "Yes", "False": "No"}.get(value) or _words(value)
+        value = str({"True": _words("yes"), "False": _words("no")}.get(value) or _words(value))
     return f"{label}: {value}"
 
 
@@ -248,14 +369,15 @@ def _specs() -> tuple[FieldSpec, ...]:
 FIELD_SPECS = _specs()
 SPECS_BY_NAME = {spec.name: spec for spec in FIELD_SPECS}
 RED_FLAG_FIELD_PREFIX = "rf_"
-RED_FLAG_CHOICES = tuple((answer.value, answer.value.capitalize()) for answer in Answer)
+ANSWER_WORDS = {"yes": _("Yes"), "no": _("No"), "unsure": _("Unsure")}
+RED_FLAG_CHOICES = tuple((answer.value, ANSWER_WORDS[answer.value]) for answer in Answer)
 
 
 # --- cross-field rules, shared by the page and the API ------------------------------------
 
 
-PLEASE_ANSWER = "Please answer this question."
-REQUIRED_UNLESS_REFERRED = (
+PLEASE_ANSWER = gettext_noop("Please answer this question.")
+REQUIRED_UNLESS_REFERRED = _(
     "Required, unless the answers given already call for an urgent or emergency referral: "
     "the assessment is then recorded incomplete, for the referral only."
 )
@@ -275,16 +397,18 @@ def unanswered(answers: dict) -> dict[str, str]:
     errors: dict[str, str] = {}
     for spec in FIELD_SPECS:
         if spec.required and _is_empty(answers.get(spec.name)):
-            errors[spec.name] = "Answer yes or no." if spec.kind == "bool" else PLEASE_ANSWER
+            errors[spec.name] = (
+                gettext("Answer yes or no.") if spec.kind == "bool" else gettext(PLEASE_ANSWER)
+            )
     has_limb_symptoms = any(answers.get(name) not in (None, "", "none") for name in LIMB_FIELDS)
     if has_limb_symptoms and answers.get("neuro_exam_done") is None:
-        errors["neuro_exam_done"] = (
+        errors["neuro_exam_done"] = gettext(
             "Say whether a neurological examination was done: limb symptoms are recorded."
         )
     red_flags = answers.get("red_flags") or {}
     for key in required_red_flag_questions(answers.get("regions") or ()):
         if red_flags.get(key) not in {a.value for a in Answer}:
-            errors[f"{RED_FLAG_FIELD_PREFIX}{key}"] = "Answer this red-flag question."
+            errors[f"{RED_FLAG_FIELD_PREFIX}{key}"] = gettext("Answer this red-flag question.")
     return errors
 
 
@@ -297,29 +421,33 @@ def validate_answers(answers: dict, *, date_of_birth: datetime.date, today: date
     errors: dict[str, str] = {}
     assessment_date = answers.get("assessment_date")
     if assessment_date and assessment_date > today:
-        errors["assessment_date"] = "The assessment date cannot be in the future."
+        errors["assessment_date"] = gettext("The assessment date cannot be in the future.")
     onset = answers.get("onset_date")
     if onset and onset > today:
-        errors["onset_date"] = "The onset date cannot be in the future."
+        errors["onset_date"] = gettext("The onset date cannot be in the future.")
     if onset and assessment_date and onset > assessment_date:
-        errors["onset_date"] = "The onset date cannot be after the assessment date."
+        errors["onset_date"] = gettext("The onset date cannot be after the assessment date.")
     if assessment_date and not is_adult_on(date_of_birth, assessment_date):
-        errors["age"] = "Patients must be 18 or over: this service is not for children."
+        errors["age"] = gettext("Patients must be 18 or over: this service is not for children.")
     regions = answers.get("regions") or []
     primary = answers.get("primary_region")
     if primary and regions and primary not in regions:
-        errors["primary_region"] = "The main region must be one of the regions with spasm."
+        errors["primary_region"] = gettext("The main region must be one of the regions with spasm.")
     aggravating = answers.get("aggravating") or []
     if Aggravating.NONE.value in aggravating and len(aggravating) > 1:
-        errors["aggravating"] = "Choose “None” or the movements that make it worse, not both."
+        errors["aggravating"] = gettext(
+            "Choose “None” or the movements that make it worse, not both."
+        )
     if answers.get("pregnancy_status") == "pregnant" and not answers.get("pregnancy_weeks"):
-        errors["pregnancy_weeks"] = "Give the weeks of pregnancy."
+        errors["pregnancy_weeks"] = gettext("Give the weeks of pregnancy.")
     worst, now = answers.get("pain_worst_24h"), answers.get("pain_now")
     if worst is not None and now is not None and worst < now:
-        errors["pain_worst_24h"] = "The worst pain in 24 hours cannot be below the pain now."
+        errors["pain_worst_24h"] = gettext(
+            "The worst pain in 24 hours cannot be below the pain now."
+        )
     clearance = [answers.get(n) for n in ("clearance_by", "clearance_role", "clearance_date")]
     if any(clearance) and not all(clearance):
-        errors["clearance_by"] = "Give who cleared the patient, their role and the date."
+        errors["clearance_by"] = gettext("Give who cleared the patient, their role and the date.")
     errors.update(measures_form.validate_measures(answers))
     missing = unanswered(answers)
     if missing and (errors or not _refers_at_once(answers, date_of_birth, today)):
@@ -541,13 +669,13 @@ class AssessmentForm(forms.Form):
         self.date_of_birth = date_of_birth
         self.today = today
         for spec in FIELD_SPECS:
-            label, help_text, _ = LABELS[spec.name]
+            label, help_text, _section = LABELS[spec.name]
             self.fields[spec.name] = _form_field(spec, label, help_text)
-        for name, (label, help_text, _) in EXTRA_FIELDS.items():
+        for name, (label, help_text, _section) in EXTRA_FIELDS.items():
             self.fields[name] = _form_field(_extra_spec(name), label, help_text)
         for question in RED_FLAG_QUESTIONS:
             self.fields[f"{RED_FLAG_FIELD_PREFIX}{question.key}"] = forms.ChoiceField(
-                label=question.physio_text,
+                label=localise(question.physio_text),
                 choices=RED_FLAG_CHOICES,
                 widget=forms.RadioSelect,
                 required=False,
@@ -571,7 +699,7 @@ class AssessmentForm(forms.Form):
         return [
             FormSection(
                 key=key,
-                title=title,
+                title=str(title),
                 fields=[
                     ShownField(field, *SHOWN_WHEN.get(field.name, ("", ())))
                     for field in grouped[key]
@@ -657,9 +785,9 @@ def _serializer_field(spec: FieldSpec, help_text: str) -> serializers.Field:
     if not required:
         common["allow_null"] = True
     if spec.kind == "choice":
-        return serializers.ChoiceField(choices=[c for c, _ in spec.choices], **common)
+        return serializers.ChoiceField(choices=[c for c, _words_ in spec.choices], **common)
     if spec.kind == "multi":
-        return serializers.MultipleChoiceField(choices=[c for c, _ in spec.choices], **common)
+        return serializers.MultipleChoiceField(choices=[c for c, _words_ in spec.choices], **common)
     if spec.kind == "int":
         return serializers.IntegerField(min_value=spec.minimum, max_value=spec.maximum, **common)
     if spec.kind == "date":
@@ -721,7 +849,7 @@ class AssessmentInputSerializer(serializers.Serializer):
 # --- the clinical record (the stored answers in words) ------------------------------------
 
 
-NOT_ANSWERED = "Not answered"
+NOT_ANSWERED = gettext_noop("Not answered")
 
 
 @dataclass(frozen=True)
@@ -743,11 +871,13 @@ class RecordSection:
 def _value_in_words(spec: FieldSpec, value) -> str:
     if spec.kind == "multi":
         words = dict(spec.choices)
-        return ", ".join(words.get(item, _words(item)) for item in value) if value else "None"
+        if not value:
+            return str(_words("none"))
+        return ", ".join(str(words.get(item, _words(item))) for item in value)
     if spec.kind == "choice":
-        return dict(spec.choices).get(str(value), _words(value))
+        return str(dict(spec.choices).get(str(value), _words(value)))
     if spec.kind == "bool":
-        return "Yes" if value else "No"
+        return str(_words("yes") if value else _words("no"))
     if spec.kind == "date":
         day = datetime.date.fromisoformat(value) if isinstance(value, str) else value
         return f"{day.day} {day:%b %Y}"
@@ -797,7 +927,14 @@ def _start_back_rows(stored: dict) -> list[RecordRow]:
             ),
         ]
     if set(SECTION_REGIONS["start_back"]) & set(stored.get("regions") or ()):
-        return [RecordRow("start_back_total", "STarT Back questionnaire", NOT_ANSWERED, False)]
+        return [
+            RecordRow(
+                "start_back_total",
+                gettext("STarT Back questionnaire"),
+                gettext(NOT_ANSWERED),
+                False,
+            )
+        ]
     return []
 
 
@@ -806,7 +943,12 @@ def _psfs_rows(stored: dict) -> list[RecordRow]:
     baseline = stored.get("psfs_baseline") or []
     if not baseline:
         return [
-            RecordRow("psfs_activity_1", "Activities the patient finds hard", NOT_ANSWERED, False)
+            RecordRow(
+                "psfs_activity_1",
+                gettext("Activities the patient finds hard"),
+                gettext(NOT_ANSWERED),
+                False,
+            )
         ]
     return [
         RecordRow(f"psfs_activity_{number}", entry["activity"], f"{entry['rating']}/10", True)
@@ -821,13 +963,15 @@ def recorded_answers(stored: dict) -> list[RecordSection]:
     question that was answered."""
     rows: dict[str, list[RecordRow]] = {key: [] for key in SECTIONS}
     specs = [(spec.name, spec, LABELS[spec.name][0]) for spec in FIELD_SPECS]
-    specs += [(name, _extra_spec(name), label) for name, (label, _, _) in EXTRA_FIELDS.items()]
+    specs += [
+        (name, _extra_spec(name), label) for name, (label, _help, _section) in EXTRA_FIELDS.items()
+    ]
     for name, spec, label in specs:
         value = stored.get(name)
         if not _applies(name, stored) and _is_empty(value):
             continue
         answered = value is not None and value != "" and not (spec.kind != "multi" and value == [])
-        words = _value_in_words(spec, value) if answered else NOT_ANSWERED
+        words = _value_in_words(spec, value) if answered else gettext(NOT_ANSWERED)
         rows[section_of(name)].append(RecordRow(name, label, words, answered))
     rows["start_back"] += _start_back_rows(stored)
     rows["psfs"] += _psfs_rows(stored)
@@ -840,12 +984,14 @@ def recorded_answers(stored: dict) -> list[RecordSection]:
         rows["red_flags"].append(
             RecordRow(
                 record_row_name(question),
-                question.physio_text,
-                _words(answer) if answer else NOT_ANSWERED,
+                localise(question.physio_text),
+                str(ANSWER_WORDS.get(answer, _words(answer))) if answer else gettext(NOT_ANSWERED),
                 answer is not None,
                 group=question.group.value,
             )
         )
     return [
-        RecordSection(key, title, tuple(rows[key])) for key, title in SECTIONS.items() if rows[key]
+        RecordSection(key, str(title), tuple(rows[key]))
+        for key, title in SECTIONS.items()
+        if rows[key]
     ]

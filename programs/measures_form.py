@@ -14,6 +14,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.functional import lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from clinical.measures import (
@@ -26,19 +29,25 @@ from clinical.measures import (
     StartBackAnswers,
     is_start_back_used_for,
 )
+from core.i18n import localise
+
+localise_lazy = lazy(localise, str)
 
 START_BACK_PREFIX = "start_back_item_"
 BOTHERSOME_FIELD = f"{START_BACK_PREFIX}{BOTHERSOME_ITEM.number}"
 PSFS_ACTIVITY = "psfs_activity_"
 PSFS_RATING = "psfs_rating_"
-AGREEMENT_CHOICES = ((Agreement.DISAGREE.value, "Disagree"), (Agreement.AGREE.value, "Agree"))
-BOTHERSOME_CHOICES = tuple((b.value, b.label) for b in Bothersome)
-LUMBAR_ONLY = (
+AGREEMENT_CHOICES = (
+    (Agreement.DISAGREE.value, _("Disagree")),
+    (Agreement.AGREE.value, _("Agree")),
+)
+BOTHERSOME_CHOICES = tuple((b.value, localise_lazy(b.label)) for b in Bothersome)
+LUMBAR_ONLY = _(
     "STarT Back is for low back episodes only: Keele does not recommend it for the neck or "
     "upper back. Leave it empty, or add the low back to the regions."
 )
-ANSWER_ALL_NINE = "Answer all nine STarT Back items, or none."
-PSFS_PAIR = "Give each activity a rating from 0 to 10 (and each rating its activity)."
+ANSWER_ALL_NINE = _("Answer all nine STarT Back items, or none.")
+PSFS_PAIR = _("Give each activity a rating from 0 to 10 (and each rating its activity).")
 
 
 # --- the page ----------------------------------------------------------------------------
@@ -48,13 +57,13 @@ def add_start_back_fields(form: forms.Form) -> None:
     """The nine items as radio groups, none required (checked together: all nine or none)."""
     for item in AGREE_ITEMS:
         form.fields[f"{START_BACK_PREFIX}{item.number}"] = forms.ChoiceField(
-            label=f"{item.number}. {item.text}",
+            label=f"{item.number}. {localise(item.text)}",
             choices=AGREEMENT_CHOICES,
             widget=forms.RadioSelect,
             required=False,
         )
     form.fields[BOTHERSOME_FIELD] = forms.ChoiceField(
-        label=f"{BOTHERSOME_ITEM.number}. {BOTHERSOME_ITEM.text}",
+        label=f"{BOTHERSOME_ITEM.number}. {localise(BOTHERSOME_ITEM.text)}",
         choices=BOTHERSOME_CHOICES,
         widget=forms.RadioSelect,
         required=False,
@@ -68,10 +77,13 @@ def add_measure_fields(form: forms.Form, *, start_back_enabled: bool) -> None:
         add_start_back_fields(form)
     for number in range(1, PSFS_MAX_ACTIVITIES + 1):
         form.fields[f"{PSFS_ACTIVITY}{number}"] = forms.CharField(
-            label=f"Activity {number}", max_length=120, required=False
+            label=gettext("Activity %(number)s") % {"number": number},
+            max_length=120,
+            required=False,
         )
         form.fields[f"{PSFS_RATING}{number}"] = forms.IntegerField(
-            label=f"Activity {number}: rating (0 unable - 10 as before)",
+            label=gettext("Activity %(number)s: rating (0 unable - 10 as before)")
+            % {"number": number},
             min_value=0,
             max_value=10,
             required=False,
@@ -102,7 +114,7 @@ def measures_from_cleaned(cleaned: dict) -> tuple[dict, dict[str, str]]:
     given = [*agreements, bothersome]
     if any(given) and not all(given):
         missing = next(i for i, value in enumerate(given, start=1) if not value)
-        errors[f"{START_BACK_PREFIX}{missing}"] = ANSWER_ALL_NINE
+        errors[f"{START_BACK_PREFIX}{missing}"] = str(ANSWER_ALL_NINE)
     elif all(given):
         answers["start_back_answers"] = {"items": agreements, "bothersome": bothersome}
     baseline = []
@@ -110,7 +122,7 @@ def measures_from_cleaned(cleaned: dict) -> tuple[dict, dict[str, str]]:
         activity = (cleaned.get(f"{PSFS_ACTIVITY}{number}") or "").strip()
         rating = cleaned.get(f"{PSFS_RATING}{number}")
         if bool(activity) != (rating is not None):
-            errors[f"{PSFS_ACTIVITY}{number}"] = PSFS_PAIR
+            errors[f"{PSFS_ACTIVITY}{number}"] = str(PSFS_PAIR)
         elif activity:
             baseline.append({"activity": activity, "rating": rating})
     if baseline:
@@ -126,7 +138,7 @@ def validate_measures(answers: dict) -> dict[str, str]:
     errors: dict[str, str] = {}
     regions = answers.get("regions") or []
     if answers.get("start_back_answers") and regions and not is_start_back_used_for(regions):
-        errors["start_back"] = LUMBAR_ONLY
+        errors["start_back"] = str(LUMBAR_ONLY)
     return errors
 
 
@@ -194,14 +206,16 @@ def initial_from_response(answers: dict) -> dict:
 class StartBackForm(forms.Form):
     """The patient's own page: all nine items required."""
 
-    licence = START_BACK_LICENCE
+    @property
+    def licence(self) -> str:
+        return localise(START_BACK_LICENCE)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         add_start_back_fields(self)
         for field in self.fields.values():
             field.required = True
-            field.error_messages["required"] = "Please choose an answer."
+            field.error_messages["required"] = gettext("Please choose an answer.")
 
     @property
     def answers(self) -> StartBackAnswers:

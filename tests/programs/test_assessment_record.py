@@ -80,9 +80,9 @@ def expected_words(form: AssessmentForm, name: str, value) -> str:
     if isinstance(field, forms.NullBooleanField):
         return "Yes" if value else "No"
     if isinstance(field, forms.MultipleChoiceField):
-        return ", ".join(dict(field.choices)[item] for item in value) if value else "None"
+        return ", ".join(str(dict(field.choices)[item]) for item in value) if value else "None"
     if isinstance(field, forms.ChoiceField):
-        return dict(field.choices)[str(value)]
+        return str(dict(field.choices)[str(value)])
     if isinstance(field, forms.DateField):
         day = datetime.date.fromisoformat(value)
         return f"{day.day} {day:%b %Y}"

@@ -19,6 +19,7 @@ from typing import Any, NotRequired, TypedDict
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
+from django.utils.formats import date_format
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -60,8 +61,8 @@ from programs import measures_form
 # The form shows the sections in this order, one at a time; the red-flag screen follows the
 # presentation (its questions depend on the regions), STarT Back has its own section.
 SECTIONS: dict[str, Any] = {
-    "admin": "Assessment",
-    "presentation": "Presentation",
+    "admin": _("Assessment"),
+    "presentation": _("Presentation"),
     "red_flags": _("Red-flag screen"),
     "history": _("History, safety and lifestyle"),
     "start_back": _("STarT Back (low back only)"),
@@ -80,7 +81,7 @@ SHOWN_WHEN: dict[str, tuple[str, tuple[str, ...]]] = {
 SECTION_REGIONS = {"start_back": (Region.LUMBAR.value,)}
 LABELS: dict[str, tuple[Any, Any, str]] = {
     "assessment_date": (_("Assessment date"), "", "admin"),
-    "pregnancy_status": ("Pregnancy", "", "admin"),
+    "pregnancy_status": (_("Pregnancy"), "", "admin"),
     "pregnancy_weeks": (_("Weeks pregnant"), _("Only if pregnant."), "admin"),
     "regions": (_("Regions with spasm"), "", "presentation"),
     "primary_region": (
@@ -90,12 +91,12 @@ LABELS: dict[str, tuple[Any, Any, str]] = {
     ),
     "onset_date": (_("Onset date"), _("An approximate date is fine."), "presentation"),
     "onset_type": (_("How it started"), "", "presentation"),
-    "triggers": ("Triggers", "", "presentation"),
+    "triggers": (_("Triggers"), "", "presentation"),
     "previous_episodes": (_("Previous episodes"), "", "presentation"),
     "pain_now": (_("Pain now (0-10)"), "", "presentation"),
     "pain_worst_24h": (_("Worst pain in the last 24 hours (0-10)"), "", "presentation"),
     "irritability": (
-        "Irritability",
+        _("Irritability"),
         _(
             "Low: settles in under 10 min. Moderate: 10-30 min. High: over 30 min or no "
             "comfortable position."
@@ -114,7 +115,7 @@ LABELS: dict[str, tuple[Any, Any, str]] = {
     "directional_preference": (_("Directional preference (examination)"), "", "presentation"),
     "exam_findings": (_("Examination findings"), "", "presentation"),
     "function_walk_10min": (_("Can walk for 10 minutes"), "", "presentation"),
-    "work_status": ("Work", "", "presentation"),
+    "work_status": (_("Work"), "", "presentation"),
     "is_prevention_only": (
         _("Prevention only (recovered, history of episodes)"),
         _("Starts in Maintain."),
@@ -122,7 +123,7 @@ LABELS: dict[str, tuple[Any, Any, str]] = {
     ),
     "known_spinal_dx": (_("Known spinal diagnoses"), "", "history"),
     "spinal_surgery_date": (_("Date of spinal surgery"), _("If any."), "history"),
-    "hx_osteoporosis": ("Osteoporosis", "", "history"),
+    "hx_osteoporosis": (_("Osteoporosis"), "", "history"),
     "long_term_steroids": (_("Long-term steroid tablets"), "", "history"),
     "hx_inflammatory": (_("Inflammatory spinal disease"), "", "history"),
     "modality_safety": (_("Cold and heat safety"), "", "history"),
@@ -130,11 +131,11 @@ LABELS: dict[str, tuple[Any, Any, str]] = {
     "activity_level": (_("Activity level"), "", "history"),
     "sitting_hours": (_("Hours sitting a day"), "", "history"),
     "occupation_load": (_("Work load"), "", "history"),
-    "sports_category": ("Sport", "", "history"),
+    "sports_category": (_("Sport"), "", "history"),
     "sports_detail": (_("Which sport"), "", "history"),
     "weight_category": (_("Weight (physio-recorded)"), "", "history"),
-    "stress_level": ("Stress", "", "history"),
-    "sleep_quality": ("Sleep", "", "history"),
+    "stress_level": (_("Stress"), "", "history"),
+    "sleep_quality": (_("Sleep"), "", "history"),
     "equipment": (_("Equipment at home"), "", "preferences"),
     "time_per_day": (_("Time a day for exercises (minutes)"), "", "preferences"),
     "preferred_activity": (_("Preferred activity"), "", "preferences"),
@@ -571,7 +572,7 @@ def _form_field(spec: FieldSpec, label: str, help_text: str) -> forms.Field:
     if spec.kind == "bool":
         optional: _FormFieldOptions = {**common, "required": False}
         return forms.NullBooleanField(
-            widget=forms.Select(choices=[("", "—"), ("true", "Yes"), ("false", "No")]),
+            widget=forms.Select(choices=[("", "—"), ("true", _("Yes")), ("false", _("No"))]),
             **optional,
         )
     return forms.CharField(max_length=200, **common)
@@ -880,7 +881,7 @@ def _value_in_words(spec: FieldSpec, value) -> str:
         return str(_words("yes") if value else _words("no"))
     if spec.kind == "date":
         day = datetime.date.fromisoformat(value) if isinstance(value, str) else value
-        return f"{day.day} {day:%b %Y}"
+        return date_format(day, "j M Y")
     return str(value)
 
 

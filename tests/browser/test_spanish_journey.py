@@ -82,7 +82,7 @@ def test_a_spanish_speaking_patient_reads_everything_in_spanish(
     # Today.
     expect(page).to_have_url(re.compile(r"/me/$"))
     expect(page.get_by_role("heading", name="Hola, Lucía")).to_be_visible()
-    expect(page.get_by_role("heading", name="Los ejercicios de hoy")).to_be_visible()
+    expect(page.get_by_role("heading", name="Ejercicios de hoy")).to_be_visible()
     screenshot("01-hoy")
     problems["Today"] = _no_english(page.content(), names)
 

@@ -114,7 +114,7 @@ def test_today_is_in_spanish(spanish_client, spanish_patient, spanish_revision, 
     page = _get(spanish_client, "patient-home")
 
     assert f"Hola, {spanish_patient.first_name}" in page
-    assert "Los ejercicios de hoy" in page
+    assert "Ejercicios de hoy" in page
     assert "Empezar la sesión de hoy" in page
     assert "Cuándo pedir ayuda" in page
     # The date in Spanish words: "miércoles 9 de diciembre".
@@ -240,21 +240,6 @@ def test_the_patient_chooses_english_on_the_reminder_settings_page(
 
 
 # --- no English left on the Spanish pages ------------------------------------------------
-# These pages also show texts other areas of issue #17 translate: the exercises (name, steps,
-# cautions: the catalogue's Spanish), the dosage words, the phases' and the clinical core's
-# texts (warning-sign questions, emergency and urgent advice, zone advice, education). Until
-# those are merged they show in English, so each page is expected to fail here on its own
-# branch; on main with every part merged they must pass (then drop the marker).
-NEEDS_THE_CLINICAL_AND_CATALOGUE_SPANISH = pytest.mark.xfail(
-    reason="exercise, dosage and clinical-core Spanish come from other parts of issue #17",
-    strict=False,
-)
-NEEDS_THE_MODEL_LABELS = pytest.mark.xfail(
-    reason="model verbose names are marked in another part of issue #17", strict=False
-)
-
-
-@NEEDS_THE_CLINICAL_AND_CATALOGUE_SPANISH
 @pytest.mark.parametrize(
     "page", ["patient-home", "my-plan", "check-in", "patient-help", "guided-session"]
 )
@@ -264,7 +249,6 @@ def test_no_english_on_the_spanish_pages(
     assert english_words(_get(spanish_client, page), names=_names(spanish_patient)) == []
 
 
-@NEEDS_THE_CLINICAL_AND_CATALOGUE_SPANISH
 @pytest.mark.parametrize(
     "answers",
     [
@@ -290,8 +274,7 @@ def test_no_english_on_the_spanish_check_in_results(
 @pytest.mark.parametrize(
     ("url", "phrase"),
     [
-        # The e-mail field's label is the user model's verbose name (marked with the models).
-        pytest.param("/login/", "Iniciar sesión", marks=NEEDS_THE_MODEL_LABELS),
+        ("/login/", "Iniciar sesión"),
         (reverse_lazy("password_reset"), "Restablezca su contraseña"),
         ("/check-in/not-a-token/", "Este enlace de registro no se puede usar"),
         ("/activities/not-a-token/", "Este enlace no se puede usar"),
@@ -324,7 +307,7 @@ def test_an_english_patient_still_reads_english(english_client, revision_a1, on_
     assert "Today's exercises" in today.replace("&#x27;", "'")
     assert "How much pain do you have now?" in check_in
     assert "Monday" in reminders and "lunes" not in reminders
-    assert "Los ejercicios de hoy" not in today
+    assert "Ejercicios de hoy" not in today
 
 
 def test_forms_follow_the_active_language():

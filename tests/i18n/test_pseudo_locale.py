@@ -257,11 +257,18 @@ class VisibleText(HTMLParser):
         self.texts: list[str] = []
         self.attributes: list[str] = []
         self._hidden = 0
+        # A fragment the page declares English (lang="en": the audit trail's technical
+        # detail, kept as it was logged) is not a text waiting for its translation.
+        self._declared_english: list[str] = []
 
     def handle_starttag(self, tag, attrs) -> None:
         if tag in self.HIDDEN:
             self._hidden += 1
         values = dict(attrs)
+        if self._declared_english and tag == self._declared_english[-1]:
+            self._declared_english.append(tag)
+        elif (values.get("lang") or "").split("-")[0] == "en":
+            self._declared_english.append(tag)
         self.attributes += [values[name] or "" for name in self.ATTRIBUTES if name in values]
         is_button = tag == "button" or (
             tag == "input" and (values.get("type") or "").lower() in {"submit", "button", "reset"}
@@ -277,9 +284,11 @@ class VisibleText(HTMLParser):
     def handle_endtag(self, tag) -> None:
         if tag in self.HIDDEN and self._hidden:
             self._hidden -= 1
+        if self._declared_english and tag == self._declared_english[-1]:
+            self._declared_english.pop()
 
     def handle_data(self, data) -> None:
-        if not self._hidden:
+        if not self._hidden and not self._declared_english:
             self.texts.append(data)
 
 

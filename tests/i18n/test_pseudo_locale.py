@@ -265,9 +265,8 @@ class VisibleText(HTMLParser):
         if tag in self.HIDDEN:
             self._hidden += 1
         values = dict(attrs)
-        if self._declared_english and tag == self._declared_english[-1]:
-            self._declared_english.append(tag)
-        elif (values.get("lang") or "").split("-")[0] == "en":
+        nested = bool(self._declared_english) and tag == self._declared_english[-1]
+        if nested or (values.get("lang") or "").split("-")[0] == "en":
             self._declared_english.append(tag)
         self.attributes += [values[name] or "" for name in self.ATTRIBUTES if name in values]
         is_button = tag == "button" or (

@@ -265,6 +265,9 @@ MATRIX: dict[str, Row] = {
     "login/": row("login", "/login/",
         get(200, 302, 302, 302, 302, 302),
         post(302, 302, 302, 302, 302, 302, data=A1_LOGIN)),
+    # The guided session's texts in the reader's language (Django's JavaScriptCatalog): public.
+    "jsi18n/": row("javascript-catalog", "/jsi18n/",
+        get(200, 200, 200, 200, 200, 200)),
     "language/": row("set-language", "/language/",
         get(405, 405, 405, 405, 405, 405),
         post(302, 302, 302, 302, 302, 302, data={"language": "es", "next": "/"})),

@@ -28,7 +28,12 @@ from honcho.environ import expand_processes, parse_procfile
 from honcho.manager import SYSTEM_PRINTER_NAME, Manager
 from honcho.printer import Message, Printer
 
-from demo.management.commands.seed_demo import DEMO_ADMIN, DEMO_PATIENT, DEMO_PHYSIO
+from demo.management.commands.seed_demo import (
+    DEMO_ADMIN,
+    DEMO_PATIENT,
+    DEMO_PATIENT_ES,
+    DEMO_PHYSIO,
+)
 
 READY = "ready"
 # Lines a process prints while it stops on purpose: nothing the newcomer can act on.
@@ -72,6 +77,7 @@ def logins_text() -> str:
         f"\nBack care is running: open {settings.SITE_URL}/\n"
         f"  Physiotherapist: {DEMO_PHYSIO[0]} / {DEMO_PHYSIO[1]}\n"
         f"  Patient:         {DEMO_PATIENT[0]} / {DEMO_PATIENT[1]}\n"
+        f"  Patient (Spanish): {DEMO_PATIENT_ES[0]} / {DEMO_PATIENT_ES[1]}\n"
         f"  Admin:           {DEMO_ADMIN[0]} / {DEMO_ADMIN[1]}  ({settings.SITE_URL}/admin/)\n"
         f"  Emails are written to {getattr(settings, 'EMAIL_FILE_PATH', 'the SMTP server')}\n"
         "Press Ctrl-C to stop.\n"

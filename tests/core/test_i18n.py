@@ -98,3 +98,24 @@ def test_an_unknown_language_or_a_foreign_next_page_changes_nothing(client, phys
     assert response["Location"] == "/"
     physio_a.refresh_from_db()
     assert physio_a.language == "en"
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize("template", ["program_ready", "function_review", "invitation"])
+def test_every_patient_email_carries_the_safety_net_in_the_readers_language(template, language):
+    from django.template.loader import render_to_string
+
+    from clinical.education import SAFETY_NET
+
+    context = {
+        "patient": {"first_name": "Ana"},
+        "clinic": {"name": "Clinic A", "phone": "0100", "brand_colour": "#123456"},
+        "url": "https://backcare.example/me/",
+        "activities": [],
+    }
+    with translation.override(language):
+        expected = i18n.localise(SAFETY_NET)
+        for part in ("txt", "html"):
+            body = render_to_string(f"emails/{template}.{part}", context)
+            assert expected in body.replace("&#x27;", "'"), (template, part)
+    assert language == "en" or expected != SAFETY_NET

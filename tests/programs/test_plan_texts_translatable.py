@@ -5,7 +5,7 @@ follows the active language; a published revision reads in Spanish under "es".""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from django.utils import translation
@@ -16,9 +16,7 @@ from clinical.follow_up import (
     REFER_6W_PATIENT_TEXT,
     REVIEW_4W_PATIENT_TEXT,
     ZONE_ADVICE,
-    CheckInFacts,
     Feeling,
-    PlanFacts,
     Zone,
     emergency_headline,
     evaluate_check_in,
@@ -47,6 +45,9 @@ from clinical.screening import screen
 from core.i18n import localise
 from exercises.dosage import DosageValues, describe_dosage
 from tests.clinical.builders import TODAY, build_intake, load_catalogue
+from tests.clinical.test_follow_up import START
+from tests.clinical.test_follow_up import check as _check
+from tests.clinical.test_follow_up import plan as _facts
 from tests.clinical.test_planner import VIGNETTES
 
 # Intakes that between them bring out every phase, advice kind, restriction (reinforced too),
@@ -199,37 +200,6 @@ def test_the_safety_net_reads_in_plain_spanish(spanish):
 
 
 # --- follow-up rules ------------------------------------------------------------------------
-
-START = date(2026, 11, 1)
-NOON = datetime(2026, 11, 1, 12, tzinfo=UTC)
-
-
-def _facts(**changes) -> PlanFacts:
-    values = {
-        "today": START + timedelta(days=1),
-        "start_date": START,
-        "current_phase": "P2",
-        "phase_started_on": START,
-        "phase_minimum_days": 7,
-        "baseline_pain": 6,
-        "phase_entry_pain": 4,
-        "onset_date": START - timedelta(days=10),
-        "regions": frozenset({"lumbar"}),
-        "last_published_on": START,
-    }
-    values.update(changes)
-    return PlanFacts(**values)
-
-
-def _check(day: int = 1, hour: int = 0, **changes) -> CheckInFacts:
-    values = {
-        "at": NOON + timedelta(days=day, hours=hour),
-        "pain": 3,
-        "zone": Zone.GREEN,
-        "feeling": Feeling.BETTER,
-    }
-    values.update(changes)
-    return CheckInFacts(**values)
 
 
 def follow_up_texts() -> list[str]:

@@ -11,7 +11,9 @@ WORKDIR /app
 COPY pyproject.toml uv.lock ./
 RUN uv sync --frozen --no-dev --no-install-project
 COPY . .
+# The translation catalogues are compiled here (.mo files are built, never committed).
 RUN DEBUG=false SECRET_KEY=build-only .venv/bin/python manage.py collectstatic --no-input \
+ && DEBUG=false SECRET_KEY=build-only .venv/bin/python manage.py compile_translations \
  && mkdir -p /app/var/media && chown -R app:app /app/var
 USER app
 ENV PATH="/app/.venv/bin:$PATH"

@@ -101,7 +101,9 @@ def test_an_unknown_language_or_a_foreign_next_page_changes_nothing(client, phys
 
 
 @pytest.mark.parametrize("language", ["en", "es"])
-@pytest.mark.parametrize("template", ["program_ready", "function_review", "invitation"])
+# The "program ready" email carries no health words at all (tests/documents/test_delivery.py:
+# whoever sees the inbox learns nothing); the reminder carries the line (tests/reminders).
+@pytest.mark.parametrize("template", ["function_review", "invitation"])
 def test_every_patient_email_carries_the_safety_net_in_the_readers_language(template, language):
     from django.template.loader import render_to_string
 

@@ -120,10 +120,11 @@ def test_run_serves_on_the_port_prints_the_logins_last_and_stops_quietly(tmp_pat
     assert status == 200
     assert process.returncode == 0
     lines = [line for line in output.splitlines() if line.strip()]
-    assert lines[-7:] == [
+    assert lines[-8:] == [
         f"Back care is running: open http://127.0.0.1:{port}/",
         "  Physiotherapist: physio@demo.example / demo-physio-2026",
         "  Patient:         patient@demo.example / demo-patient-2026",
+        "  Patient (Spanish): paciente@demo.example / demo-paciente-2026",
         f"  Admin:           admin@demo.example / demo-admin-2026  (http://127.0.0.1:{port}/admin/)",
         f"  Emails are written to {BASE_DIR / 'var' / 'outbox'}",
         "Press Ctrl-C to stop.",

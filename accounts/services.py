@@ -389,12 +389,22 @@ def add_letterhead(message: EmailMultiAlternatives, clinic: Clinic) -> None:
     )
 
 
+def _profiles(user) -> list:
+    """The signed-in user's patient and physiotherapist profiles (those they have)."""
+    if not user.is_authenticated:
+        return []
+    found = (getattr(user, profile, None) for profile in ("patient", "physiotherapist"))
+    return [member for member in found if member is not None]
+
+
+def profile_language(user) -> str:
+    """The language of a signed-in user's profile ("" for anyone else)."""
+    return next((member.language for member in _profiles(user) if member.language), "")
+
+
 def set_language(user, language: str) -> None:
     """Keep a signed-in patient's or physiotherapist's language on their profile."""
-    if not user.is_authenticated:
-        return
-    for profile in ("patient", "physiotherapist"):
-        member = getattr(user, profile, None)
-        if member is not None and member.language != language:
+    for member in _profiles(user):
+        if member.language != language:
             member.language = language
             member.save(update_fields=["language"])

@@ -3,6 +3,8 @@
 from django.utils import translation
 from django.utils.cache import patch_cache_control
 
+from accounts import services as accounts
+
 
 def no_store(get_response):
     """Every answer not marked otherwise is `Cache-Control: no-store`: pages, API answers,
@@ -25,20 +27,10 @@ def profile_language(get_response):
     Before sign-in, LocaleMiddleware's choice (cookie, then the browser's) stands."""
 
     def middleware(request):
-        language = _profile_language(request.user)
+        language = accounts.profile_language(request.user)
         if language:
             translation.activate(language)
             request.LANGUAGE_CODE = translation.get_language()
         return get_response(request)
 
     return middleware
-
-
-def _profile_language(user) -> str:
-    if not user.is_authenticated:
-        return ""
-    for profile in ("patient", "physiotherapist"):
-        language = getattr(getattr(user, profile, None), "language", "")
-        if language:
-            return language
-    return ""

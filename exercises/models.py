@@ -23,7 +23,7 @@ from clinical.vocabulary import (
     STORED_DOSAGE_AMOUNTS,
     STORED_DOSAGE_FIELDS,
 )
-from exercises.catalogue_file import EXCLUDE_FLAGS, POSITIONS
+from exercises.catalogue_file import EXCLUDE_FLAGS, POSITIONS, TRANSLATED_FIELDS
 from figures import PoseError, check_drawing
 
 if TYPE_CHECKING:
@@ -119,10 +119,6 @@ def _validate_drawing(value) -> None:
         check_drawing(value)
     except PoseError as error:
         raise ValidationError(f"{error.where}: {error.message}") from error
-
-
-# The catalogue texts a patient reads, translated per language (issue #17).
-TRANSLATED_FIELDS = ("name", "steps", "cautions", "patient_notes", "physio_notes")
 
 
 def translated_texts(translations, language: str | None) -> dict:

@@ -1,7 +1,6 @@
 """``{{ text|localise }}``: a stored English source text in the reader's language."""
 
 from django import template
-from django.utils import translation
 
 from clinical.education import SAFETY_NET
 from core.i18n import localise as localise_text
@@ -18,18 +17,6 @@ def safety_net() -> str:
 @register.filter
 def localise(text):
     return localise_text(text)
-
-
-@register.filter
-def exercise_text(exercise, field: str):
-    """An exercise's own text (name, steps, cautions, patient_notes) in the active language:
-    its ``translations[lang][field]`` when the catalogue has one, else the English field."""
-    english = getattr(exercise, field, "")
-    language = (translation.get_language() or "en").split("-")[0]
-    if language == "en":
-        return english
-    translated = (getattr(exercise, "translations", None) or {}).get(language, {}).get(field)
-    return translated or english
 
 
 @register.filter

@@ -1,13 +1,21 @@
 from collections.abc import Mapping
 
 from django import template
+from django.utils.translation import get_language
 
-from core.templatetags.localise import exercise_text
 from exercises.dosage import DosageValues, describe_dosage
 from exercises.illustrations import frame_label, illustration_url, illustrations_for
-from exercises.models import VOCABULARY_WORDS
+from exercises.models import VOCABULARY_WORDS, translated_texts
 
 register = template.Library()
+
+
+@register.filter
+def exercise_text(exercise, field: str):
+    """An exercise's own text (name, steps, cautions, notes) in the active language: its
+    catalogue translation when there is one, else the field as stored (English)."""
+    shown = translated_texts(getattr(exercise, "translations", None), get_language())
+    return shown.get(field) or getattr(exercise, field, "")
 
 
 @register.filter

@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from core.templatetags.localise import exercise_text
 from exercises.models import Exercise
+from exercises.templatetags.exercises import exercise_text
 from programs.models import Plan
 from tests.programs.test_pages import record
 

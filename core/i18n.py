@@ -34,9 +34,15 @@ def localise(text: str) -> str:
     if not text or not isinstance(text, str):
         return text
     language = translation.get_language()
-    if not language or language.split("-")[0] == "en":
+    if language is None or is_source_language(language):
         return text
     return _localised(language, text)
+
+
+def is_source_language(language: str | None) -> bool:
+    """Whether ``language`` is English, the language the core, the catalogue and every
+    stored text are written in (nothing to translate)."""
+    return not language or language.split("-")[0] == "en"
 
 
 @lru_cache(maxsize=8192)

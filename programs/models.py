@@ -16,7 +16,7 @@ from clinical import vocabulary
 from clinical.intake import StartBackScore
 from clinical.measures import stored_start_back
 from clinical.plan import is_left_out_for_size
-from core.i18n import localise
+from core.i18n import is_source_language, localise
 from exercises.dosage import dosage_in_words
 from programs import revision_content
 
@@ -335,7 +335,7 @@ class PlanRevision(models.Model):
     def content(self) -> revision_content.Snapshot:
         """The snapshot in the active language (what a page, a PDF or an email shows)."""
         language = translation.get_language() or settings.LANGUAGE_CODE
-        if language.split("-")[0] == "en":  # the language snapshots are written in
+        if is_source_language(language):  # the language snapshots are written in
             return self.snapshot
         cached = getattr(self, "_localised", None)
         if cached is None or cached[0] != language:

@@ -14,8 +14,6 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import validate_timezone
 from reminders import slots
 
-WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-
 
 def validate_weekdays(value) -> None:
     if not isinstance(value, list) or any(

@@ -17,9 +17,3 @@ def safety_net() -> str:
 @register.filter
 def localise(text):
     return localise_text(text)
-
-
-@register.filter
-def localise_each(texts):
-    """Each stored text of a list in the active language (e.g. before ``|join``)."""
-    return [localise_text(text) for text in texts or []]
